@@ -1,0 +1,18 @@
+// The Apply layer (seed: kvstore_apply_put / kvstore_apply_del and their _internal twins): change the
+// in-memory tree, nothing else. No logging, no permission checks: execution.ts and recovery.ts decide
+// whether a write may happen; this only says what it does. The seed also printed from here; we do not.
+
+import { treeDelete, treePut, type Tree } from './bptree.js';
+import type { WriteOp } from './logging.js';
+
+/** The tree after one op. */
+export function applyOp(tree: Tree, op: WriteOp): Tree {
+  return op.op === 'put' ? treePut(tree, op.key, op.value) : treeDelete(tree, op.key);
+}
+
+/** The tree after a record's ops, in order: a batch applies as one unit. */
+export function applyOps(tree: Tree, ops: readonly WriteOp[]): Tree {
+  let next = tree;
+  for (const op of ops) next = applyOp(next, op);
+  return next;
+}

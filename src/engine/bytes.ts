@@ -1,0 +1,96 @@
+// Byte helpers shared by the file formats (logging.ts, snapshot.ts): UTF-8, little-endian integers,
+// and the one key order used everywhere (tree, files, model): UTF-8 byte order.
+// The seed compared `int` keys; our keys are strings, and a JS string `<` compares UTF-16 code units,
+// which disagrees with UTF-8 byte order for characters above U+FFFF. compareKeys fixes that.
+
+import { KvError } from './errors.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 bytes of a well-formed string. */
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** The UTF-8 byte length of a string, without allocating. */
+export function utf8Bytes(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4; // a surrogate pair is one astral code point: four bytes
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Decode UTF-8; returns undefined when the bytes are not valid UTF-8 (a reader reports, never throws). */
+export function fromUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compare two keys by the UTF-8 byte order of their encodings (which is code point order). */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let ca = a.charCodeAt(i);
+    let cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    // Surrogates (U+D800..U+DFFF) encode code points above U+FFFF, which sort after U+E000..U+FFFF
+    // in UTF-8; move them up, and U+E000..U+FFFF down, so that unit order becomes code point order.
+    if (ca >= 0xd800) ca = ca >= 0xe000 ? ca - 0x800 : ca + 0x2000;
+    if (cb >= 0xd800) cb = cb >= 0xe000 ? cb - 0x800 : cb + 0x2000;
+    return ca - cb;
+  }
+  return a.length - b.length;
+}
+
+/** The largest LSN or count we encode: two u32 halves, kept below 2^53 so a JS number holds it exactly. */
+export const U64_SAFE_MAX = Number.MAX_SAFE_INTEGER;
+
+/** Write a u32 little-endian. */
+export function putU32(view: DataView, offsetBytes: number, value: number): void {
+  view.setUint32(offsetBytes, value >>> 0, true);
+}
+
+/** Write a non-negative safe integer as u64 little-endian (low half, then high half). */
+export function putU64(view: DataView, offsetBytes: number, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new KvError('INTERNAL', `u64 out of range: ${value}`);
+  view.setUint32(offsetBytes, value % 0x1_0000_0000, true);
+  view.setUint32(offsetBytes + 4, Math.floor(value / 0x1_0000_0000), true);
+}
+
+/** Read a u64 little-endian; undefined when it does not fit a safe integer (damage, not a number we wrote). */
+export function getU64(view: DataView, offsetBytes: number): number | undefined {
+  const low = view.getUint32(offsetBytes, true);
+  const high = view.getUint32(offsetBytes + 4, true);
+  if (high >= 0x20_0000) return undefined;
+  return high * 0x1_0000_0000 + low;
+}
+
+/** A DataView over exactly `bytes`. */
+export function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Concatenate byte arrays. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

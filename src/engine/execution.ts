@@ -1,0 +1,75 @@
+// The Execution layer (seed: kvstore_exec_write, kvstore_put, kvstore_del): the one funnel every write
+// goes through. In order: (1) the state machine allows it, (2) the arguments are within bounds, (3) the
+// Logging layer encodes one record, (4) the Apply layer computes the new tree. The plan appends the record
+// (and fsyncs it under sync "always"); the shell adopts the new tree only after that plan succeeded, which
+// is "write the log, then change memory" made structural.
+//
+// Seed mistakes fixed here: PUT checked `mode` and DEL checked `readonly` (now one check for both);
+// ops_count was counted twice per write (now writesSinceCompact counts once, here); and maybe_compact ran
+// before apply, so compaction missed the triggering write (compaction is now a separate operation that
+// the shell runs only after this one's state is adopted: see maintenance.ts).
+
+import { applyOps } from './apply.js';
+import { utf8Bytes } from './bytes.js';
+import { KvError } from './errors.js';
+import { BATCH_OP_HEADER_BYTES, RECORD_PAYLOAD_BYTES_MAX, encodeRecord, type WriteOp } from './logging.js';
+import { FILES, type Step, type Transition } from './plan.js';
+import { allow, type EngineOptions, type EngineState } from './state.js';
+
+/** What a successful write reports. */
+export interface WriteResult {
+  /** The LSN given to the write. */
+  readonly lsn: number;
+}
+
+function checkText(what: string, text: unknown, bytesMax: number): number {
+  if (typeof text !== 'string') throw new KvError('INVALID_ARGUMENT', `${what} must be a string, got ${typeof text}`);
+  // A lone surrogate has no UTF-8 encoding: it would not read back as the string that was written.
+  if (!text.isWellFormed()) throw new KvError('INVALID_ARGUMENT', `${what} is not well-formed UTF-16 (lone surrogate)`);
+  const bytes = utf8Bytes(text);
+  if (bytes > bytesMax) throw new KvError('INVALID_ARGUMENT', `${what} is ${bytes} bytes, over the limit of ${bytesMax}`);
+  return bytes;
+}
+
+/** Validate ops against the options; returns the payload size they encode to (an upper bound). */
+export function validateOps(ops: readonly WriteOp[], options: EngineOptions): number {
+  if (!Array.isArray(ops) || ops.length === 0) throw new KvError('INVALID_ARGUMENT', 'a batch needs at least one op');
+  if (ops.length > options.batchOpsMax) {
+    throw new KvError('INVALID_ARGUMENT', `a batch holds at most ${options.batchOpsMax} ops, got ${ops.length}`);
+  }
+  let payloadBytes = 4;
+  for (const op of ops) {
+    if (op === null || typeof op !== 'object' || (op.op !== 'put' && op.op !== 'del')) {
+      throw new KvError('INVALID_ARGUMENT', 'each op must be {op: "put", key, value} or {op: "del", key}');
+    }
+    payloadBytes += BATCH_OP_HEADER_BYTES + checkText('key', op.key, options.keyBytesMax);
+    if (op.op === 'put') payloadBytes += checkText('value', op.value, options.valueBytesMax);
+  }
+  if (payloadBytes > RECORD_PAYLOAD_BYTES_MAX) {
+    throw new KvError('INVALID_ARGUMENT', `a batch encodes to ${payloadBytes} bytes, over the limit of ${RECORD_PAYLOAD_BYTES_MAX}`);
+  }
+  return payloadBytes;
+}
+
+/** The append (and, under sync "always", the fsync) that makes a record part of the log. */
+export function planAppend(state: EngineState, record: Uint8Array): Step[] {
+  const append: Step = { kind: 'append', file: FILES.wal, offsetBytes: state.walBytes, data: record };
+  return state.options.sync === 'always' ? [append, { kind: 'fsync', file: FILES.wal }] : [append];
+}
+
+/** Write ops as one record: one PUT, one DEL, or an atomic batch (seed: kvstore_exec_write). */
+export function executeWrite(state: EngineState, ops: readonly WriteOp[]): Transition<WriteResult> {
+  allow(state.phase, 'write');
+  validateOps(ops, state.options);
+  const lsn = state.lastLsn + 1;
+  const record = encodeRecord(lsn, ops);
+  const next: EngineState = {
+    ...state,
+    tree: applyOps(state.tree, ops),
+    lastLsn: lsn,
+    durableLsn: state.options.sync === 'always' ? lsn : state.durableLsn,
+    walBytes: state.walBytes + record.length,
+    writesSinceCompact: state.writesSinceCompact + 1,
+  };
+  return { state: next, result: { lsn }, plan: planAppend(state, record) };
+}

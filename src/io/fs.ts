@@ -1,0 +1,100 @@
+// The shell's filesystem interface: the few synchronous calls a plan needs, and one adapter that serves
+// both node:fs (a real disk) and memfs (an in-memory, node-fs-compatible disk). The seed called fopen,
+// fprintf, fflush, fsync and rename directly; everything it did to a disk goes through here.
+
+import * as nodeFs from 'node:fs';
+import { Volume, createFsFromVolume } from 'memfs';
+
+/** The calls the shell makes. Paths are absolute or relative to the process; `fsync` is a data sync. */
+export interface FileSystem {
+  /** Create a directory and its parents; no error when it exists. */
+  mkdir(dir: string): void;
+  /** File names in a directory. */
+  readdir(dir: string): string[];
+  /** A file's bytes, or undefined when it does not exist. */
+  readFile(path: string): Uint8Array | undefined;
+  /** Open a file: "r+" read-write, "w" create or truncate, "wx" create exclusively (EEXIST if present). */
+  open(path: string, flags: 'r+' | 'w' | 'wx'): number;
+  /** Write all of `data` at `positionBytes`. */
+  write(fd: number, data: Uint8Array, positionBytes: number): void;
+  /** The open file's size. */
+  size(fd: number): number;
+  /** Make the file's data (and its size) durable: fdatasync. */
+  fsync(fd: number): void;
+  truncate(fd: number, sizeBytes: number): void;
+  close(fd: number): void;
+  rename(from: string, to: string): void;
+  unlink(path: string): void;
+  /** Make a directory's entries durable: open the directory and fsync it. */
+  fsyncDir(dir: string): void;
+}
+
+/** The subset of node:fs that the adapter uses; memfs implements it too. */
+export interface NodeLikeFs {
+  mkdirSync(path: string, options: { recursive: true }): unknown;
+  readdirSync(path: string): unknown[];
+  readFileSync(path: string): Uint8Array | string;
+  openSync(path: string, flags: string): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  fstatSync(fd: number): { size: number | bigint };
+  fdatasyncSync(fd: number): void;
+  fsyncSync(fd: number): void;
+  ftruncateSync(fd: number, len: number): void;
+  closeSync(fd: number): void;
+  renameSync(from: string, to: string): void;
+  unlinkSync(path: string): void;
+}
+
+function isNotFound(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
+}
+
+/** Adapt any node-fs-compatible module. */
+export function adaptFs(fs: NodeLikeFs): FileSystem {
+  return {
+    mkdir: (dir) => void fs.mkdirSync(dir, { recursive: true }),
+    readdir: (dir) => fs.readdirSync(dir).map(String),
+    readFile(path) {
+      try {
+        const data = fs.readFileSync(path);
+        return typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+    open: (path, flags) => fs.openSync(path, flags),
+    write(fd, data, positionBytes) {
+      // A write may be short; finish it rather than leave a hole the next append would glue onto.
+      let done = 0;
+      while (done < data.length) {
+        const n = fs.writeSync(fd, data, done, data.length - done, positionBytes + done);
+        if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+        done += n;
+      }
+    },
+    size: (fd) => Number(fs.fstatSync(fd).size),
+    fsync: (fd) => fs.fdatasyncSync(fd),
+    truncate: (fd, sizeBytes) => fs.ftruncateSync(fd, sizeBytes),
+    close: (fd) => fs.closeSync(fd),
+    rename: (from, to) => fs.renameSync(from, to),
+    unlink: (path) => fs.unlinkSync(path),
+    fsyncDir(dir) {
+      // POSIX makes a rename or create durable only once the directory itself is fsynced.
+      const fd = fs.openSync(dir, 'r');
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+  };
+}
+
+/** The real disk, through node:fs. */
+export const nodeFileSystem: FileSystem = adaptFs(nodeFs);
+
+/** A fresh in-memory disk (memfs). Its fsync does nothing: use model/disk.ts to simulate crashes. */
+export function memoryFileSystem(): FileSystem {
+  return adaptFs(createFsFromVolume(new Volume()) as unknown as NodeLikeFs);
+}

@@ -1,0 +1,118 @@
+// The plan runner: carries out an engine plan (src/engine/plan.ts) on a FileSystem, step by step, in
+// order. It keeps the log's file descriptor open across appends, and checks each append lands at the
+// file's current end, pairing the engine's idea of the file size with the shell's.
+
+import { join } from 'node:path';
+import { KvError } from '../engine/errors.js';
+import { describeStep, type Plan, type Step } from '../engine/plan.js';
+import type { FileSystem } from './fs.js';
+
+interface OpenFile {
+  readonly fd: number;
+  sizeBytes: number;
+}
+
+/** Runs plans inside one store directory. */
+export class PlanRunner {
+  private readonly open = new Map<string, OpenFile>();
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+  ) {}
+
+  /** Run every step; the first failure throws KvError IO naming the step and file, and stops the plan. */
+  run(plan: Plan): void {
+    for (const step of plan) {
+      try {
+        this.step(step);
+      } catch (e) {
+        if (e instanceof KvError) throw e;
+        const file = step.kind === 'rename' ? step.from : step.kind === 'fsyncDir' ? '.' : step.file;
+        const code = typeof e === 'object' && e !== null ? String((e as { code?: unknown }).code ?? '') : '';
+        throw new KvError('IO', `${describeStep(step)} failed${code ? ` (${code})` : ''}: ${(e as Error).message}`, { file }, { cause: e });
+      }
+    }
+  }
+
+  private path(file: string): string {
+    return join(this.dir, file);
+  }
+
+  private file(name: string): OpenFile {
+    let f = this.open.get(name);
+    if (f === undefined) {
+      const fd = this.fs.open(this.path(name), 'r+');
+      f = { fd, sizeBytes: this.fs.size(fd) };
+      this.open.set(name, f);
+    }
+    return f;
+  }
+
+  private forget(name: string): void {
+    const f = this.open.get(name);
+    if (f !== undefined) {
+      this.open.delete(name);
+      this.fs.close(f.fd);
+    }
+  }
+
+  private step(step: Step): void {
+    switch (step.kind) {
+      case 'create':
+        this.forget(step.file);
+        this.open.set(step.file, { fd: this.fs.open(this.path(step.file), 'w'), sizeBytes: 0 });
+        return;
+      case 'append': {
+        const f = this.file(step.file);
+        if (f.sizeBytes !== step.offsetBytes) {
+          throw new KvError('INTERNAL', `append at ${step.offsetBytes} but the file holds ${f.sizeBytes} bytes`, {
+            file: step.file,
+            offsetBytes: step.offsetBytes,
+          });
+        }
+        this.fs.write(f.fd, step.data, step.offsetBytes);
+        f.sizeBytes += step.data.length;
+        return;
+      }
+      case 'fsync':
+        this.fs.fsync(this.file(step.file).fd);
+        return;
+      case 'truncate': {
+        const f = this.file(step.file);
+        this.fs.truncate(f.fd, step.sizeBytes);
+        f.sizeBytes = step.sizeBytes;
+        return;
+      }
+      case 'rename': {
+        this.fs.rename(this.path(step.from), this.path(step.to));
+        // The descriptor follows the file to its new name; the one on the replaced file is closed.
+        this.forget(step.to);
+        const moved = this.open.get(step.from);
+        if (moved !== undefined) {
+          this.open.delete(step.from);
+          this.open.set(step.to, moved);
+        }
+        return;
+      }
+      case 'unlink':
+        this.forget(step.file);
+        this.fs.unlink(this.path(step.file));
+        return;
+      case 'fsyncDir':
+        this.fs.fsyncDir(this.dir);
+        return;
+    }
+  }
+
+  /** Close every descriptor. Errors on close are ignored: what mattered was fsynced, or never promised. */
+  closeAll(): void {
+    for (const name of [...this.open.keys()]) {
+      try {
+        this.forget(name);
+      } catch {
+        // A failing close() cannot un-write data; the store is closing either way.
+      }
+    }
+  }
+}

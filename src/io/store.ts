@@ -1,0 +1,250 @@
+// The store: the public, synchronous API over the pure engine (seed: kvstore_create, kvstore_put,
+// kvstore_del, kvstore_search, kvstore_destroy). Every call asks the engine for (state, result, plan),
+// runs the plan through the PlanRunner, and adopts the new state only once the whole plan has succeeded.
+// A failed step leaves the old state in memory and moves the store to FAILED; nothing is retried.
+
+import { join } from 'node:path';
+import { checkTree, treeDepth, treeEntries, treeGet, type ScanRange } from '../engine/bptree.js';
+import { KvError } from '../engine/errors.js';
+import { executeWrite } from '../engine/execution.js';
+import type { WriteOp } from '../engine/logging.js';
+import { planCompact, planSnapshot, planSync, shouldCompact, type MaintenanceResult } from '../engine/maintenance.js';
+import { resolveOptions } from '../engine/options.js';
+import { FILES, type Transition } from '../engine/plan.js';
+import { recover, type RecoveryReport } from '../engine/recovery.js';
+import { allow, enterFailed, transit, type Action, type EngineOptions, type EngineState, type Phase } from '../engine/state.js';
+import { nodeFileSystem, type FileSystem } from './fs.js';
+import { acquireLock, type DirLock } from './lock.js';
+import { PlanRunner } from './runner.js';
+
+/** Options for openStore. Every field is optional; see spec/guarantees.md for what each setting promises. */
+export interface StoreOptions extends Partial<EngineOptions> {
+  /** The filesystem to use: the real disk by default, or memoryFileSystem(). */
+  readonly fs?: FileSystem;
+  /** Open without changing any file: recovery repairs stay in memory, and writes get READONLY. */
+  readonly readOnly?: boolean;
+}
+
+/** One entry of a scan. */
+export interface Entry {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Counters and settings, as `kvlab stats` prints them. */
+export interface StoreStats {
+  readonly phase: Phase;
+  readonly keys: number;
+  readonly lastLsn: number;
+  readonly durableLsn: number;
+  readonly snapshotLsn: number;
+  readonly walBaseLsn: number;
+  readonly walBytes: number;
+  readonly writesSinceCompact: number;
+  readonly treeDepth: number;
+  readonly sync: EngineOptions['sync'];
+  readonly recovery: EngineOptions['recovery'];
+  /** Why the store is FAILED, when it is. */
+  readonly failure: string | undefined;
+}
+
+/** A key-value store on one directory. Synchronous; one per directory per process. */
+export class Store {
+  private state: EngineState;
+  private failure: KvError | undefined;
+
+  /** @internal Use openStore(). */
+  constructor(
+    private readonly runner: PlanRunner,
+    private readonly lock: DirLock,
+    state: EngineState,
+    private readonly readOnly: boolean,
+    /** What recovery found when the store was opened. */
+    readonly recovery: RecoveryReport,
+  ) {
+    this.state = state;
+  }
+
+  /** The engine state: read-only, for tests and tools that check invariants. */
+  get engineState(): EngineState {
+    return this.state;
+  }
+
+  private check(action: Action): void {
+    if (this.readOnly && (action === 'write' || action === 'maintain')) throw new KvError('READONLY', 'the store was opened read-only');
+    try {
+      allow(this.state.phase, action);
+    } catch (e) {
+      if (this.failure !== undefined && e instanceof KvError && e.code === 'FAILED') {
+        throw new KvError('FAILED', `the store failed earlier (${this.failure.message}); close and reopen it`, {}, { cause: this.failure });
+      }
+      throw e;
+    }
+  }
+
+  /** Run a transition's plan; adopt its state only if every step succeeded. */
+  private commit<R>(t: Transition<R>): R {
+    try {
+      this.runner.run(t.plan);
+    } catch (e) {
+      // The disk may now hold part of the plan: memory keeps the last state known to match a durable prefix,
+      // and FAILED stops every further write until a reopen runs recovery on what the disk really holds.
+      this.failure = e instanceof KvError ? e : new KvError('IO', String(e), {}, { cause: e });
+      this.state = enterFailed(this.state);
+      throw this.failure;
+    }
+    this.state = t.state;
+    return t.result;
+  }
+
+  /** The value under `key`, or undefined (seed: kvstore_search). */
+  get(key: string): string | undefined {
+    this.check('read');
+    if (typeof key !== 'string') throw new KvError('INVALID_ARGUMENT', 'key must be a string');
+    return treeGet(this.state.tree, key);
+  }
+
+  /** Set `key` to `value`. Returns the write's LSN once it is durable under the sync setting. */
+  put(key: string, value: string): number {
+    return this.batch([{ op: 'put', key, value }]);
+  }
+
+  /** Remove `key` (a no-op for the data when absent, but still logged). Returns the write's LSN. */
+  del(key: string): number {
+    return this.batch([{ op: 'del', key }]);
+  }
+
+  /**
+   * Apply puts and deletes as one record: after any crash, all of them or none. Returns the LSN.
+   * If the automatic compaction that may follow fails, the write itself stays acknowledged (it is durable
+   * under the sync setting) and the store is FAILED: the next call reports why.
+   */
+  batch(ops: readonly WriteOp[]): number {
+    this.check('write');
+    const { lsn } = this.commit(executeWrite(this.state, ops));
+    if (shouldCompact(this.state)) {
+      try {
+        this.maintain(planCompact);
+      } catch {
+        // Recorded in this.failure; the store is FAILED and says so on the next call.
+      }
+    }
+    return lsn;
+  }
+
+  /** Entries with keys in [from, to), in UTF-8 byte order, at most `limit` of them. */
+  scan(range: ScanRange = {}): Entry[] {
+    this.check('read');
+    for (const bound of [range.from, range.to]) {
+      if (bound !== undefined && typeof bound !== 'string') throw new KvError('INVALID_ARGUMENT', 'scan bounds must be strings');
+    }
+    if (range.limit !== undefined && !(Number.isInteger(range.limit) && range.limit >= 0)) {
+      throw new KvError('INVALID_ARGUMENT', 'scan limit must be a non-negative integer');
+    }
+    return Array.from(treeEntries(this.state.tree, range), ([key, value]) => ({ key, value }));
+  }
+
+  private maintain(make: (state: EngineState) => Transition<MaintenanceResult>): number {
+    this.check('maintain');
+    const t = make(this.state);
+    this.state = transit(this.state, 'begin-maintenance');
+    this.commit({ ...t, state: { ...t.state, phase: 'COMPACTING' } });
+    this.state = transit(this.state, 'end-maintenance');
+    return t.result.lsn;
+  }
+
+  /** Write a snapshot of the whole state (tmp file, fsync, rename, directory fsync). Returns its LSN. */
+  snapshot(): number {
+    return this.maintain(planSnapshot);
+  }
+
+  /** Snapshot, then restart the log empty after it. Returns the LSN the snapshot covers. */
+  compact(): number {
+    return this.maintain(planCompact);
+  }
+
+  /** Make every acknowledged write durable (needed only with sync "none"). Returns the durable LSN. */
+  sync(): number {
+    this.check('sync');
+    if (this.readOnly) return this.state.durableLsn;
+    return this.commit(planSync(this.state)).lsn;
+  }
+
+  /** Counters and settings. */
+  stats(): StoreStats {
+    const s = this.state;
+    return {
+      phase: s.phase,
+      keys: s.tree.size,
+      lastLsn: s.lastLsn,
+      durableLsn: s.durableLsn,
+      snapshotLsn: s.snapshotLsn,
+      walBaseLsn: s.walBaseLsn,
+      walBytes: s.walBytes,
+      writesSinceCompact: s.writesSinceCompact,
+      treeDepth: treeDepth(s.tree),
+      sync: s.options.sync,
+      recovery: s.options.recovery,
+      failure: this.failure?.message,
+    };
+  }
+
+  /** Problems with the in-memory tree's invariants (empty when sound). */
+  checkInvariants(): string[] {
+    return checkTree(this.state.tree);
+  }
+
+  /** Make pending writes durable (unless FAILED: an fsync is never retried), release the lock, close. */
+  close(): void {
+    if (this.state.phase === 'CLOSED') return;
+    try {
+      if (this.state.phase === 'READY' && !this.readOnly) this.commit(planSync(this.state));
+    } finally {
+      this.runner.closeAll();
+      this.lock.release();
+      this.state = transit(this.state, 'close');
+    }
+  }
+}
+
+/** Read the files recovery needs. */
+function readStoreFiles(fs: FileSystem, dir: string): { names: string[]; wal?: Uint8Array | undefined; snapshot?: Uint8Array | undefined } {
+  const names = fs.readdir(dir);
+  return {
+    names,
+    wal: names.includes(FILES.wal) ? fs.readFile(join(dir, FILES.wal)) : undefined,
+    snapshot: names.includes(FILES.snapshot) ? fs.readFile(join(dir, FILES.snapshot)) : undefined,
+  };
+}
+
+/**
+ * Open (creating if needed) the store in `dir`: take the lock, recover (the snapshot, then the log above
+ * it), run the repairs recovery planned, and return a READY store. Throws LOCKED, CORRUPTED (naming the
+ * file and offset), IO or INVALID_ARGUMENT.
+ */
+export function openStore(dir: string, options: StoreOptions = {}): Store {
+  const { fs = nodeFileSystem, readOnly = false, ...engineOptions } = options;
+  const resolved = resolveOptions(engineOptions);
+  try {
+    if (!readOnly) fs.mkdir(dir);
+  } catch (e) {
+    throw new KvError('IO', `cannot create the directory: ${(e as Error).message}`, { file: dir }, { cause: e });
+  }
+  const lock = acquireLock(fs, dir);
+  const runner = new PlanRunner(fs, dir);
+  try {
+    let files;
+    try {
+      files = readStoreFiles(fs, dir);
+    } catch (e) {
+      throw new KvError('IO', `cannot read the store: ${(e as Error).message}`, { file: dir }, { cause: e });
+    }
+    const t = recover(files, resolved);
+    if (!readOnly) runner.run(t.plan);
+    return new Store(runner, lock, t.state, readOnly, t.result);
+  } catch (e) {
+    runner.closeAll();
+    lock.release();
+    throw e;
+  }
+}
