@@ -198,6 +198,12 @@ export function parseRecordAt(bytes: Uint8Array, offsetBytes: number, verifyChec
   return { ok: true, record: { lsn, ops, offsetBytes, lengthBytes: end - offsetBytes } };
 }
 
+/** True when the record at `offsetBytes` (of `lengthBytes` bytes) matches its stored CRC. */
+export function recordChecksumOk(bytes: Uint8Array, offsetBytes: number, lengthBytes: number): boolean {
+  if (offsetBytes + lengthBytes > bytes.length || lengthBytes < RECORD_HEADER_BYTES) return false;
+  return viewOf(bytes).getUint32(offsetBytes, true) === crc32(bytes, offsetBytes + 4, offsetBytes + lengthBytes);
+}
+
 /** The first offset after `from` holding an intact record with an LSN above `afterLsn`, or -1. */
 export function findNextValid(bytes: Uint8Array, from: number, afterLsn: number, verifyChecksum = true): number {
   for (let at = from; at + RECORD_HEADER_BYTES <= bytes.length; at++) {
@@ -215,8 +221,6 @@ export interface LogReadResult {
   readonly records: readonly LogRecord[];
   /** Every region not used, in file order. */
   readonly dropped: readonly Dropped[];
-  /** End of the intact prefix: the offset to cut at when only a torn tail follows. */
-  readonly prefixEndBytes: number;
 }
 
 /**
@@ -229,7 +233,6 @@ export function readLog(bytes: Uint8Array, file: string, verifyChecksum = true):
   const dropped: Dropped[] = [];
   let lastLsn = header?.baseLsn ?? 0;
   let at = WAL_HEADER_BYTES;
-  let prefixEndBytes = WAL_HEADER_BYTES;
   // After skipping damage, the next intact record may carry any higher LSN (records were lost in between).
   let resynced = false;
   if (header === undefined) {
@@ -237,7 +240,6 @@ export function readLog(bytes: Uint8Array, file: string, verifyChecksum = true):
     const reason = bytes.length < WAL_HEADER_BYTES ? 'missing-header' : 'bad-header';
     at = next === -1 ? bytes.length : next;
     dropped.push({ file, offsetBytes: 0, lengthBytes: at, reason, followedByValid: next !== -1 });
-    prefixEndBytes = 0;
     resynced = true;
   }
   while (at < bytes.length) {
@@ -247,7 +249,6 @@ export function readLog(bytes: Uint8Array, file: string, verifyChecksum = true):
       lastLsn = parsed.record.lsn;
       at += parsed.record.lengthBytes;
       resynced = false;
-      if (dropped.length === 0) prefixEndBytes = at;
       continue;
     }
     const reason = parsed.ok ? 'lsn-out-of-order' : parsed.reason;
@@ -259,5 +260,5 @@ export function readLog(bytes: Uint8Array, file: string, verifyChecksum = true):
     at = end;
     resynced = true;
   }
-  return { baseLsn: header?.baseLsn, records, dropped, prefixEndBytes };
+  return { baseLsn: header?.baseLsn, records, dropped };
 }

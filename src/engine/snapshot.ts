@@ -96,7 +96,7 @@ function join(parts: readonly Uint8Array[], total: number): Uint8Array {
 }
 
 /** Parse one entry; undefined when it is cut short, fails its CRC, or is not UTF-8. */
-function parseEntryAt(bytes: Uint8Array, at: number, verifyChecksum: boolean): { key: string; value: string; end: number } | undefined {
+export function parseEntryAt(bytes: Uint8Array, at: number, verifyChecksum: boolean): { key: string; value: string; end: number } | undefined {
   if (at + ENTRY_HEADER_BYTES > bytes.length) return undefined;
   const view = viewOf(bytes);
   const keyBytes = view.getUint32(at + 4, true);
