@@ -1,0 +1,152 @@
+// Tests for src/engine/recovery.ts: each recovery mode on hand-made damage, the repairs it plans, and
+// the cases where the snapshot and the log disagree. Arbitrary bytes only ever raise KvError.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../src/engine/bytes.js';
+import { isKvError } from '../../src/engine/errors.js';
+import { WAL_HEADER_BYTES, encodeRecord, encodeWalHeader } from '../../src/engine/logging.js';
+import { resolveOptions } from '../../src/engine/options.js';
+import { FILES } from '../../src/engine/plan.js';
+import { recover, type RecoveryInput } from '../../src/engine/recovery.js';
+import { encodeSnapshot } from '../../src/engine/snapshot.js';
+import type { RecoveryMode } from '../../src/engine/state.js';
+import { treeEntries } from '../../src/engine/bptree.js';
+import { checkProperty } from '../seed.js';
+
+const options = (recovery: RecoveryMode = 'tolerate-tail') => resolveOptions({ recovery });
+const names = (input: Omit<RecoveryInput, 'names'>, extra: string[] = []): RecoveryInput => ({
+  ...input,
+  names: [...(input.wal ? [FILES.wal] : []), ...(input.snapshot ? [FILES.snapshot] : []), ...extra],
+});
+
+/** A log of puts k1..kn (LSN base+1..base+n), and the offset of each record. */
+function log(n: number, baseLsn = 0): { bytes: Uint8Array; offsets: number[] } {
+  const parts = [encodeWalHeader(baseLsn)];
+  const offsets: number[] = [];
+  let at = WAL_HEADER_BYTES;
+  for (let i = 1; i <= n; i++) {
+    const r = encodeRecord(baseLsn + i, [{ op: 'put', key: `k${baseLsn + i}`, value: 'v' }]);
+    offsets.push(at);
+    at += r.length;
+    parts.push(r);
+  }
+  return { bytes: concatBytes(parts), offsets };
+}
+
+const keysOf = (input: RecoveryInput, mode?: RecoveryMode): string[] => [...treeEntries(recover(input, options(mode)).state.tree)].map(([k]) => k);
+const corruptedAt = (input: RecoveryInput, mode?: RecoveryMode) => {
+  try {
+    recover(input, options(mode));
+  } catch (e) {
+    if (isKvError(e, 'CORRUPTED')) return { file: e.file, offsetBytes: e.offsetBytes };
+    throw e;
+  }
+  return 'opened';
+};
+
+describe('recovery', () => {
+  it('creates a new log for an empty directory', () => {
+    const t = recover({ names: [] }, options());
+    expect(t.state.phase).toBe('READY');
+    expect(t.plan.map((s) => s.kind)).toEqual(['create', 'append', 'fsync', 'rename', 'fsyncDir', 'fsyncDir']);
+  });
+
+  it('cuts a torn final record before the next append (tolerate-tail)', () => {
+    const { bytes, offsets } = log(3);
+    const torn = bytes.subarray(0, (offsets[2] as number) + 5);
+    const t = recover(names({ wal: torn }), options());
+    expect([...treeEntries(t.state.tree)].map(([k]) => k)).toEqual(['k1', 'k2']);
+    expect(t.plan).toContainEqual({ kind: 'truncate', file: FILES.wal, sizeBytes: offsets[2] });
+    expect(t.state.walBytes).toBe(offsets[2]);
+    expect(t.result.dropped).toHaveLength(1);
+  });
+
+  it('refuses damage followed by an intact record, naming the file and offset', () => {
+    const { bytes, offsets } = log(3);
+    const flipped = bytes.slice();
+    flipped[(offsets[1] as number) + 20] ^= 0xff;
+    expect(corruptedAt(names({ wal: flipped }))).toEqual({ file: FILES.wal, offsetBytes: offsets[1] });
+    expect(corruptedAt(names({ wal: flipped }), 'absolute')).toEqual({ file: FILES.wal, offsetBytes: offsets[1] });
+    expect(keysOf(names({ wal: flipped }), 'point-in-time')).toEqual(['k1']);
+    expect(keysOf(names({ wal: flipped }), 'salvage')).toEqual(['k1', 'k3']);
+  });
+
+  it('absolute refuses even a torn tail; point-in-time and salvage keep the prefix', () => {
+    const { bytes, offsets } = log(2);
+    const torn = bytes.subarray(0, (offsets[1] as number) + 3);
+    expect(corruptedAt(names({ wal: torn }), 'absolute')).toEqual({ file: FILES.wal, offsetBytes: offsets[1] });
+    expect(keysOf(names({ wal: torn }), 'point-in-time')).toEqual(['k1']);
+    expect(keysOf(names({ wal: torn }), 'salvage')).toEqual(['k1']);
+  });
+
+  it('refuses a missing header or an empty log except under salvage', () => {
+    const { bytes } = log(2);
+    for (const wal of [new Uint8Array(), bytes.subarray(WAL_HEADER_BYTES)]) {
+      for (const mode of ['tolerate-tail', 'absolute', 'point-in-time'] as const) {
+        expect(corruptedAt(names({ wal }), mode)).toEqual({ file: FILES.wal, offsetBytes: 0 });
+      }
+    }
+    expect(keysOf(names({ wal: bytes.subarray(WAL_HEADER_BYTES) }), 'salvage')).toEqual(['k1', 'k2']);
+  });
+
+  it('loads the snapshot, then replays only the records above it', () => {
+    const snapshot = concatBytes(encodeSnapshot(2, 2, [['k1', 'v'], ['k2', 'v']]));
+    const t = recover(names({ wal: log(3).bytes, snapshot }), options());
+    expect([...treeEntries(t.state.tree)].map(([k]) => k)).toEqual(['k1', 'k2', 'k3']);
+    expect(t.result).toMatchObject({ snapshotLsn: 2, replayed: 1, lastLsn: 3 });
+  });
+
+  it('refuses a damaged snapshot except under salvage', () => {
+    const snapshot = concatBytes(encodeSnapshot(2, 2, [['k1', 'v'], ['k2', 'v']]));
+    const rotten = snapshot.slice();
+    rotten[30] ^= 1;
+    expect(corruptedAt(names({ wal: log(3).bytes, snapshot: rotten }))).toMatchObject({ file: FILES.snapshot });
+    const salvaged = recover(names({ wal: log(3).bytes, snapshot: rotten }), options('salvage'));
+    expect(salvaged.plan.some((s) => s.kind === 'rename' && s.to === FILES.snapshot)).toBe(true); // rewritten clean
+  });
+
+  it('refuses a log that starts after the snapshot: the writes in between exist nowhere', () => {
+    const snapshot = concatBytes(encodeSnapshot(1, 1, [['k1', 'v']]));
+    expect(corruptedAt(names({ wal: log(0, 5).bytes, snapshot }))).toEqual({ file: FILES.wal, offsetBytes: 0 });
+    expect(corruptedAt(names({ snapshot }))).toEqual({ file: FILES.wal, offsetBytes: undefined });
+  });
+
+  it('starts a new log when the snapshot is newer than every record left in the log', () => {
+    const snapshot = concatBytes(encodeSnapshot(5, 1, [['k5', 'v']]));
+    const t = recover(names({ wal: log(2).bytes, snapshot }), options());
+    expect(t.state.lastLsn).toBe(5);
+    expect(t.state.walBaseLsn).toBe(5);
+    expect(t.plan.filter((s) => s.kind === 'rename')).toEqual([{ kind: 'rename', from: FILES.walTmp, to: FILES.wal }]);
+  });
+
+  it('removes tmp files left by an interrupted snapshot or compaction, and makes what it read durable', () => {
+    const t = recover(names({ wal: log(1).bytes }, [FILES.snapshotTmp, FILES.walTmp]), options());
+    expect(t.plan).toEqual([
+      { kind: 'unlink', file: FILES.snapshotTmp },
+      { kind: 'unlink', file: FILES.walTmp },
+      { kind: 'fsync', file: FILES.wal },
+      { kind: 'fsyncDir' },
+    ]);
+  });
+
+  it('raises nothing but CORRUPTED on arbitrary bytes, in every mode', () => {
+    checkProperty(
+      'recovery is total on arbitrary bytes',
+      fc.property(
+        fc.option(fc.uint8Array({ maxLength: 120 }), { nil: undefined }),
+        fc.option(fc.uint8Array({ maxLength: 120 }), { nil: undefined }),
+        fc.constantFrom<RecoveryMode>('tolerate-tail', 'absolute', 'point-in-time', 'salvage'),
+        (wal, snapshot, mode) => {
+          const withHeader = wal === undefined ? undefined : concatBytes([encodeWalHeader(0), wal]);
+          for (const w of [wal, withHeader]) {
+            try {
+              recover(names({ wal: w, snapshot }), options(mode));
+            } catch (e) {
+              expect(isKvError(e, 'CORRUPTED'), String(e)).toBe(true);
+            }
+          }
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,45 @@
+// Tests for src/engine/snapshot.ts: round trip of any entries; truncation at every byte and a flip of
+// every byte are detected (the seed's loader trusted its file).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareKeys, concatBytes } from '../../src/engine/bytes.js';
+import { encodeSnapshot, readSnapshot, SNAPSHOT_CHUNK_BYTES } from '../../src/engine/snapshot.js';
+import { checkProperty } from '../seed.js';
+
+function encode(lsn: number, entries: [string, string][]): Uint8Array {
+  return concatBytes(encodeSnapshot(lsn, entries.length, entries));
+}
+
+describe('the snapshot', () => {
+  it('round-trips any sorted entries', () => {
+    checkProperty(
+      'snapshot round-trips',
+      fc.property(fc.nat(), fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { maxKeys: 20 }), (lsn, dict) => {
+        const entries = Object.entries(dict).sort((a, b) => compareKeys(a[0], b[0]));
+        expect(readSnapshot(encode(lsn, entries), 's')).toEqual({ lsn, entries, dropped: [] });
+      }),
+    );
+  });
+
+  it('detects truncation at every length and a flip of every byte', () => {
+    const entries: [string, string][] = [['a', '1'], ['b', 'two'], ['c', '']];
+    const bytes = encode(9, entries);
+    for (let n = 0; n < bytes.length; n++) {
+      expect(readSnapshot(bytes.subarray(0, n), 's').dropped, `cut at ${n}`).toHaveLength(1);
+    }
+    for (let i = 0; i < bytes.length; i++) {
+      const flipped = bytes.slice();
+      flipped[i] ^= 0x10;
+      expect(readSnapshot(flipped, 's').dropped, `flip at ${i}`).toHaveLength(1);
+    }
+    expect(readSnapshot(concatBytes([bytes, new Uint8Array([0])]), 's').dropped).toHaveLength(1);
+  });
+
+  it('splits a large snapshot into bounded chunks', () => {
+    const entries = Array.from({ length: 3000 }, (_, i): [string, string] => [`k${String(i).padStart(5, '0')}`, 'x'.repeat(40)]);
+    const chunks = encodeSnapshot(1, entries.length, entries);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.length).toBeLessThan(SNAPSHOT_CHUNK_BYTES + 200);
+    expect(readSnapshot(concatBytes(chunks), 's').entries).toEqual(entries);
+  });
+});
