@@ -137,6 +137,8 @@ export interface CommandOutput {
   readonly lines: readonly string[];
   readonly json: unknown;
   readonly exitCode: number;
+  /** A list (scan, stats): the shell prints it as one JSON line, whatever its length. */
+  readonly list?: true;
 }
 
 function arity(command: string, args: readonly string[], n: number): void {
@@ -163,7 +165,7 @@ export function runDataCommand(store: Store, command: string, args: readonly str
     case 'scan': {
       arity(command, args, 0);
       const entries = store.scan({ from: flags.from, to: flags.to, limit: flags.limit });
-      return { lines: entries.map((e) => `${showText(e.key)}\t${showText(e.value)}`), json: entries, exitCode: EXIT.ok };
+      return { lines: entries.map((e) => `${showText(e.key)}\t${showText(e.value)}`), json: entries, exitCode: EXIT.ok, list: true };
     }
     case 'snapshot':
       arity(command, args, 0);
@@ -177,7 +179,7 @@ export function runDataCommand(store: Store, command: string, args: readonly str
     case 'stats': {
       arity(command, args, 0);
       const stats = store.stats();
-      return { lines: Object.entries(stats).map(([k, v]) => `${k}: ${String(v)}`), json: stats, exitCode: EXIT.ok };
+      return { lines: Object.entries(stats).map(([k, v]) => `${k}: ${String(v)}`), json: stats, exitCode: EXIT.ok, list: true };
     }
     default:
       throw usage(`unknown command "${command}"; try kvlab help`);

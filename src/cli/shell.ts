@@ -11,7 +11,7 @@ import { DATA_COMMANDS, EXIT, parseCommandLine, runDataCommand, storeOptions, ty
 import { splitWords } from './words.js';
 
 function oneLine(result: CommandOutput, json: boolean): string {
-  if (json || result.lines.length !== 1) return JSON.stringify(result.json);
+  if (json || result.list === true || result.lines.length !== 1) return JSON.stringify(result.json);
   return result.lines[0] as string;
 }
 

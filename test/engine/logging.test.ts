@@ -82,7 +82,8 @@ describe('the log', () => {
       { file: 'w', offsetBytes: offsets[1], lengthBytes: (offsets[2] as number) - (offsets[1] as number), reason: 'bad-length', followedByValid: true },
     ]);
     const flipped = bytes.slice();
-    flipped[(offsets[1] as number) + RECORD_HEADER_BYTES + 2] ^= 0x01;
+    const flipAt = (offsets[1] as number) + RECORD_HEADER_BYTES + 2;
+    flipped[flipAt] = (flipped[flipAt] as number) ^ 0x01;
     const read = readLog(flipped, 'w');
     expect(read.dropped).toEqual([{ file: 'w', offsetBytes: offsets[1], lengthBytes: (offsets[2] as number) - (offsets[1] as number), reason: 'bad-checksum', followedByValid: true }]);
     expect(read.records.map((r) => r.lsn)).toEqual([1, 3, 4]);

@@ -64,7 +64,8 @@ describe('recovery', () => {
   it('refuses damage followed by an intact record, naming the file and offset', () => {
     const { bytes, offsets } = log(3);
     const flipped = bytes.slice();
-    flipped[(offsets[1] as number) + 20] ^= 0xff;
+    const flipAt = (offsets[1] as number) + 20;
+    flipped[flipAt] = (flipped[flipAt] as number) ^ 0xff;
     expect(corruptedAt(names({ wal: flipped }))).toEqual({ file: FILES.wal, offsetBytes: offsets[1] });
     expect(corruptedAt(names({ wal: flipped }), 'absolute')).toEqual({ file: FILES.wal, offsetBytes: offsets[1] });
     expect(keysOf(names({ wal: flipped }), 'point-in-time')).toEqual(['k1']);
@@ -99,7 +100,7 @@ describe('recovery', () => {
   it('refuses a damaged snapshot except under salvage', () => {
     const snapshot = concatBytes(encodeSnapshot(2, 2, [['k1', 'v'], ['k2', 'v']]));
     const rotten = snapshot.slice();
-    rotten[30] ^= 1;
+    rotten[30] = (rotten[30] as number) ^ 1;
     expect(corruptedAt(names({ wal: log(3).bytes, snapshot: rotten }))).toMatchObject({ file: FILES.snapshot });
     const salvaged = recover(names({ wal: log(3).bytes, snapshot: rotten }), options('salvage'));
     expect(salvaged.plan.some((s) => s.kind === 'rename' && s.to === FILES.snapshot)).toBe(true); // rewritten clean

@@ -29,7 +29,7 @@ describe('the snapshot', () => {
     }
     for (let i = 0; i < bytes.length; i++) {
       const flipped = bytes.slice();
-      flipped[i] ^= 0x10;
+      flipped[i] = (flipped[i] as number) ^ 0x10;
       expect(readSnapshot(flipped, 's').dropped, `flip at ${i}`).toHaveLength(1);
     }
     expect(readSnapshot(concatBytes([bytes, new Uint8Array([0])]), 's').dropped).toHaveLength(1);
