@@ -5,17 +5,31 @@
 
 import { join } from 'node:path';
 import { checkTree, treeDepth, treeEntries, treeGet, type ScanRange } from '../engine/bptree.js';
+import { ENGINE, type Engine } from '../engine/engine.js';
 import { KvError } from '../engine/errors.js';
-import { executeWrite } from '../engine/execution.js';
 import type { WriteOp } from '../engine/logging.js';
-import { planCompact, planSnapshot, planSync, shouldCompact, type MaintenanceResult } from '../engine/maintenance.js';
+import type { MaintenanceResult } from '../engine/maintenance.js';
 import { resolveOptions } from '../engine/options.js';
-import { FILES, type Transition } from '../engine/plan.js';
-import { recover, type RecoveryReport } from '../engine/recovery.js';
+import { FILES, type Plan, type Transition } from '../engine/plan.js';
+import type { RecoveryInput, RecoveryReport } from '../engine/recovery.js';
 import { allow, enterFailed, transit, type Action, type EngineOptions, type EngineState, type Phase } from '../engine/state.js';
 import { nodeFileSystem, type FileSystem } from './fs.js';
 import { acquireLock, type DirLock } from './lock.js';
 import { PlanRunner } from './runner.js';
+
+/**
+ * What a store needs from the world: read the directory, run a plan, let go. The real one is a
+ * FileSystem with a lock and a PlanRunner; the checker's (model/sim-io.ts) is a simulated disk that
+ * can crash or fail at any step of a plan.
+ */
+export interface StoreIo {
+  /** The directory listing and the bytes recovery needs. */
+  read(): RecoveryInput;
+  /** Run every step of a plan in order; throw on the first failure. */
+  run(plan: Plan): void;
+  /** Close descriptors and release the directory. Never throws. */
+  close(): void;
+}
 
 /** Options for openStore. Every field is optional; see spec/guarantees.md for what each setting promises. */
 export interface StoreOptions extends Partial<EngineOptions> {
@@ -53,10 +67,10 @@ export class Store {
   private state: EngineState;
   private failure: KvError | undefined;
 
-  /** @internal Use openStore(). */
+  /** @internal Use openStore() or openStoreWith(). */
   constructor(
-    private readonly runner: PlanRunner,
-    private readonly lock: DirLock,
+    private readonly io: StoreIo,
+    private readonly engine: Engine,
     state: EngineState,
     private readonly readOnly: boolean,
     /** What recovery found when the store was opened. */
@@ -85,7 +99,7 @@ export class Store {
   /** Run a transition's plan; adopt its state only if every step succeeded. */
   private commit<R>(t: Transition<R>): R {
     try {
-      this.runner.run(t.plan);
+      this.io.run(t.plan);
     } catch (e) {
       // The disk may now hold part of the plan: memory keeps the last state known to match a durable prefix,
       // and FAILED stops every further write until a reopen runs recovery on what the disk really holds.
@@ -121,10 +135,10 @@ export class Store {
    */
   batch(ops: readonly WriteOp[]): number {
     this.check('write');
-    const { lsn } = this.commit(executeWrite(this.state, ops));
-    if (shouldCompact(this.state)) {
+    const { lsn } = this.commit(this.engine.write(this.state, ops));
+    if (this.engine.shouldCompact(this.state)) {
       try {
-        this.maintain(planCompact);
+        this.maintain(this.engine.compact);
       } catch {
         // Recorded in this.failure; the store is FAILED and says so on the next call.
       }
@@ -155,19 +169,19 @@ export class Store {
 
   /** Write a snapshot of the whole state (tmp file, fsync, rename, directory fsync). Returns its LSN. */
   snapshot(): number {
-    return this.maintain(planSnapshot);
+    return this.maintain(this.engine.snapshot);
   }
 
   /** Snapshot, then restart the log empty after it. Returns the LSN the snapshot covers. */
   compact(): number {
-    return this.maintain(planCompact);
+    return this.maintain(this.engine.compact);
   }
 
   /** Make every acknowledged write durable (needed only with sync "none"). Returns the durable LSN. */
   sync(): number {
     this.check('sync');
     if (this.readOnly) return this.state.durableLsn;
-    return this.commit(planSync(this.state)).lsn;
+    return this.commit(this.engine.sync(this.state)).lsn;
   }
 
   /** Counters and settings. */
@@ -198,23 +212,57 @@ export class Store {
   close(): void {
     if (this.state.phase === 'CLOSED') return;
     try {
-      if (this.state.phase === 'READY' && !this.readOnly) this.commit(planSync(this.state));
+      if (this.state.phase === 'READY' && !this.readOnly) this.commit(this.engine.sync(this.state));
     } finally {
-      this.runner.closeAll();
-      this.lock.release();
+      this.io.close();
       this.state = transit(this.state, 'close');
     }
   }
 }
 
-/** Read the files recovery needs. */
-function readStoreFiles(fs: FileSystem, dir: string): { names: string[]; wal?: Uint8Array | undefined; snapshot?: Uint8Array | undefined } {
-  const names = fs.readdir(dir);
+/** The real disk's StoreIo: a FileSystem, a directory, its lock, and a PlanRunner. */
+function fsStoreIo(fs: FileSystem, dir: string, lock: DirLock): StoreIo {
+  const runner = new PlanRunner(fs, dir);
   return {
-    names,
-    wal: names.includes(FILES.wal) ? fs.readFile(join(dir, FILES.wal)) : undefined,
-    snapshot: names.includes(FILES.snapshot) ? fs.readFile(join(dir, FILES.snapshot)) : undefined,
+    read() {
+      try {
+        const names = fs.readdir(dir);
+        return {
+          names,
+          wal: names.includes(FILES.wal) ? fs.readFile(join(dir, FILES.wal)) : undefined,
+          snapshot: names.includes(FILES.snapshot) ? fs.readFile(join(dir, FILES.snapshot)) : undefined,
+        };
+      } catch (e) {
+        throw new KvError('IO', `cannot read the store: ${(e as Error).message}`, { file: dir }, { cause: e });
+      }
+    },
+    run: (plan) => runner.run(plan),
+    close() {
+      runner.closeAll();
+      lock.release();
+    },
   };
+}
+
+/** How openStoreWith opens: the engine to use (kvlab's by default) and whether to stay read-only. */
+export interface OpenWith {
+  readonly engine?: Engine;
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Open a store over any StoreIo: recover from what io.read() returns, run the repairs, return a READY
+ * store. On failure io is closed and the error (CORRUPTED, IO…) is thrown.
+ */
+export function openStoreWith(io: StoreIo, options: EngineOptions, { engine = ENGINE, readOnly = false }: OpenWith = {}): Store {
+  try {
+    const t = engine.recover(io.read(), options);
+    if (!readOnly) io.run(t.plan);
+    return new Store(io, engine, t.state, readOnly, t.result);
+  } catch (e) {
+    io.close();
+    throw e;
+  }
 }
 
 /**
@@ -230,21 +278,5 @@ export function openStore(dir: string, options: StoreOptions = {}): Store {
   } catch (e) {
     throw new KvError('IO', `cannot create the directory: ${(e as Error).message}`, { file: dir }, { cause: e });
   }
-  const lock = acquireLock(fs, dir);
-  const runner = new PlanRunner(fs, dir);
-  try {
-    let files;
-    try {
-      files = readStoreFiles(fs, dir);
-    } catch (e) {
-      throw new KvError('IO', `cannot read the store: ${(e as Error).message}`, { file: dir }, { cause: e });
-    }
-    const t = recover(files, resolved);
-    if (!readOnly) runner.run(t.plan);
-    return new Store(runner, lock, t.state, readOnly, t.result);
-  } catch (e) {
-    runner.closeAll();
-    lock.release();
-    throw e;
-  }
+  return openStoreWith(fsStoreIo(fs, dir, acquireLock(fs, dir)), resolved, { readOnly });
 }

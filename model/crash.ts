@@ -1,0 +1,101 @@
+// Crash images: from the disk at the moment of a crash (SimCrash) to the disk a reboot finds, under the
+// kill or the power model of model/disk.ts. Each way a crash can turn out is a CrashSpec, plain data,
+// so that a counterexample can name it and replay it.
+
+import type { Step } from '../src/engine/plan.js';
+import { applyStep, killImage, powerImage, type Disk, type PowerChoices, type WriteFate } from './disk.js';
+
+/** Where an append in flight is cut: the cuts the checker tries. */
+export const CUTS = ['none', 'one', 'half', 'all-but-one', 'all'] as const;
+export type Cut = (typeof CUTS)[number];
+
+/** How a write fares under power loss, as data: a Cut, zeros, garbage, or dropped. */
+export const FATES = ['keep', 'drop', 'one', 'half', 'all-but-one', 'zeros', 'garbage'] as const;
+export type FateName = (typeof FATES)[number];
+
+/** One way a crash turns out. */
+export type CrashSpec =
+  | { readonly model: 'kill'; readonly cut: Cut }
+  | {
+      readonly model: 'power';
+      /** The fate of every pending write, or 'mixed': each drawn from `seed`. */
+      readonly writes: FateName | 'mixed';
+      /** Whether pending directory ops survive: all, none, or each drawn from `seed`. */
+      readonly dirOps: 'keep' | 'drop' | 'mixed';
+      readonly seed: number;
+    };
+
+/** Bytes kept by a cut of a write of `lengthBytes`. */
+export function cutBytes(cut: Cut, lengthBytes: number): number {
+  switch (cut) {
+    case 'none':
+      return 0;
+    case 'one':
+      return Math.min(1, lengthBytes);
+    case 'half':
+      return lengthBytes >>> 1;
+    case 'all-but-one':
+      return Math.max(0, lengthBytes - 1);
+    case 'all':
+      return lengthBytes;
+  }
+}
+
+function fate(name: FateName, lengthBytes: number, seed: number): WriteFate {
+  switch (name) {
+    case 'keep':
+      return { kind: 'keep' };
+    case 'drop':
+      return { kind: 'drop' };
+    case 'zeros':
+      return { kind: 'zeros' };
+    case 'garbage':
+      return { kind: 'garbage', seed };
+    default:
+      return { kind: 'cut', bytes: cutBytes(name, lengthBytes) };
+  }
+}
+
+/** A deterministic stream of choices from a seed (mulberry32). */
+function stream(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The PowerChoices a power CrashSpec stands for. */
+export function powerChoices(spec: Extract<CrashSpec, { model: 'power' }>): PowerChoices {
+  const next = stream(spec.seed);
+  return {
+    writeFate: (lengthBytes, index) =>
+      fate(spec.writes === 'mixed' ? (FATES[Math.floor(next() * FATES.length)] as FateName) : spec.writes, lengthBytes, spec.seed + index),
+    truncateSurvives: () => (spec.dirOps === 'mixed' ? next() < 0.5 : spec.dirOps === 'keep'),
+    dirOpSurvives: () => (spec.dirOps === 'mixed' ? next() < 0.5 : spec.dirOps === 'keep'),
+  };
+}
+
+/**
+ * The disk a reboot finds after a crash with `inFlight` being carried out on `before`. Under kill, an
+ * append in flight leaves a prefix and any other call happened (cut "all") or not. Under power, the call
+ * in flight becomes one more pending op for the fates to decide; an fsync in flight did not complete.
+ */
+export function crashImage(before: Disk, inFlight: Step | undefined, spec: CrashSpec): Disk {
+  if (spec.model === 'kill') {
+    if (inFlight === undefined || spec.cut === 'none') return killImage(before);
+    if (inFlight.kind !== 'append') return killImage(spec.cut === 'all' ? applyStep(before, inFlight) : before);
+    const data = inFlight.data.subarray(0, cutBytes(spec.cut, inFlight.data.length));
+    return killImage(applyStep(before, { ...inFlight, data }));
+  }
+  const started = inFlight === undefined || inFlight.kind === 'fsync' || inFlight.kind === 'fsyncDir' ? before : applyStep(before, inFlight);
+  return powerImage(started, powerChoices(spec));
+}
+
+/** A one-line description of a CrashSpec. */
+export function describeCrash(spec: CrashSpec): string {
+  return spec.model === 'kill' ? `kill (in-flight cut: ${spec.cut})` : `power (writes: ${spec.writes}, dir ops: ${spec.dirOps}, seed ${spec.seed})`;
+}

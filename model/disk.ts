@@ -1,0 +1,258 @@
+// The simulated disk: one directory of files, as immutable data, that can be crashed between any two
+// steps of a plan. It stands for the disk under the seed's fopen/fprintf/fflush/fsync/rename calls.
+//
+// FAULT MODEL (also spec/crash-model.md)
+// - Files. Each file keeps its durable bytes (as of its last fsync) apart from the writes and truncates
+//   made since (pending). Reads see durable + pending applied in order: the page cache.
+// - Directory. The entries a listing shows are kept apart from the durable entries (as of the last
+//   directory fsync) and the creates, renames and unlinks made since (pending directory ops).
+// - kill (the process dies; the kernel and the page cache live on): every completed call stays. The call
+//   in flight may be torn: an append in flight leaves a prefix of its bytes (nothing, one byte, half, all
+//   but one, or all). Every other call is atomic: it happened or it did not.
+// - power (the machine loses power): only fsynced file data and fsynced directory entries are certain.
+//   Each pending write, independently, survives, is lost, is cut at any byte, or keeps its length while
+//   its bytes become zeros or garbage (ALICE; SQLite's crash VFS; FoundationDB's simulator). A lost write
+//   below a kept one leaves zeros (a hole). Each pending truncate is kept or lost. Each pending directory
+//   op, independently, is kept or rolled back, in order; an op whose source no longer exists is skipped:
+//   files created since the last directory fsync may vanish, and renames may roll back (LevelDB's and
+//   RocksDB's fault-injection filesystems).
+// - I/O error: a chosen call fails with EIO or ENOSPC. A failing append may have written a prefix of its
+//   bytes; any other failing call has no effect. The program goes on.
+// - damage: between runs, a bit flipped or a run of bytes zeroed in a durable file.
+// Not modelled: a write landing at the wrong place, bytes changing in a file nobody wrote (other than
+// damage), reordering of data within one fsynced file (fsync is a barrier), and metadata journaling
+// stronger than the above (real filesystems are often kinder, never harsher).
+//
+// Everything is immutable (ReadonlyMap, frozen arrays of Uint8Array never mutated after creation), so a
+// crash image costs microseconds: memfs has no cheap copy (about 135 µs a volume, measured here).
+
+import type { Step } from '../src/engine/plan.js';
+
+/** A write or truncate not yet fsynced. */
+export type PendingOp = { readonly kind: 'write'; readonly offsetBytes: number; readonly data: Uint8Array } | { readonly kind: 'truncate'; readonly sizeBytes: number };
+
+/** One file: durable bytes, pending ops, and what a read sees now. */
+export interface FileImage {
+  readonly durable: Uint8Array;
+  readonly pending: readonly PendingOp[];
+  readonly visible: Uint8Array;
+}
+
+/** A directory change not yet made durable. */
+export type DirOp =
+  | { readonly kind: 'link'; readonly name: string; readonly inode: number }
+  | { readonly kind: 'rename'; readonly from: string; readonly to: string }
+  | { readonly kind: 'unlink'; readonly name: string };
+
+/** The whole disk. */
+export interface Disk {
+  readonly inodes: ReadonlyMap<number, FileImage>;
+  /** What a listing shows now. */
+  readonly entries: ReadonlyMap<string, number>;
+  /** What a power loss keeps for sure. */
+  readonly durableEntries: ReadonlyMap<string, number>;
+  readonly pendingDirOps: readonly DirOp[];
+  readonly nextInode: number;
+}
+
+/** A disk with no files. */
+export const EMPTY_DISK: Disk = { inodes: new Map(), entries: new Map(), durableEntries: new Map(), pendingDirOps: [], nextInode: 1 };
+
+/** A step the disk cannot perform: the plan is wrong (a bug in the engine), never a simulated fault. */
+export class DiskError extends Error {
+  readonly code = 'EBADPLAN';
+}
+
+/** Bytes after applying one pending op. */
+function applyOp(bytes: Uint8Array, op: PendingOp): Uint8Array {
+  if (op.kind === 'truncate') return op.sizeBytes <= bytes.length ? bytes.slice(0, op.sizeBytes) : grow(bytes, op.sizeBytes);
+  const end = op.offsetBytes + op.data.length;
+  const out = end <= bytes.length ? bytes.slice() : grow(bytes, end);
+  out.set(op.data, op.offsetBytes);
+  return out;
+}
+
+function grow(bytes: Uint8Array, sizeBytes: number): Uint8Array {
+  const out = new Uint8Array(sizeBytes); // the gap reads as zeros: a hole
+  out.set(bytes.subarray(0, Math.min(bytes.length, sizeBytes)));
+  return out;
+}
+
+function inodeOf(disk: Disk, name: string): number {
+  const inode = disk.entries.get(name);
+  if (inode === undefined) throw new DiskError(`no file ${name}`);
+  return inode;
+}
+
+function withFile(disk: Disk, inode: number, file: FileImage): Disk {
+  return { ...disk, inodes: new Map(disk.inodes).set(inode, file) };
+}
+
+function withPending(disk: Disk, name: string, op: PendingOp): Disk {
+  const inode = inodeOf(disk, name);
+  const file = disk.inodes.get(inode) as FileImage;
+  return withFile(disk, inode, { durable: file.durable, pending: [...file.pending, op], visible: applyOp(file.visible, op) });
+}
+
+function withDirOp(disk: Disk, op: DirOp, entries: Map<string, number>, extra: Partial<Disk> = {}): Disk {
+  return { ...disk, ...extra, entries, pendingDirOps: [...disk.pendingDirOps, op] };
+}
+
+/** The disk after one completed step. Throws DiskError when the step is impossible. */
+export function applyStep(disk: Disk, step: Step): Disk {
+  switch (step.kind) {
+    case 'create': {
+      const existing = disk.entries.get(step.file);
+      if (existing !== undefined) return withPending(disk, step.file, { kind: 'truncate', sizeBytes: 0 }); // O_TRUNC
+      const inode = disk.nextInode;
+      const inodes = new Map(disk.inodes).set(inode, { durable: new Uint8Array(), pending: [], visible: new Uint8Array() });
+      return withDirOp(disk, { kind: 'link', name: step.file, inode }, new Map(disk.entries).set(step.file, inode), { inodes, nextInode: inode + 1 });
+    }
+    case 'append': {
+      const size = (disk.inodes.get(inodeOf(disk, step.file)) as FileImage).visible.length;
+      if (size !== step.offsetBytes) throw new DiskError(`append to ${step.file} at ${step.offsetBytes}, but it holds ${size} bytes`);
+      return withPending(disk, step.file, { kind: 'write', offsetBytes: step.offsetBytes, data: step.data });
+    }
+    case 'truncate':
+      return withPending(disk, step.file, { kind: 'truncate', sizeBytes: step.sizeBytes });
+    case 'fsync': {
+      const inode = inodeOf(disk, step.file);
+      const file = disk.inodes.get(inode) as FileImage;
+      return withFile(disk, inode, { durable: file.visible, pending: [], visible: file.visible });
+    }
+    case 'rename': {
+      const inode = inodeOf(disk, step.from);
+      const entries = new Map(disk.entries);
+      entries.delete(step.from);
+      entries.set(step.to, inode);
+      return withDirOp(disk, { kind: 'rename', from: step.from, to: step.to }, entries);
+    }
+    case 'unlink': {
+      inodeOf(disk, step.file);
+      const entries = new Map(disk.entries);
+      entries.delete(step.file);
+      return withDirOp(disk, { kind: 'unlink', name: step.file }, entries);
+    }
+    case 'fsyncDir':
+      return { ...disk, durableEntries: disk.entries, pendingDirOps: [] };
+  }
+}
+
+/** File names, as a listing shows them. */
+export function listing(disk: Disk): string[] {
+  return [...disk.entries.keys()].sort();
+}
+
+/** A file's bytes as a read sees them, or undefined. */
+export function readFile(disk: Disk, name: string): Uint8Array | undefined {
+  const inode = disk.entries.get(name);
+  return inode === undefined ? undefined : (disk.inodes.get(inode) as FileImage).visible;
+}
+
+/** A rebooted disk holding exactly `files` (name to bytes), all durable. */
+function rebooted(files: ReadonlyMap<string, Uint8Array>): Disk {
+  const inodes = new Map<number, FileImage>();
+  const entries = new Map<string, number>();
+  let inode = 1;
+  for (const [name, bytes] of files) {
+    inodes.set(inode, { durable: bytes, pending: [], visible: bytes });
+    entries.set(name, inode++);
+  }
+  return { inodes, entries, durableEntries: entries, pendingDirOps: [], nextInode: inode };
+}
+
+/** After a kill: every completed call stays, as the page cache held it. */
+export function killImage(disk: Disk): Disk {
+  return rebooted(new Map([...disk.entries].map(([name, inode]) => [name, (disk.inodes.get(inode) as FileImage).visible])));
+}
+
+/** What becomes of one pending write after a power loss. */
+export type WriteFate =
+  | { readonly kind: 'keep' }
+  | { readonly kind: 'drop' }
+  | { readonly kind: 'cut'; readonly bytes: number }
+  | { readonly kind: 'zeros' }
+  | { readonly kind: 'garbage'; readonly seed: number };
+
+/** The choices a power loss makes. Called once per pending op, in order, per file. */
+export interface PowerChoices {
+  /** The fate of the i-th pending write of the file (its length given). */
+  writeFate(lengthBytes: number, index: number): WriteFate;
+  /** Whether the i-th pending truncate survives. */
+  truncateSurvives(index: number): boolean;
+  /** Whether the i-th pending directory op survives. */
+  dirOpSurvives(index: number): boolean;
+}
+
+/** Deterministic pseudo-random bytes (an LCG): what "garbage" means, reproducibly. */
+export function garbage(lengthBytes: number, seed: number): Uint8Array {
+  const out = new Uint8Array(lengthBytes);
+  let x = (seed ^ 0x9e3779b9) >>> 0;
+  for (let i = 0; i < lengthBytes; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+/** The bytes of one file after a power loss, by the choices made for each of its pending ops. */
+function survivingBytes(file: FileImage, choices: PowerChoices): Uint8Array {
+  let bytes = file.durable;
+  let writes = 0;
+  let truncates = 0;
+  for (const op of file.pending) {
+    if (op.kind === 'truncate') {
+      if (choices.truncateSurvives(truncates++)) bytes = applyOp(bytes, op);
+      continue;
+    }
+    const fate = choices.writeFate(op.data.length, writes++);
+    const data =
+      fate.kind === 'keep'
+        ? op.data
+        : fate.kind === 'cut'
+          ? op.data.subarray(0, Math.min(fate.bytes, op.data.length))
+          : fate.kind === 'zeros'
+            ? new Uint8Array(op.data.length)
+            : fate.kind === 'garbage'
+              ? garbage(op.data.length, fate.seed)
+              : undefined;
+    if (data !== undefined && data.length > 0) bytes = applyOp(bytes, { kind: 'write', offsetBytes: op.offsetBytes, data });
+  }
+  return bytes;
+}
+
+/** After a power loss: durable data and entries, plus whatever pending ops `choices` lets survive. */
+export function powerImage(disk: Disk, choices: PowerChoices): Disk {
+  const entries = new Map(disk.durableEntries);
+  disk.pendingDirOps.forEach((op, i) => {
+    if (!choices.dirOpSurvives(i)) return;
+    if (op.kind === 'link') entries.set(op.name, op.inode);
+    else if (op.kind === 'unlink') entries.delete(op.name);
+    else {
+      const inode = entries.get(op.from);
+      if (inode === undefined) return; // its source rolled back: the rename cannot have happened
+      entries.delete(op.from);
+      entries.set(op.to, inode);
+    }
+  });
+  const files = new Map<string, Uint8Array>();
+  for (const [name, inode] of entries) files.set(name, survivingBytes(disk.inodes.get(inode) as FileImage, choices));
+  return rebooted(files);
+}
+
+/** The disk after a step that failed with an I/O error: an append may have written a prefix. */
+export function failedStep(disk: Disk, step: Step, writtenBytes: number): Disk {
+  if (step.kind !== 'append' || writtenBytes <= 0) return disk;
+  return applyStep(disk, { ...step, data: step.data.subarray(0, Math.min(writtenBytes, step.data.length - 1)) });
+}
+
+/** A durable file damaged between runs: `mask` XORed into the byte at `offsetBytes`, or a run zeroed. */
+export function damage(disk: Disk, name: string, offsetBytes: number, how: { readonly xor: number } | { readonly zeroBytes: number }): Disk {
+  const bytes = readFile(disk, name);
+  if (bytes === undefined || offsetBytes >= bytes.length) throw new DiskError(`cannot damage ${name} at ${offsetBytes}`);
+  const out = bytes.slice();
+  if ('xor' in how) out[offsetBytes] = (out[offsetBytes] as number) ^ how.xor;
+  else out.fill(0, offsetBytes, Math.min(out.length, offsetBytes + how.zeroBytes));
+  const files = new Map([...disk.entries].map(([n, inode]): [string, Uint8Array] => [n, n === name ? out : (disk.inodes.get(inode) as FileImage).visible]));
+  return rebooted(files);
+}

@@ -1,0 +1,104 @@
+// The oracle: spec/guarantees.md as code. Given the model's history and the fault that happened, it
+// says which recovered states are allowed; given what recovery returned, it names the violation, if any.
+// It follows RocksDB's db_stress rules: acknowledged durable writes survive, a pending write (a batch too)
+// is present or absent as one unit, and what survives is a prefix of the writes issued, with no holes.
+
+import { checkTree, treeEntries } from '../src/engine/bptree.js';
+import { isKvError } from '../src/engine/errors.js';
+import type { EngineOptions, EngineState } from '../src/engine/state.js';
+import type { KvModel } from './model.js';
+
+/** The faults the oracle knows. Damage says what the damaged region held before it was damaged. */
+export type Fault =
+  | { readonly kind: 'clean' }
+  | { readonly kind: 'kill' }
+  | { readonly kind: 'power' }
+  | { readonly kind: 'io-error' }
+  | {
+      readonly kind: 'damage';
+      /** The damage hit a snapshot or a log header: no mode but salvage may open. */
+      readonly structural: boolean;
+      /** The LSN of the last record wholly before the damage (or the snapshot's, if higher). */
+      readonly lsnBefore: number;
+      /** An intact record follows the damage: tolerate-tail must refuse. */
+      readonly followedByValid: boolean;
+    };
+
+/** What a recovery may return. */
+export interface Allowed {
+  /** Lowest and highest LSN the recovered state may end at: S(k) with min <= k <= max. */
+  readonly minLsn: number;
+  readonly maxLsn: number;
+  /** CORRUPTED is an allowed answer. */
+  readonly mayRefuse: boolean;
+  /** CORRUPTED is the only allowed answer. */
+  readonly mustRefuse: boolean;
+  /** False under salvage after damage or power loss: the state need not be any S(k). */
+  readonly prefix: boolean;
+}
+
+/** The outcomes guarantees.md allows after `fault`, for these options. */
+export function allowedAfter(model: KvModel, fault: Fault, options: Pick<EngineOptions, 'sync' | 'recovery'>): Allowed {
+  const max = model.lastIssuedLsn;
+  const mode = options.recovery;
+  const absolute = mode === 'absolute';
+  switch (fault.kind) {
+    case 'clean':
+      return { minLsn: max, maxLsn: max, mayRefuse: false, mustRefuse: false, prefix: true };
+    case 'kill':
+      return { minLsn: model.ackedLsn, maxLsn: max, mayRefuse: absolute, mustRefuse: false, prefix: true };
+    case 'io-error':
+      return { minLsn: model.durableLsn, maxLsn: max, mayRefuse: absolute, mustRefuse: false, prefix: true };
+    case 'power':
+      if (options.sync === 'always') return { minLsn: model.ackedLsn, maxLsn: max, mayRefuse: absolute, mustRefuse: false, prefix: true };
+      return {
+        minLsn: model.durableLsn,
+        maxLsn: max,
+        mayRefuse: mode === 'tolerate-tail' || absolute,
+        mustRefuse: false,
+        prefix: mode !== 'salvage',
+      };
+    case 'damage': {
+      if (mode === 'salvage') return { minLsn: 0, maxLsn: max, mayRefuse: false, mustRefuse: false, prefix: false };
+      const mustRefuse = fault.structural || absolute || (mode === 'tolerate-tail' && fault.followedByValid);
+      return { minLsn: Math.min(fault.lsnBefore, max), maxLsn: max, mayRefuse: mode === 'tolerate-tail', mustRefuse, prefix: true };
+    }
+  }
+}
+
+/** What a recovery returned: a state, or an error. */
+export type Outcome = { readonly state: EngineState } | { readonly error: unknown };
+
+function sameState(state: EngineState, expected: ReadonlyMap<string, string>): string | undefined {
+  const got = [...treeEntries(state.tree)];
+  if (got.length !== expected.size) return `${got.length} keys, expected ${expected.size}`;
+  for (const [k, v] of got) {
+    if (expected.get(k) !== v) return `key ${JSON.stringify(k)} holds ${JSON.stringify(v)}, expected ${JSON.stringify(expected.get(k) ?? '(absent)')}`;
+  }
+  return undefined;
+}
+
+/** The violation in `outcome`, in words, or undefined when guarantees.md allows it. */
+export function violation(model: KvModel, allowed: Allowed, outcome: Outcome): string | undefined {
+  if ('error' in outcome) {
+    if (isKvError(outcome.error, 'CORRUPTED') && (allowed.mayRefuse || allowed.mustRefuse)) return undefined;
+    return `recovery failed where it must succeed: ${String(outcome.error)}`;
+  }
+  const { state } = outcome;
+  if (allowed.mustRefuse) return `recovery opened (LSN ${state.lastLsn}) where it must refuse with CORRUPTED`;
+  if (state.phase !== 'READY') return `recovered store is ${state.phase}, not READY`;
+  const broken = checkTree(state.tree);
+  if (broken.length > 0) return `tree invariant broken after recovery: ${broken.join('; ')}`;
+  if (!allowed.prefix) {
+    for (const [k, v] of treeEntries(state.tree)) {
+      if (!model.wasEverPut(k, v)) return `salvage invented ${JSON.stringify(k)} = ${JSON.stringify(v)}, never written`;
+    }
+    return undefined;
+  }
+  const k = state.lastLsn;
+  if (k < allowed.minLsn || k > allowed.maxLsn) {
+    return `recovered to LSN ${k}, outside the allowed ${allowed.minLsn}..${allowed.maxLsn} (a write that was promised is lost, or one never issued appeared)`;
+  }
+  const diff = sameState(state, model.stateAt(k));
+  return diff === undefined ? undefined : `recovered LSN ${k}, but the state is not S(${k}): ${diff}`;
+}

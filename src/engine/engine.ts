@@ -1,0 +1,30 @@
+// The engine as one value: the pure functions the store calls, in one record. The store takes an Engine
+// so that the checker's bug zoo (fuzz/zoo/) can hand it a variant with one mistake put back; the store
+// itself, and every default path, only ever sees ENGINE.
+
+import { executeWrite, type WriteResult } from './execution.js';
+import type { WriteOp } from './logging.js';
+import { planCompact, planSnapshot, planSync, shouldCompact, type MaintenanceResult } from './maintenance.js';
+import type { Transition } from './plan.js';
+import { recover, type RecoveryInput, type RecoveryReport } from './recovery.js';
+import type { EngineOptions, EngineState } from './state.js';
+
+/** The operations a store needs from an engine. Each is pure: (state, input) to (state, result, plan). */
+export interface Engine {
+  readonly recover: (input: RecoveryInput, options: EngineOptions) => Transition<RecoveryReport>;
+  readonly write: (state: EngineState, ops: readonly WriteOp[]) => Transition<WriteResult>;
+  readonly snapshot: (state: EngineState) => Transition<MaintenanceResult>;
+  readonly compact: (state: EngineState) => Transition<MaintenanceResult>;
+  readonly sync: (state: EngineState) => Transition<MaintenanceResult>;
+  readonly shouldCompact: (state: EngineState) => boolean;
+}
+
+/** kvlab's engine. */
+export const ENGINE: Engine = {
+  recover,
+  write: executeWrite,
+  snapshot: planSnapshot,
+  compact: planCompact,
+  sync: planSync,
+  shouldCompact,
+};
