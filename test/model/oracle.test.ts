@@ -1,0 +1,64 @@
+// Tests for model/model.ts and model/oracle.ts: which outcomes each fault allows, as spec/guarantees.md says.
+import { describe, expect, it } from 'vitest';
+import { KvError } from '../../src/engine/errors.js';
+import { treePut, emptyTree } from '../../src/engine/bptree.js';
+import { resolveOptions } from '../../src/engine/options.js';
+import { initialState } from '../../src/engine/recovery.js';
+import type { EngineState } from '../../src/engine/state.js';
+import { KvModel } from '../../model/model.js';
+import { allowedAfter, violation } from '../../model/oracle.js';
+
+function history(): KvModel {
+  const m = new KvModel();
+  m.ack(m.issue([{ op: 'put', key: 'a', value: '1' }]), true); // LSN 1, durable
+  m.ack(m.issue([{ op: 'put', key: 'b', value: '2' }]), false); // LSN 2, acknowledged only
+  m.issue([{ op: 'del', key: 'a' }]); // LSN 3, pending
+  return m;
+}
+
+function state(lastLsn: number, entries: [string, string][]): EngineState {
+  let tree = emptyTree(3);
+  for (const [k, v] of entries) tree = treePut(tree, k, v);
+  return { ...initialState(resolveOptions()), phase: 'READY', tree, lastLsn };
+}
+
+describe('the oracle', () => {
+  const always = { sync: 'always', recovery: 'tolerate-tail' } as const;
+  const none = { sync: 'none', recovery: 'tolerate-tail' } as const;
+
+  it('allows after a kill every prefix that keeps the acknowledged writes', () => {
+    const m = history();
+    const allowed = allowedAfter(m, { kind: 'kill' }, always);
+    expect(allowed).toMatchObject({ minLsn: 2, maxLsn: 3, mayRefuse: false });
+    expect(violation(m, allowed, { state: state(2, [['a', '1'], ['b', '2']]) })).toBeUndefined();
+    expect(violation(m, allowed, { state: state(3, [['b', '2']]) })).toBeUndefined();
+    expect(violation(m, allowed, { state: state(1, [['a', '1']]) })).toMatch(/outside the allowed 2..3/);
+    expect(violation(m, allowed, { state: state(3, [['a', '1'], ['b', '2']]) })).toMatch(/not S\(3\)/);
+    expect(violation(m, allowed, { error: new KvError('CORRUPTED', 'x') })).toMatch(/must succeed/);
+  });
+
+  it('keeps only durable writes after a power loss under sync none, and may refuse in tolerate-tail', () => {
+    const m = history();
+    expect(allowedAfter(m, { kind: 'power' }, none)).toMatchObject({ minLsn: 1, mayRefuse: true, prefix: true });
+    expect(allowedAfter(m, { kind: 'power' }, { sync: 'none', recovery: 'point-in-time' })).toMatchObject({ minLsn: 1, mayRefuse: false });
+    expect(allowedAfter(m, { kind: 'power' }, { sync: 'none', recovery: 'salvage' }).prefix).toBe(false);
+  });
+
+  it('requires CORRUPTED for structural damage, and judges salvage only by what was ever written', () => {
+    const m = history();
+    const structural = { kind: 'damage', structural: true, lsnBefore: 0, followedByValid: false } as const;
+    expect(violation(m, allowedAfter(m, structural, always), { state: state(2, [['a', '1'], ['b', '2']]) })).toMatch(/must refuse/);
+    const salvage = allowedAfter(m, structural, { sync: 'always', recovery: 'salvage' });
+    expect(violation(m, salvage, { state: state(9, [['b', '2']]) })).toBeUndefined();
+    expect(violation(m, salvage, { state: state(9, [['b', '3']]) })).toMatch(/invented/);
+  });
+
+  it('settles on the recovered prefix and keeps the history below it', () => {
+    const m = history();
+    m.settle(2);
+    expect(m.lastIssuedLsn).toBe(2);
+    expect(m.stateAt(0)).toEqual(new Map());
+    expect(m.nextLsn).toBe(3);
+    expect(() => m.settle(5)).toThrow(/cannot settle/);
+  });
+});
