@@ -17,7 +17,9 @@
 //   files created since the last directory fsync may vanish, and renames may roll back (LevelDB's and
 //   RocksDB's fault-injection filesystems).
 // - I/O error: a chosen call fails with EIO or ENOSPC. A failing append may have written a prefix of its
-//   bytes; any other failing call has no effect. The program goes on.
+//   bytes. A failing fsync drops the file's unsynced writes from the page cache: Linux may mark the dirty
+//   pages clean after a writeback error, so the data is gone and a retried fsync succeeds with nothing to
+//   write (PostgreSQL's "fsyncgate"). Any other failing call has no effect. The program goes on.
 // - damage: between runs, a bit flipped or a run of bytes zeroed in a durable file.
 // Not modelled: a write landing at the wrong place, bytes changing in a file nobody wrote (other than
 // damage), reordering of data within one fsynced file (fsync is a barrier), and metadata journaling
@@ -240,8 +242,14 @@ export function powerImage(disk: Disk, choices: PowerChoices): Disk {
   return rebooted(files);
 }
 
-/** The disk after a step that failed with an I/O error: an append may have written a prefix. */
+/** The disk after a step that failed with an I/O error: an append may have written a prefix; fsync loses. */
 export function failedStep(disk: Disk, step: Step, writtenBytes: number): Disk {
+  if (step.kind === 'fsync') {
+    const inode = disk.entries.get(step.file);
+    const file = inode === undefined ? undefined : disk.inodes.get(inode);
+    if (inode === undefined || file === undefined) return disk;
+    return withFile(disk, inode, { durable: file.durable, pending: [], visible: file.durable });
+  }
   if (step.kind !== 'append' || writtenBytes <= 0) return disk;
   return applyStep(disk, { ...step, data: step.data.subarray(0, Math.min(writtenBytes, step.data.length - 1)) });
 }

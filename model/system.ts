@@ -8,11 +8,11 @@ import { isKvError } from '../src/engine/errors.js';
 import { readLog, WAL_HEADER_BYTES, type WriteOp } from '../src/engine/logging.js';
 import { FILES, type Step } from '../src/engine/plan.js';
 import type { EngineOptions } from '../src/engine/state.js';
-import { openStoreWith, Store } from '../src/io/store.js';
+import { openStoreWith, Store, type StoreIo } from '../src/io/store.js';
 import { crashImage, describeCrash, type CrashSpec } from './crash.js';
 import { damage, EMPTY_DISK, killImage, readFile, type Disk } from './disk.js';
 import { KvModel } from './model.js';
-import { allowedAfter, violation, type Fault, type Outcome } from './oracle.js';
+import { allowedAfter, violation, type Allowed, type Fault, type Outcome } from './oracle.js';
 import { SimIo } from './sim-io.js';
 
 /** A broken guarantee: what was expected, what happened. */
@@ -50,16 +50,52 @@ function writeOps(op: Operation): readonly WriteOp[] | undefined {
   return undefined;
 }
 
+/** What a crash looked like, for stories. */
+export interface CrashEvent {
+  readonly spec: CrashSpec;
+  /** The disk when the process died, with the steps before the crashing one completed. */
+  readonly before: Disk;
+  /** The step in flight, if the crash came mid-plan. */
+  readonly inFlight: Step | undefined;
+  readonly stepIndex: number | undefined;
+  /** The disk a reboot found. */
+  readonly image: Disk;
+}
+
+/** What a recovery returned and how the oracle judged it, for stories. */
+export interface RecoveryEvent {
+  readonly story: string;
+  readonly fault: Fault;
+  readonly allowed: Allowed;
+  readonly outcome: Outcome;
+  readonly violation: string | undefined;
+  readonly model: KvModel;
+}
+
+/** Watches a system: `kvlab replay` tells its story from these events. */
+export interface SystemObserver {
+  crashed?(event: CrashEvent): void;
+  recovered?(event: RecoveryEvent): void;
+}
+
 /** The settings of one simulated store. */
 export interface SystemConfig {
   readonly options: EngineOptions;
+  /** The engine (a bug-zoo variant, or kvlab's by default). */
   readonly engine?: Engine;
+  /** Wraps the disk's StoreIo: how a bug-zoo variant changes the shell (e.g. retrying a failed fsync). */
+  readonly wrapIo?: (io: StoreIo) => StoreIo;
+  readonly observer?: SystemObserver;
 }
 
 /** Counters a campaign reports. */
 export interface SystemCounters {
   crashImages: number;
   recoveries: number;
+}
+
+function wrapped(config: SystemConfig, io: SimIo): StoreIo {
+  return config.wrapIo === undefined ? io : config.wrapIo(io);
 }
 
 /** The Store on a simulated disk, with its model. */
@@ -79,13 +115,18 @@ export class SimSystem {
   /** A new store on an empty disk. */
   static create(config: SystemConfig, counters: SystemCounters = { crashImages: 0, recoveries: 0 }): SimSystem {
     const io = new SimIo(EMPTY_DISK);
-    return new SimSystem(config, counters, new KvModel(), io, openStoreWith(io, config.options, { engine: config.engine ?? ENGINE }));
+    return new SimSystem(config, counters, new KvModel(), io, openStoreWith(wrapped(config, io), config.options, { engine: config.engine ?? ENGINE }));
+  }
+
+  /** Open a store on a simulated disk, the way this system's config says. */
+  private open(io: SimIo, options: EngineOptions = this.config.options): Store {
+    return openStoreWith(wrapped(this.config, io), options, { engine: this.engine });
   }
 
   /** An independent copy at this very point: same disk, same store state, same model history. */
   fork(): SimSystem {
     const io = new SimIo(this.io.disk);
-    return new SimSystem(this.config, this.counters, this.model.clone(), io, new Store(io, this.engine, this.store.engineState, false, this.store.recovery));
+    return new SimSystem(this.config, this.counters, this.model.clone(), io, new Store(wrapped(this.config, io), this.engine, this.store.engineState, false, this.store.recovery));
   }
 
   /** The disk as the page cache holds it now. */
@@ -159,19 +200,24 @@ export class SimSystem {
       if (this.io.crashed === undefined) throw e;
     }
     const crash = this.io.crashed;
-    const image = crash === undefined ? crashImage(this.io.disk, undefined, spec) : crashImage(crash.diskBefore, crash.step, spec);
+    const before = crash === undefined ? this.io.disk : crash.diskBefore;
+    const image = crashImage(before, crash?.step, spec);
     this.counters.crashImages++;
+    this.config.observer?.crashed?.({ spec, before, inFlight: crash?.step, stepIndex: crash?.stepIndex, image });
     const fault: Fault = { kind: spec.model };
     if (recoveryCrashStep !== undefined) {
       const io = new SimIo(image);
       io.arm({ kind: 'crash', atStep: recoveryCrashStep });
       try {
-        openStoreWith(io, this.config.options, { engine: this.engine }).close();
+        this.open(io).close();
       } catch {
         // A crash (wanted), or a refusal the oracle judges below on the second recovery.
       }
       const again = io.crashed === undefined ? killImage(io.disk) : crashImage(io.crashed.diskBefore, io.crashed.step, spec);
       this.counters.crashImages++;
+      if (io.crashed !== undefined) {
+        this.config.observer?.crashed?.({ spec, before: io.crashed.diskBefore, inFlight: io.crashed.step, stepIndex: io.crashed.stepIndex, image: again });
+      }
       this.recover(again, fault, `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`);
       return { recoveryCrashed: io.crashed !== undefined };
     }
@@ -250,13 +296,14 @@ export class SimSystem {
     let outcome: Outcome;
     let store: Store | undefined;
     try {
-      store = openStoreWith(io, this.config.options, { engine: this.engine });
+      store = this.open(io);
       outcome = { state: store.engineState };
     } catch (e) {
       outcome = { error: e };
     }
     const allowed = allowedAfter(this.model, fault, this.config.options);
     const wrong = violation(this.model, allowed, outcome);
+    this.config.observer?.recovered?.({ story, fault, allowed, outcome, violation: wrong, model: this.model });
     if (wrong !== undefined) throw new Violation(`after ${story}: ${wrong}`);
     let adopted = io;
     if (store === undefined) {
@@ -265,12 +312,12 @@ export class SimSystem {
       if (fault.kind === 'damage') return true;
       const pointInTime = { ...this.config.options, recovery: 'point-in-time' as const };
       const repairIo = new SimIo(disk);
-      const repaired = openStoreWith(repairIo, pointInTime, { engine: this.engine });
+      const repaired = this.open(repairIo, pointInTime);
       const wrongAgain = violation(this.model, allowedAfter(this.model, fault, pointInTime), { state: repaired.engineState });
       if (wrongAgain !== undefined) throw new Violation(`after ${story}, reopened in point-in-time: ${wrongAgain}`);
       repaired.close();
       adopted = new SimIo(killImage(repairIo.disk));
-      store = openStoreWith(adopted, this.config.options, { engine: this.engine });
+      store = this.open(adopted);
     }
     this.io = adopted;
     this.store = store;

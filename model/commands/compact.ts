@@ -2,6 +2,7 @@
 
 import type fc from 'fast-check';
 import type { KvModel } from '../model.js';
+import type { CommandData } from './data.js';
 import type { SimSystem } from '../system.js';
 
 export class CompactCommand implements fc.Command<KvModel, SimSystem> {
@@ -10,6 +11,10 @@ export class CompactCommand implements fc.Command<KvModel, SimSystem> {
   }
   run(_model: KvModel, system: SimSystem): void {
     system.apply({ kind: 'compact' });
+  }
+  /** The command as plain data, for counterexample.json. */
+  toJSON(): CommandData {
+    return { type: 'compact' };
   }
   toString(): string {
     return 'compact';

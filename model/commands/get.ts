@@ -2,6 +2,7 @@
 
 import type fc from 'fast-check';
 import type { KvModel } from '../model.js';
+import type { CommandData } from './data.js';
 import { type SimSystem, Violation } from '../system.js';
 
 export class GetCommand implements fc.Command<KvModel, SimSystem> {
@@ -13,6 +14,10 @@ export class GetCommand implements fc.Command<KvModel, SimSystem> {
     const want = system.model.current().get(this.key);
     const got = system.current.get(this.key);
     if (got !== want) throw new Violation(`get ${JSON.stringify(this.key)} gave ${JSON.stringify(got)}, the model holds ${JSON.stringify(want)}`);
+  }
+  /** The command as plain data, for counterexample.json. */
+  toJSON(): CommandData {
+    return { type: 'get', key: this.key };
   }
   toString(): string {
     return `get ${JSON.stringify(this.key)}`;

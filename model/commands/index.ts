@@ -6,6 +6,7 @@ import type { WriteOp } from '../../src/engine/logging.js';
 import { FILES } from '../../src/engine/plan.js';
 import { FATES, CUTS, type CrashSpec } from '../crash.js';
 import type { KvModel } from '../model.js';
+import type { CommandData } from './data.js';
 import type { Operation, SimSystem } from '../system.js';
 import { BatchCommand } from './batch.js';
 import { CompactCommand } from './compact.js';
@@ -20,8 +21,8 @@ import { ScanCommand } from './scan.js';
 import { SnapshotCommand } from './snapshot.js';
 import { SyncCommand } from './sync.js';
 
-/** One command of the model-based test. */
-export type KvCommand = fc.Command<KvModel, SimSystem>;
+/** One command of the model-based test: a fast-check command that can also say itself as data. */
+export type KvCommand = fc.Command<KvModel, SimSystem> & { toJSON(): CommandData };
 
 /** Which faults a run may inject. */
 export interface FaultSet {

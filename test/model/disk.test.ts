@@ -62,11 +62,13 @@ describe('the simulated disk', () => {
     expect([0, 1, 2, 3, 4].map((n) => cutBytes('all-but-one', n))).toEqual([0, 0, 1, 2, 3]);
   });
 
-  it('fails a step: an append may leave a prefix, anything else nothing; damage flips or zeroes durable bytes', () => {
+  it('fails a step: an append may leave a prefix, an fsync loses the unsynced writes, anything else nothing; damage flips or zeroes durable bytes', () => {
     const append: Step = { kind: 'append', file: 'f', offsetBytes: 3, data: bytes(4, 5, 6) };
     expect(readFile(failedStep(created, append, 2), 'f')).toEqual(bytes(1, 2, 3, 4, 5));
     expect(readFile(failedStep(created, append, 99), 'f')).toEqual(bytes(1, 2, 3, 4, 5)); // never all of it
-    expect(failedStep(created, { kind: 'fsync', file: 'f' }, 5)).toBe(created);
+    // fsyncgate: a failed fsync drops the unsynced writes; a retry then has nothing left to sync.
+    expect(readFile(failedStep(created, { kind: 'fsync', file: 'f' }, 0), 'f')).toEqual(bytes());
+    expect(failedStep(created, { kind: 'rename', from: 'f', to: 'g' }, 5)).toBe(created);
     expect(readFile(damage(created, 'f', 1, { xor: 0xff }), 'f')).toEqual(bytes(1, 0xfd, 3));
     expect(readFile(damage(created, 'f', 1, { zeroBytes: 9 }), 'f')).toEqual(bytes(1, 0, 0));
   });
