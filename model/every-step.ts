@@ -2,21 +2,23 @@
 // small random histories, crash before and after every step of the operation's plan, under every cut of
 // an append in flight (kill) and every fate of every unsynced write (power); recover and judge by the
 // oracle; then crash that recovery at each of its steps too, and recover again. Exhaustive where the
-// model-based test samples.
+// model-based test samples. A violation carries its history as commands, so it replays like any other.
 
-import { describeStep, type Step } from '../src/engine/plan.js';
-import type { Engine } from '../src/engine/engine.js';
 import { resolveOptions } from '../src/engine/options.js';
-import { RECOVERY_MODES, type RecoveryMode, type SyncMode } from '../src/engine/state.js';
+import { describeStep, type Step } from '../src/engine/plan.js';
+import { RECOVERY_MODES, type EngineOptions, type RecoveryMode, type SyncMode } from '../src/engine/state.js';
+import type { CommandData } from './commands/data.js';
+import type { CrashPointCoverage } from './coverage.js';
 import { CUTS, FATES, type CrashSpec } from './crash.js';
-import { SimSystem, describeOperation, type Operation, type SystemCounters } from './system.js';
+import { SimSystem, Violation, describeOperation, type Operation, type SystemConfig, type SystemCounters } from './system.js';
 
 /** What the every-step checker covers. */
 export interface EveryStepSettings {
   readonly histories: number;
   readonly seed: number;
-  readonly crash: 'kill' | 'power' | 'all';
-  readonly engine?: Engine;
+  readonly crash: 'kill' | 'power' | 'torn' | 'all';
+  /** The engine and shell to check (kvlab's by default). */
+  readonly system?: Omit<SystemConfig, 'options'>;
   /** Crash each recovery again at every one of its steps (the default), or only the first recovery. */
   readonly crashRecovery?: boolean;
   /** Restrict to one sync setting or recovery mode; both vary otherwise. */
@@ -24,14 +26,22 @@ export interface EveryStepSettings {
   readonly recovery?: RecoveryMode;
 }
 
-/** How often a crash hit each step of each operation's plan: crash-point coverage. */
-export type CrashPointCoverage = Record<string, Record<string, number>>;
-
 /** What a run of the every-step checker found. */
 export interface EveryStepReport {
   readonly histories: number;
   readonly crashImages: number;
   readonly coverage: CrashPointCoverage;
+}
+
+/** A violation found by the every-step checker, with the commands that reproduce it. */
+export class EveryStepViolation extends Violation {
+  constructor(
+    message: string,
+    readonly options: EngineOptions,
+    readonly commands: readonly CommandData[],
+  ) {
+    super(message);
+  }
 }
 
 /** mulberry32: the checker's own reproducible randomness. */
@@ -64,32 +74,44 @@ function randomOperation(pick: (n: number) => number, kind: Operation['kind']): 
   }
 }
 
-/** Every way a crash in flight at `step` can turn out, under the chosen crash models. */
+/** An operation as a command's data. */
+function asCommand(op: Operation): CommandData {
+  switch (op.kind) {
+    case 'put':
+      return { type: 'put', key: op.key, value: op.value };
+    case 'del':
+      return { type: 'del', key: op.key };
+    case 'batch':
+      return { type: 'batch', ops: op.ops };
+    default:
+      return { type: op.kind };
+  }
+}
+
+/** Every way a crash in flight at `step` can turn out, under the chosen crash kind. */
 function specsFor(step: Step | undefined, crash: EveryStepSettings['crash'], seed: number): CrashSpec[] {
   const specs: CrashSpec[] = [];
   if (crash !== 'power') {
-    const cuts = step?.kind === 'append' ? CUTS : (['none', 'all'] as const);
-    for (const cut of step === undefined ? (['none'] as const) : cuts) specs.push({ model: 'kill', cut });
+    const cuts = step === undefined ? (['none'] as const) : step.kind === 'append' ? CUTS : (['none', 'all'] as const);
+    for (const cut of cuts) {
+      if (crash !== 'torn' || cut === 'one' || cut === 'half' || cut === 'all-but-one') specs.push({ model: 'kill', cut });
+    }
   }
   if (crash !== 'kill') {
-    for (const writes of FATES) for (const dirOps of ['keep', 'drop'] as const) specs.push({ model: 'power', writes, dirOps, seed });
+    const fates = crash === 'torn' ? FATES.filter((f) => f !== 'keep' && f !== 'drop') : FATES;
+    for (const writes of fates) for (const dirOps of ['keep', 'drop'] as const) specs.push({ model: 'power', writes, dirOps, seed });
     specs.push({ model: 'power', writes: 'mixed', dirOps: 'mixed', seed }, { model: 'power', writes: 'mixed', dirOps: 'mixed', seed: seed + 1 });
   }
   return specs;
 }
 
-/** A step without its offsets and sizes: the same step of the same plan gets the same label in every history. */
-function stepLabel(step: Step): string {
-  return step.kind === 'rename' ? `rename ${step.from} -> ${step.to}` : step.kind === 'fsyncDir' ? 'fsync-dir' : `${step.kind} ${step.file}`;
+interface History {
+  readonly system: SimSystem;
+  readonly commands: readonly CommandData[];
 }
 
-function count(coverage: CrashPointCoverage, operation: string, step: string): void {
-  const row = (coverage[operation] ??= {});
-  row[step] = (row[step] ?? 0) + 1;
-}
-
-/** A random history: a few writes and maintenance operations, sometimes ending in a crash. */
-function randomHistory(settings: EveryStepSettings, pick: (n: number) => number, counters: SystemCounters): SimSystem {
+/** A random history: a few writes and maintenance operations. */
+function randomHistory(settings: EveryStepSettings, pick: (n: number) => number, counters: SystemCounters): History {
   const options = resolveOptions({
     sync: settings.sync ?? (pick(2) === 0 ? 'always' : 'none'),
     recovery: settings.recovery ?? (RECOVERY_MODES[pick(RECOVERY_MODES.length)] as RecoveryMode),
@@ -97,54 +119,55 @@ function randomHistory(settings: EveryStepSettings, pick: (n: number) => number,
     compactWalBytes: 1000,
     treeOrder: 3,
   });
-  const system = SimSystem.create({ options, ...(settings.engine === undefined ? {} : { engine: settings.engine }) }, counters);
+  const system = SimSystem.create({ ...settings.system, options }, counters);
   const kinds: Operation['kind'][] = ['put', 'put', 'put', 'del', 'batch', 'snapshot', 'compact', 'sync'];
-  for (let n = pick(9); n > 0; n--) system.apply(randomOperation(pick, kinds[pick(kinds.length)] as Operation['kind']));
-  return system;
+  const commands: CommandData[] = [];
+  for (let n = pick(8); n > 0; n--) {
+    const op = randomOperation(pick, kinds[pick(kinds.length)] as Operation['kind']);
+    commands.push(asCommand(op));
+    system.apply(op);
+  }
+  return { system, commands };
 }
 
-/** Crash `op` at every step on forks of `system`; returns nothing, throws the first Violation. */
-function everyStepOf(system: SimSystem, op: Operation, label: string, settings: EveryStepSettings, coverage: CrashPointCoverage, seed: number): void {
-  const { steps, trace } = system.countSteps(op);
+/** Run one crash on a fork; a violation comes back with the commands that reproduce it. */
+function attempt(history: History, op: Operation, i: number, spec: CrashSpec, recoveryStep: number | undefined, where: string): boolean {
+  try {
+    return history.system.fork().crash(op, i, spec, recoveryStep).recoveryCrashed;
+  } catch (e) {
+    if (!(e instanceof Violation)) throw e;
+    const crash: CommandData = { type: 'crash', op, atStep: i, spec, recoveryCrashStep: recoveryStep };
+    throw new EveryStepViolation(`${where}: ${e.message}`, history.system.config.options, [...history.commands, crash]);
+  }
+}
+
+/** Crash `op` at every step on forks of the history's system. */
+function everyStepOf(history: History, op: Operation, settings: EveryStepSettings, seed: number): void {
+  const { steps, trace } = history.system.countSteps(op);
   for (let i = 0; i <= steps; i++) {
     const step = trace[i];
-    const where = step === undefined ? `${i}: after the last step` : `${i}: ${stepLabel(step)}`;
+    const where = `${describeOperation(op)} crashed at step ${i} (${step === undefined ? 'after the last step' : describeStep(step)})`;
     for (const spec of specsFor(step, settings.crash, seed + i)) {
-      count(coverage, label, where);
-      const context = `${describeOperation(op)} crashed at step ${i} (${step === undefined ? 'after the last step' : describeStep(step)})`;
-      withContext(context, () => system.fork().crash(op, i, spec));
+      attempt(history, op, i, spec, undefined, where);
       if (settings.crashRecovery === false) continue;
       // Then crash the recovery at each of its steps, until one recovery runs to the end.
       for (let j = 0; j < 64; j++) {
-        if (!withContext(`${context}, recovery crashed at step ${j}`, () => system.fork().crash(op, i, spec, j)).recoveryCrashed) break;
-        count(coverage, 'open', `step ${j}`);
+        if (!attempt(history, op, i, spec, j, `${where}, recovery crashed at step ${j}`)) break;
       }
     }
   }
 }
 
-function withContext<T>(context: string, run: () => T): T {
-  try {
-    return run();
-  } catch (e) {
-    if (e instanceof Error) e.message = `${context}: ${e.message}`;
-    throw e;
-  }
-}
-
-/** Run the every-step checker. Throws the first Violation, its message saying where. */
+/** Run the every-step checker. Throws the first EveryStepViolation. */
 export function checkEveryStep(settings: EveryStepSettings, counters: SystemCounters = { crashImages: 0, recoveries: 0 }): EveryStepReport {
   const pick = random(settings.seed);
-  const coverage: CrashPointCoverage = {};
+  counters.coverage ??= {};
   const start = counters.crashImages;
   for (let h = 0; h < settings.histories; h++) {
-    const system = randomHistory(settings, pick, counters);
+    const history = randomHistory(settings, pick, counters);
     for (const kind of ['put', 'del', 'batch', 'snapshot', 'compact'] as const) {
-      const op = randomOperation(pick, kind);
-      withContext(`history ${h} (seed ${settings.seed}, ${system.config.options.sync}/${system.config.options.recovery})`, () =>
-        everyStepOf(system, op, kind, settings, coverage, settings.seed + h),
-      );
+      everyStepOf(history, randomOperation(pick, kind), settings, settings.seed + h);
     }
   }
-  return { histories: settings.histories, crashImages: counters.crashImages - start, coverage };
+  return { histories: settings.histories, crashImages: counters.crashImages - start, coverage: counters.coverage };
 }

@@ -3,11 +3,11 @@
 // fixed budget; `kvlab fuzz` runs it for as long as it is told.
 
 import fc from 'fast-check';
-import type { Engine } from '../src/engine/engine.js';
 import { resolveOptions } from '../src/engine/options.js';
 import { RECOVERY_MODES, type EngineOptions, type RecoveryMode, type SyncMode } from '../src/engine/state.js';
 import { commandArbitraries, type FaultSet } from './commands/index.js';
-import { SimSystem, type SystemCounters } from './system.js';
+import type { KvModel } from './model.js';
+import { SimSystem, type SystemConfig, type SystemCounters } from './system.js';
 
 /** Store settings for a run: small thresholds, so that compactions and deep trees come often. */
 export function optionsArb(sync?: SyncMode, recovery?: RecoveryMode): fc.Arbitrary<EngineOptions> {
@@ -25,7 +25,8 @@ export function optionsArb(sync?: SyncMode, recovery?: RecoveryMode): fc.Arbitra
 /** What a property run is about. */
 export interface PropertySettings {
   readonly faults: FaultSet;
-  readonly engine?: Engine;
+  /** The engine and shell to check (kvlab's by default). */
+  readonly system?: Omit<SystemConfig, 'options'>;
   readonly sync?: SyncMode;
   readonly recovery?: RecoveryMode;
   readonly maxCommands?: number;
@@ -34,14 +35,14 @@ export interface PropertySettings {
 }
 
 /** The property: for every configuration and command list, no command finds a violation. */
-export function modelProperty(settings: PropertySettings): fc.IProperty<[EngineOptions, Iterable<fc.Command<object, SimSystem>>]> {
+export function modelProperty(settings: PropertySettings): fc.IProperty<[EngineOptions, Iterable<fc.Command<KvModel, SimSystem>>]> {
   const counters = settings.counters ?? { crashImages: 0, recoveries: 0, runs: 0, commands: 0 };
   return fc.property(
     optionsArb(settings.sync, settings.recovery),
     fc.commands(commandArbitraries(settings.faults), { maxCommands: settings.maxCommands ?? 20 }),
     (options, commands) => {
       counters.runs++;
-      const system = SimSystem.create({ options, ...(settings.engine === undefined ? {} : { engine: settings.engine }) }, counters);
+      const system = SimSystem.create({ ...settings.system, options }, counters);
       fc.modelRun(() => ({ model: system.model, real: system }), commands);
       counters.commands += [...commands].length;
     },

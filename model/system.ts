@@ -9,6 +9,7 @@ import { readLog, WAL_HEADER_BYTES, type WriteOp } from '../src/engine/logging.j
 import { FILES, type Step } from '../src/engine/plan.js';
 import type { EngineOptions } from '../src/engine/state.js';
 import { openStoreWith, Store, type StoreIo } from '../src/io/store.js';
+import { countCrash, stepLabel, type CrashPointCoverage } from './coverage.js';
 import { crashImage, describeCrash, type CrashSpec } from './crash.js';
 import { damage, EMPTY_DISK, killImage, readFile, type Disk } from './disk.js';
 import { KvModel } from './model.js';
@@ -92,6 +93,8 @@ export interface SystemConfig {
 export interface SystemCounters {
   crashImages: number;
   recoveries: number;
+  /** Which steps of which operations crashes hit, when a campaign wants to know. */
+  coverage?: CrashPointCoverage;
 }
 
 function wrapped(config: SystemConfig, io: SimIo): StoreIo {
@@ -203,6 +206,7 @@ export class SimSystem {
     const before = crash === undefined ? this.io.disk : crash.diskBefore;
     const image = crashImage(before, crash?.step, spec);
     this.counters.crashImages++;
+    if (this.counters.coverage !== undefined) countCrash(this.counters.coverage, op.kind, stepLabel(crash?.stepIndex ?? this.io.stepsRun, crash?.step));
     this.config.observer?.crashed?.({ spec, before, inFlight: crash?.step, stepIndex: crash?.stepIndex, image });
     const fault: Fault = { kind: spec.model };
     if (recoveryCrashStep !== undefined) {
@@ -216,6 +220,7 @@ export class SimSystem {
       const again = io.crashed === undefined ? killImage(io.disk) : crashImage(io.crashed.diskBefore, io.crashed.step, spec);
       this.counters.crashImages++;
       if (io.crashed !== undefined) {
+        if (this.counters.coverage !== undefined) countCrash(this.counters.coverage, 'open', stepLabel(io.crashed.stepIndex, io.crashed.step));
         this.config.observer?.crashed?.({ spec, before: io.crashed.diskBefore, inFlight: io.crashed.step, stepIndex: io.crashed.stepIndex, image: again });
       }
       this.recover(again, fault, `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`);
@@ -241,15 +246,19 @@ export class SimSystem {
       this.checkReads();
       return;
     }
-    if (this.store.stats().phase !== 'FAILED') throw new Violation(`after ${errno} the store is ${this.store.stats().phase}, not FAILED`);
-    try {
-      this.store.put('after-failure', 'x');
-      throw new Violation('a FAILED store accepted a write');
-    } catch (e) {
-      if (!isKvError(e, 'FAILED')) throw e instanceof Violation ? e : new Violation(`a write on a FAILED store threw ${String(e)}, not FAILED`);
+    const phase = this.store.stats().phase;
+    if (phase === 'FAILED') {
+      try {
+        this.store.put('after-failure', 'x');
+        throw new Violation('a FAILED store accepted a write');
+      } catch (e) {
+        if (!isKvError(e, 'FAILED')) throw e instanceof Violation ? e : new Violation(`a write on a FAILED store threw ${String(e)}, not FAILED`);
+      }
     }
     this.store.close();
+    // What the error cost is judged first (that is the lesson); then that the store stopped, as it must.
     this.recover(killImage(this.io.disk), { kind: 'io-error' }, `${errno} at step ${atStep} of ${describeOperation(op)}`);
+    if (phase !== 'FAILED') throw new Violation(`after ${errno} at step ${atStep} of ${describeOperation(op)} the store went on ${phase}, not FAILED`);
   }
 
   /** What damage at `offsetBytes` of `file` hits, for the oracle: judged on the intact file. */

@@ -4,6 +4,9 @@ import { KvError } from '../../src/engine/errors.js';
 import { BatchCommand } from './batch.js';
 import { CompactCommand } from './compact.js';
 import { CrashCommand } from './crash.js';
+import type fc from 'fast-check';
+import type { KvModel } from '../model.js';
+import type { SimSystem } from '../system.js';
 import type { CommandData } from './data.js';
 import { DamageCommand } from './damage.js';
 import { DelCommand } from './del.js';
@@ -48,3 +51,20 @@ export function commandFromData(data: CommandData): KvCommand {
   }
 }
 
+
+/**
+ * The data of the commands of a fast-check counterexample that ran. fast-check hands them back wrapped
+ * (CommandWrapper: the command in .cmd, and whether it ran in .hasRan), and its types forget toJSON.
+ */
+export function ranCommandsToData(commands: Iterable<fc.Command<KvModel, SimSystem>>): CommandData[] {
+  return [...commands]
+    .map((c) => c as fc.Command<KvModel, SimSystem> & { cmd?: fc.Command<KvModel, SimSystem>; hasRan?: boolean })
+    .filter((c) => c.hasRan !== false)
+    .map((c) => commandToData(c.cmd ?? c));
+}
+
+function commandToData(command: fc.Command<KvModel, SimSystem>): CommandData {
+  const withData = command as Partial<KvCommand>;
+  if (typeof withData.toJSON !== 'function') throw new KvError('INTERNAL', `command ${command.toString()} cannot be saved`);
+  return withData.toJSON();
+}

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import type { WriteOp } from '../../src/engine/logging.js';
 import { FILES } from '../../src/engine/plan.js';
-import { FATES, CUTS, type CrashSpec } from '../crash.js';
+import { CUTS, FATES, type CrashSpec, type Cut, type FateName } from '../crash.js';
 import type { KvModel } from '../model.js';
 import type { CommandData } from './data.js';
 import type { Operation, SimSystem } from '../system.js';
@@ -26,7 +26,8 @@ export type KvCommand = fc.Command<KvModel, SimSystem> & { toJSON(): CommandData
 
 /** Which faults a run may inject. */
 export interface FaultSet {
-  readonly crash: 'kill' | 'power' | 'all' | 'none';
+  /** kill: process crashes (any cut); power: power losses (any fate); torn: only crashes that tear a write. */
+  readonly crash: CrashKind | 'none';
   readonly ioError: boolean;
   readonly damage: boolean;
 }
@@ -51,16 +52,23 @@ export const operationArb: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'sync' as const }) },
 );
 
-/** How a crash turns out, under the chosen crash model(s). */
-export function crashSpecArb(crash: 'kill' | 'power' | 'all'): fc.Arbitrary<CrashSpec> {
-  const kill = fc.record({ model: fc.constant('kill' as const), cut: fc.constantFrom(...CUTS) });
-  const power = fc.record({
-    model: fc.constant('power' as const),
-    writes: fc.constantFrom(...FATES, 'mixed' as const),
-    dirOps: fc.constantFrom('keep' as const, 'drop' as const, 'mixed' as const),
-    seed: fc.nat(),
-  });
-  return crash === 'kill' ? kill : crash === 'power' ? power : fc.oneof(kill, power);
+/** Which crashes a run injects. */
+export type CrashKind = 'kill' | 'power' | 'torn' | 'all';
+
+/** How a crash turns out, under the chosen crash kind. */
+export function crashSpecArb(crash: CrashKind): fc.Arbitrary<CrashSpec> {
+  const kill = (cuts: readonly Cut[]) => fc.record({ model: fc.constant('kill' as const), cut: fc.constantFrom(...cuts) });
+  const power = (fates: readonly FateName[]) =>
+    fc.record({
+      model: fc.constant('power' as const),
+      writes: fc.constantFrom<FateName | 'mixed'>(...fates, 'mixed'),
+      dirOps: fc.constantFrom('keep' as const, 'drop' as const, 'mixed' as const),
+      seed: fc.nat(),
+    });
+  if (crash === 'kill') return kill(CUTS);
+  if (crash === 'power') return power(FATES);
+  const tearing = fc.oneof(kill(['one', 'half', 'all-but-one']), power(['one', 'half', 'all-but-one', 'zeros', 'garbage']));
+  return crash === 'torn' ? tearing : fc.oneof(kill(CUTS), power(FATES));
 }
 
 /** Every command arbitrary for a fault set. */

@@ -33,6 +33,8 @@ export function exitCodeFor(code: ErrorCode): number {
 export interface Output {
   out(line: string): void;
   err(line: string): void;
+  /** A live status line that the next one overwrites (only on a terminal); '' clears it. */
+  progress?(text: string): void;
 }
 
 /** The options every command understands, and those of its own. */
@@ -61,7 +63,13 @@ store commands (on --dir, default ./kvlab-data):
   shell                  commands from stdin, one per line, words or JSON strings: put "a b" "x\\ny"
   demo                   a short tour on a temporary directory
 
-checker commands: see "kvlab help fuzz"
+checker commands:
+  fuzz [--time 60s | --runs N] [--seed S] [--crash kill|power|torn|all] [--faults crash,io,damage]
+       [--shard i/n] [--bug NAME] [--out FILE] [--json]
+                         run the model-based checker; exit 6 and write counterexample.json on a violation
+  replay FILE            run a counterexample again, step by step, and tell its story
+  bugs                   list the bug zoo: kvlab with one classic mistake put back
+  table [--check]        write spec/guarantee-table.md, or check that it is up to date
 
 recovery modes: ${RECOVERY_MODES.join(', ')} (default tolerate-tail)
 exit codes: 0 ok, 1 not found, 2 usage, 3 corrupted, 4 locked, 5 I/O error or FAILED, 6 violation found`;

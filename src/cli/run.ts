@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { FileSystem } from '../io/fs.js';
 import { nodeFileSystem } from '../io/fs.js';
 import { DATA_COMMANDS, EXIT, USAGE, parseCommandLine, reportError, runFileCommand, runStoreCommand, type Output } from './app.js';
+import { runBugs, runFuzz, runReplay, runTable } from './checker.js';
 import { runDemo } from './demo.js';
 import { runShell } from './shell.js';
 
@@ -20,6 +21,10 @@ export async function runCli(argv: readonly string[], output: Output, input: Rea
     }
     if (command === 'inspect' || command === 'verify') return runFileCommand(command, fs, flags, output);
     if (command === 'shell') return await runShell(flags, input, output, fs);
+    if (command === 'fuzz') return await runFuzz(flags, output);
+    if (command === 'replay') return await runReplay(args, flags, output);
+    if (command === 'bugs') return await runBugs(flags, output);
+    if (command === 'table') return await runTable(flags, output);
     if (command === 'demo') {
       // One stream, so that each error appears right under the command that caused it.
       const transcript: Output = { out: (line) => output.out(line), err: (line) => output.out(line) };
