@@ -13,6 +13,7 @@ import { checkEveryStep, EveryStepViolation } from '../model/every-step.js';
 import { modelProperty } from '../model/property.js';
 import type { SystemCounters } from '../model/system.js';
 import { COUNTEREXAMPLE_FORMAT, type Counterexample } from './counterexample.js';
+import { minimize } from './minimize.js';
 import type { BugVariant } from './zoo/index.js';
 
 /** What to run. */
@@ -126,6 +127,7 @@ export function runCampaign(settings: CampaignSettings): CampaignReport {
     }
     settings.onProgress?.(progress());
   }
+  if (counterexample !== undefined) counterexample = minimize(counterexample);
   const p = progress();
   return {
     ...p,

@@ -71,7 +71,7 @@ export function guaranteeTable(): string {
   ];
   ROWS.forEach((row, r) => {
     const cells = COLUMNS.map((column, c) => cell(row, column, 20261121 + 100 * r + c));
-    const setting = row.bug === undefined ? `${row.name} (sync ${row.sync}, ${row.recovery})` : row.name;
+    const setting = row.bug !== undefined ? row.name : row.name.startsWith('sync') ? `${row.name} (recovery ${row.recovery})` : `${row.name} (sync ${row.sync})`;
     lines.push(`| ${setting} | ${cells.join(' | ')} |`);
   });
   return `${lines.join('\n')}\n`;

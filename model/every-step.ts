@@ -135,9 +135,9 @@ function attempt(history: History, op: Operation, i: number, spec: CrashSpec, re
   try {
     return history.system.fork().crash(op, i, spec, recoveryStep).recoveryCrashed;
   } catch (e) {
-    if (!(e instanceof Violation)) throw e;
+    // A Violation, or any error escaping the store: either way a finding, with the commands to replay it.
     const crash: CommandData = { type: 'crash', op, atStep: i, spec, recoveryCrashStep: recoveryStep };
-    throw new EveryStepViolation(`${where}: ${e.message}`, history.system.config.options, [...history.commands, crash]);
+    throw new EveryStepViolation(`${where}: ${e instanceof Error ? e.message : String(e)}`, history.system.config.options, [...history.commands, crash]);
   }
 }
 

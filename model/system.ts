@@ -321,12 +321,22 @@ export class SimSystem {
       if (fault.kind === 'damage') return true;
       const pointInTime = { ...this.config.options, recovery: 'point-in-time' as const };
       const repairIo = new SimIo(disk);
-      const repaired = this.open(repairIo, pointInTime);
+      let repaired: Store;
+      try {
+        repaired = this.open(repairIo, pointInTime);
+      } catch (e) {
+        throw new Violation(`after ${story}, the store refused, and does not open in point-in-time either: ${String(e)}`);
+      }
       const wrongAgain = violation(this.model, allowedAfter(this.model, fault, pointInTime), { state: repaired.engineState });
       if (wrongAgain !== undefined) throw new Violation(`after ${story}, reopened in point-in-time: ${wrongAgain}`);
       repaired.close();
       adopted = new SimIo(killImage(repairIo.disk));
-      store = this.open(adopted);
+      try {
+        store = this.open(adopted);
+      } catch (e) {
+        // The repair must leave files that open in the store's own mode: recovery cut what it dropped.
+        throw new Violation(`after ${story}, repaired in point-in-time, the store still does not open in ${this.config.options.recovery}: ${String(e)}`);
+      }
     }
     this.io = adopted;
     this.store = store;

@@ -68,7 +68,7 @@ checker commands:
        [--shard i/n] [--bug NAME] [--out FILE] [--json]
                          run the model-based checker; exit 6 and write counterexample.json on a violation
   replay FILE            run a counterexample again, step by step, and tell its story
-  bugs                   list the bug zoo: kvlab with one classic mistake put back
+  bugs [--docs]          list the bug zoo (kvlab with one classic mistake put back); --docs writes spec/bugs/
   table [--check]        write spec/guarantee-table.md, or check that it is up to date
 
 recovery modes: ${RECOVERY_MODES.join(', ')} (default tolerate-tail)
@@ -85,6 +85,7 @@ const EXTRA_OPTIONS = {
   bug: { type: 'string' },
   out: { type: 'string' },
   check: { type: 'boolean' },
+  docs: { type: 'boolean' },
 } as const;
 
 function usage(detail: string): KvError {

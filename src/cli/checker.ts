@@ -113,9 +113,20 @@ export async function runReplay(args: readonly string[], flags: Flags, output: O
   return result.violation === undefined ? EXIT.ok : EXIT.violation;
 }
 
-/** `kvlab bugs`: the zoo, one line each. */
+/** `kvlab bugs`: the zoo, one line each; with --docs, write spec/bugs/ (or --out DIR). */
 export async function runBugs(flags: Flags, output: Output): Promise<number> {
   const { BUGS } = await import('../../fuzz/zoo/index.js');
+  if (flags.rest['docs'] === true) {
+    const [{ bugIndex, bugPage }, { mkdirSync, writeFileSync }, { join }] = await Promise.all([import('../../fuzz/bug-docs.js'), import('node:fs'), import('node:path')]);
+    const dir = (flags.rest['out'] as string | undefined) ?? 'spec/bugs';
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'README.md'), bugIndex());
+    for (const bug of BUGS) {
+      writeFileSync(join(dir, `${bug.name}.md`), bugPage(bug));
+      output.out(`wrote ${join(dir, `${bug.name}.md`)}`);
+    }
+    return EXIT.ok;
+  }
   if (flags.json) output.out(JSON.stringify(BUGS.map(({ name, summary, origin }) => ({ name, summary, origin }))));
   else for (const b of BUGS) output.out(`${b.name.padEnd(26)} ${b.summary}`);
   return EXIT.ok;
