@@ -9,8 +9,12 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      exclude: ['src/cli/main.ts'],
-      reporter: ['text-summary', 'html', 'lcov'],
+      // main.ts binds the CLI to the process (spawned in tests); index.ts only re-exports.
+      exclude: ['src/cli/main.ts', 'src/index.ts'],
+      reporter: ['text-summary', 'text', 'html', 'lcov'],
+      reportsDirectory: 'coverage',
+      // `npm run coverage` fails below these (issue: statements >= 95 %, branches >= 90 %).
+      thresholds: { statements: 95, branches: 90 },
     },
   },
 });

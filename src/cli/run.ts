@@ -28,7 +28,8 @@ export async function runCli(argv: readonly string[], output: Output, input: Rea
     if (command === 'demo') {
       // One stream, so that each error appears right under the command that caused it.
       const transcript: Output = { out: (line) => output.out(line), err: (line) => output.out(line) };
-      return runDemo((more) => runCliSync(more, transcript, fs), transcript);
+      // The tour runs on a real temporary directory, so on the real disk whatever `fs` was given.
+      return runDemo((more) => runCliSync(more, transcript, nodeFileSystem), transcript);
     }
     return runStoreCommand(command, args, flags, output, fs);
   } catch (e) {

@@ -77,6 +77,22 @@ describe('bptree', () => {
     }
   });
 
+  it('borrows and merges through branches when deep trees shrink', () => {
+    for (const order of [3, 4, 5]) {
+      let tree = emptyTree(order);
+      const keys = Array.from({ length: 400 }, (_, i) => `k${String((i * 7919) % 400).padStart(3, '0')}`);
+      for (const k of keys) tree = treePut(tree, k, k);
+      // Delete from both ends and the middle, so that both left and right siblings lend and merge.
+      const order_ = [...keys.filter((_, i) => i % 3 === 0), ...keys.filter((_, i) => i % 3 === 1).reverse(), ...keys.filter((_, i) => i % 3 === 2)];
+      for (const k of order_) {
+        tree = treeDelete(tree, k);
+        expect(checkTree(tree)).toEqual([]);
+      }
+      expect(tree.size).toBe(0);
+      expect(treeDelete(tree, 'absent')).toBe(tree);
+    }
+  });
+
   it('stays shallow at the default order, and rejects a bad order', () => {
     let tree = emptyTree();
     for (let i = 0; i < 20_000; i++) tree = treePut(tree, `key${i}`, 'v');

@@ -64,6 +64,8 @@ describe('plans', () => {
       expect(() => executeWrite(s, ops as never), JSON.stringify(ops)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     }
     expect(executeWrite(s, [{ op: 'put', key: 'é😀'.slice(0, 1), value: '' }]).result.lsn).toBe(1);
+    expect(() => executeWrite(s, [null] as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(describeStep({ kind: 'truncate', file: 'f', sizeBytes: 3 })).toBe('truncate f to 3');
     expect(() => resolveOptions({ sync: 'sometimes' as never })).toThrow(/sync/);
     expect(() => resolveOptions({ recovery: 'hope' as never })).toThrow(/recovery/);
     expect(() => resolveOptions({ treeOrder: 2 })).toThrow(/treeOrder/);

@@ -7,7 +7,7 @@ import { isKvError } from '../../src/engine/errors.js';
 import { WAL_HEADER_BYTES, encodeRecord, encodeWalHeader } from '../../src/engine/logging.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import { FILES } from '../../src/engine/plan.js';
-import { recover, type RecoveryInput } from '../../src/engine/recovery.js';
+import { recover, recoverFrom, type RecoveryInput } from '../../src/engine/recovery.js';
 import { encodeSnapshot } from '../../src/engine/snapshot.js';
 import type { RecoveryMode } from '../../src/engine/state.js';
 import { treeEntries } from '../../src/engine/bptree.js';
@@ -128,6 +128,13 @@ describe('recovery', () => {
       { kind: 'fsync', file: FILES.wal },
       { kind: 'fsyncDir' },
     ]);
+  });
+
+  it('checks after reading that replayed LSNs follow each other', () => {
+    const record = (lsn: number) => ({ lsn, ops: [{ op: 'del' as const, key: 'a' }], offsetBytes: 20, lengthBytes: 18 });
+    const files = { names: [FILES.wal], snapshot: undefined, wal: { baseLsn: 0, records: [record(1), record(3)], dropped: [] } };
+    expect(() => recoverFrom(files, options())).toThrow(/jumps from LSN 1 to 3/);
+    expect(recoverFrom(files, options('salvage')).state.lastLsn).toBe(3);
   });
 
   it('raises nothing but CORRUPTED on arbitrary bytes, in every mode', () => {

@@ -111,6 +111,8 @@ describe('store on memfs', () => {
     fs.write(fs.open(`/db/${FILES.snapshotTmp}`, 'w'), new Uint8Array([1, 2]), 0);
     const ro = openStore('/db', { fs, readOnly: true });
     expect(ro.get('a')).toBe('1');
+    expect(ro.sync()).toBe(1);
+    expect(() => ro.compact()).toThrow(expect.objectContaining({ code: 'READONLY' }));
     expect(() => ro.put('b', '2')).toThrow(expect.objectContaining({ code: 'READONLY' }));
     ro.close();
     expect(fs.readdir('/db')).toContain(FILES.snapshotTmp);
