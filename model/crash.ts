@@ -3,6 +3,7 @@
 // so that a counterexample can name it and replay it.
 
 import type { Step } from '../src/engine/plan.js';
+import { mulberry32 } from './random.js';
 import { applyStep, killImage, powerImage, type Disk, type PowerChoices, type WriteFate } from './disk.js';
 
 /** Where an append in flight is cut: the cuts the checker tries. */
@@ -56,21 +57,9 @@ function fate(name: FateName, lengthBytes: number, seed: number): WriteFate {
   }
 }
 
-/** A deterministic stream of choices from a seed (mulberry32). */
-function stream(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The PowerChoices a power CrashSpec stands for. */
 export function powerChoices(spec: Extract<CrashSpec, { model: 'power' }>): PowerChoices {
-  const next = stream(spec.seed);
+  const next = mulberry32(spec.seed);
   return {
     writeFate: (lengthBytes, index) =>
       fate(spec.writes === 'mixed' ? (FATES[Math.floor(next() * FATES.length)] as FateName) : spec.writes, lengthBytes, spec.seed + index),

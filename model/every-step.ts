@@ -10,6 +10,7 @@ import { RECOVERY_MODES, type EngineOptions, type RecoveryMode, type SyncMode } 
 import type { CommandData } from './commands/data.js';
 import type { CrashPointCoverage } from './coverage.js';
 import { CUTS, FATES, type CrashSpec } from './crash.js';
+import { mulberry32 } from './random.js';
 import { SimSystem, Violation, describeOperation, type Operation, type SystemConfig, type SystemCounters } from './system.js';
 
 /** What the every-step checker covers. */
@@ -44,16 +45,10 @@ export class EveryStepViolation extends Violation {
   }
 }
 
-/** mulberry32: the checker's own reproducible randomness. */
+/** An integer in [0, n) from the stream. */
 function random(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = mulberry32(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 const KEYS = ['a', 'b', 'c', '😀'];

@@ -1,12 +1,7 @@
-// A small seeded PRNG (mulberry32) for tests that need reproducible randomness outside fast-check.
+// A seeded PRNG for tests that need reproducible randomness outside fast-check: the checker's own.
+import { mulberry32 } from '../model/random.js';
+
 export function prng(seed: number): { next(): number; int(n: number): number } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (n) => Math.floor(next() * n) };
 }

@@ -89,10 +89,11 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
     output.out(
       `${report.runs} runs, ${report.commands} commands, ${report.crashImages} crash images (${rate(report.crashImages, report.elapsedMs)}/s), ${report.recoveries} recoveries in ${(report.elapsedMs / 1000).toFixed(1)} s`,
     );
-    output.out('crash-point coverage (crashes per step of each plan):');
+    output.out('crash-point coverage: crashes at each step of each operation\'s plans (--json lists every step):');
     for (const [op, steps] of Object.entries(report.coverage).sort()) {
-      const counts = Object.values(steps);
-      output.out(`  ${op.padEnd(9)} ${counts.length} steps hit, each ${Math.min(...counts)} to ${Math.max(...counts)} times`);
+      const [rarest, fewest] = Object.entries(steps).reduce((a, b) => (b[1] < a[1] ? b : a));
+      const most = Math.max(...Object.values(steps));
+      output.out(`  ${op.padEnd(9)} ${Object.keys(steps).length} steps hit, ${fewest} to ${most} times each (least: ${rarest})`);
     }
     if (ce === undefined) output.out(`nothing found. Rerun: kvlab fuzz --seed ${seed}${timeText ? ` --time ${timeText}` : ''}${runsText ? ` --runs ${runsText}` : ''}${bug ? ` --bug ${bug.name}` : ''}`);
     else {

@@ -3,7 +3,7 @@
 // ours checks a CRC per entry, a count in the header and again in the trailer, and a CRC of the whole file,
 // so that a truncated or rotten snapshot is detected instead of silently loading half the keys.
 
-import { compareKeys, fromUtf8, getU64, putU32, putU64, utf8, viewOf } from './bytes.js';
+import { compareKeys, concatBytes, fromUtf8, getU64, putU32, putU64, utf8, viewOf } from './bytes.js';
 import { crc32 } from './crc32.js';
 import { assert } from './errors.js';
 import type { Dropped } from './logging.js';
@@ -69,7 +69,7 @@ export function encodeSnapshot(lsn: number, count: number, entries: Iterable<rea
     pendingBytes += entry.length;
     written++;
     if (pendingBytes >= SNAPSHOT_CHUNK_BYTES) {
-      chunks.push(join(pending, pendingBytes));
+      chunks.push(concatBytes(pending));
       pending = [];
       pendingBytes = 0;
     }
@@ -81,18 +81,8 @@ export function encodeSnapshot(lsn: number, count: number, entries: Iterable<rea
   putU32(trailerView, 4, count);
   putU32(trailerView, 8, crc32(trailer, 0, 8, fileCrc));
   pending.push(trailer);
-  chunks.push(join(pending, pendingBytes + TRAILER_BYTES));
+  chunks.push(concatBytes(pending));
   return chunks;
-}
-
-function join(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Parse one entry; undefined when it is cut short, fails its CRC, or is not UTF-8. */

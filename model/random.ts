@@ -1,0 +1,15 @@
+// The checker's reproducible randomness outside fast-check: mulberry32, a small seeded PRNG. Used where a
+// seed must stand for many choices (a power loss's fates, an every-step history), so that one number in
+// a counterexample replays them all.
+
+/** A stream of numbers in [0, 1) from a 32-bit seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
