@@ -116,6 +116,51 @@ function usableSnapshot(snapshot: SnapshotReadResult | undefined, mode: Recovery
   return { lsn: snapshot.lsn ?? 0, entries: snapshot.entries };
 }
 
+/** What the repairs are decided from. */
+interface RepairInput {
+  readonly log: LogReadResult | undefined;
+  /** The log records recovery used. */
+  readonly records: readonly LogRecord[];
+  /** Everything dropped from either file. */
+  readonly dropped: readonly Dropped[];
+  /** The log starts after the snapshot (only salvage gets this far with it). */
+  readonly gap: boolean;
+  readonly mode: RecoveryMode;
+}
+
+/**
+ * The repairs that make the files match the recovered state before any write: rewrite both files after
+ * salvage skipped damage; start a new log when there is none or the snapshot is newer than all of it;
+ * otherwise cut what was dropped at the log's end. Always fsync what was read.
+ */
+function planRepairs(done: Replayed, input: RepairInput): { state: EngineState; steps: Step[]; repairs: string[] } {
+  const { log, records, dropped } = input;
+  if (input.mode === 'salvage' && (dropped.length > 0 || input.gap)) {
+    // Damage was skipped, so the files no longer say what memory holds: rewrite both from memory.
+    const compacted = planCompact({ ...done.state, phase: 'READY' });
+    const repair = `rewrote the snapshot and the log from the ${done.state.tree.size} keys salvaged`;
+    return { state: { ...compacted.state, phase: 'RECOVERING' }, steps: [...compacted.plan], repairs: [repair] };
+  }
+  if (log === undefined || done.state.lastLsn > done.walLastLsn) {
+    // No log yet (a new store), or a snapshot newer than every record left in the log (its unsynced tail
+    // was lost): start a log after the snapshot, so the next record's LSN follows the one before it.
+    const lsn = done.state.lastLsn;
+    const repair = log === undefined ? 'created a new log' : `started a new log after LSN ${lsn}, the snapshot's`;
+    return { state: { ...done.state, walBaseLsn: lsn, walBytes: WAL_HEADER_BYTES, writesSinceCompact: 0 }, steps: planNewLog(lsn), repairs: [repair] };
+  }
+  const walBytes = records.length > 0 ? endOf(records) : WAL_HEADER_BYTES;
+  const steps: Step[] = [];
+  const repairs: string[] = [];
+  if (log.dropped.length > 0) {
+    steps.push({ kind: 'truncate', file: FILES.wal, sizeBytes: walBytes });
+    repairs.push(`cut the log to ${walBytes} bytes, dropping ${sumLength(log.dropped)} damaged bytes at its end`);
+  }
+  // What recovery read may sit in the page cache only (a killed process's unsynced writes); make it
+  // durable before anyone is shown it, so that a later power loss cannot take back what was recovered.
+  steps.push({ kind: 'fsync', file: FILES.wal });
+  return { state: { ...done.state, walBytes }, steps, repairs };
+}
+
 /**
  * Decide the recovered state and the repair plan from files already read. Throws CORRUPTED (naming the
  * file and offset) when the recovery mode refuses what it found.
@@ -158,30 +203,10 @@ export function recoverFrom(files: LoadedFiles, options: EngineOptions): Transit
   };
   const done = replay(initial, records, snap.lsn, mode);
   const dropped = [...(files.snapshot?.dropped ?? []), ...(log?.dropped ?? [])];
-  let state = done.state;
-  if (mode === 'salvage' && (dropped.length > 0 || walBaseLsn > snap.lsn)) {
-    // Damage was skipped, so the files no longer say what memory holds: rewrite both from memory.
-    const compacted = planCompact({ ...state, phase: 'READY' });
-    plan.push(...compacted.plan);
-    state = { ...compacted.state, phase: 'RECOVERING' };
-    repairs.push(`rewrote the snapshot and the log from the ${state.tree.size} keys salvaged`);
-  } else if (log === undefined || state.lastLsn > done.walLastLsn) {
-    // No log yet (a new store), or a snapshot newer than every record left in the log (its unsynced tail
-    // was lost): start a log after the snapshot, so the next record's LSN follows the one before it.
-    plan.push(...planNewLog(state.lastLsn));
-    state = { ...state, walBaseLsn: state.lastLsn, walBytes: WAL_HEADER_BYTES, writesSinceCompact: 0 };
-    repairs.push(log === undefined ? 'created a new log' : `started a new log after LSN ${state.lastLsn}, the snapshot's`);
-  } else {
-    const walBytes = records.length > 0 ? endOf(records) : WAL_HEADER_BYTES;
-    if (log.dropped.length > 0) {
-      plan.push({ kind: 'truncate', file: FILES.wal, sizeBytes: walBytes });
-      repairs.push(`cut the log to ${walBytes} bytes, dropping ${sumLength(log.dropped)} damaged bytes at its end`);
-    }
-    // What recovery read may sit in the page cache only (a killed process's unsynced writes); make it
-    // durable before anyone is shown it, so that a later power loss cannot take back what was recovered.
-    plan.push({ kind: 'fsync', file: FILES.wal });
-    state = { ...state, walBytes };
-  }
+  const fixed = planRepairs(done, { log, records, dropped, gap: walBaseLsn > snap.lsn, mode });
+  plan.push(...fixed.steps);
+  repairs.push(...fixed.repairs);
+  const state = fixed.state;
   plan.push({ kind: 'fsyncDir' });
   const report: RecoveryReport = {
     mode,

@@ -10,7 +10,7 @@ describe('crash at every step', () => {
     const seed = runSeed();
     console.log(`[seed] every step: seed=${seed} (rerun: KVLAB_SEED=${seed} npx vitest run test/model/every-step.test.ts)`);
     const started = performance.now();
-    const report = checkEveryStep({ histories: 40, seed, crash: 'all' });
+    const report = checkEveryStep({ histories: 50, seed, crash: 'all' });
     console.log(`every step: ${report.histories} histories, ${report.crashImages} crash images checked in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     for (const [operation, steps] of Object.entries(report.coverage)) console.log(`  ${operation}: ${Object.keys(steps).length} crash points`);
     expect(report.crashImages).toBeGreaterThanOrEqual(100_000);
