@@ -54,15 +54,12 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** The largest LSN or count we encode: two u32 halves, kept below 2^53 so a JS number holds it exactly. */
-export const U64_SAFE_MAX = Number.MAX_SAFE_INTEGER;
-
 /** Write a u32 little-endian. */
 export function putU32(view: DataView, offsetBytes: number, value: number): void {
   view.setUint32(offsetBytes, value >>> 0, true);
 }
 
-/** Write a non-negative safe integer as u64 little-endian (low half, then high half). */
+/** Write a non-negative safe integer (below 2^53, so a JS number holds it exactly) as u64 little-endian. */
 export function putU64(view: DataView, offsetBytes: number, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new KvError('INTERNAL', `u64 out of range: ${value}`);
   view.setUint32(offsetBytes, value % 0x1_0000_0000, true);
