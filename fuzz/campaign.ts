@@ -4,8 +4,6 @@
 // explores different ground, reproducibly.
 
 import fc from 'fast-check';
-import type { Engine } from '../src/engine/engine.js';
-import type { StoreIo } from '../src/io/store.js';
 import { ranCommandsToData } from '../model/commands/codec.js';
 import type { FaultSet } from '../model/commands/index.js';
 import type { CrashPointCoverage } from '../model/coverage.js';
@@ -14,7 +12,7 @@ import { modelProperty } from '../model/property.js';
 import type { SystemCounters } from '../model/system.js';
 import { COUNTEREXAMPLE_FORMAT, type Counterexample } from './counterexample.js';
 import { minimize } from './minimize.js';
-import type { BugVariant } from './zoo/index.js';
+import { systemOf, type BugVariant } from './zoo/index.js';
 
 /** What to run. */
 export interface CampaignSettings {
@@ -60,10 +58,6 @@ export function batchSeed(seed: number, shard: number, batch: number): number {
   let h = (seed ^ Math.imul(shard + 1, 0x9e3779b1) ^ Math.imul(batch + 1, 0x85ebca6b)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
   return (h ^ (h >>> 15)) & 0x7fffffff;
-}
-
-function systemOf(bug: BugVariant | undefined): { engine?: Engine; wrapIo?: (io: StoreIo) => StoreIo } {
-  return { ...(bug?.engine === undefined ? {} : { engine: bug.engine }), ...(bug?.wrapIo === undefined ? {} : { wrapIo: bug.wrapIo }) };
 }
 
 /** Run a campaign. */

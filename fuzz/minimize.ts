@@ -6,15 +6,14 @@ import { commandFromData } from '../model/commands/codec.js';
 import type { CommandData } from '../model/commands/data.js';
 import { SimSystem } from '../model/system.js';
 import type { Counterexample } from './counterexample.js';
-import { findBug } from './zoo/index.js';
+import { findBug, systemOf } from './zoo/index.js';
 
 /** The violation `commands` produce from an empty store with these settings, or undefined. */
 export function violationOf(ce: Pick<Counterexample, 'bug' | 'options'>, commands: readonly CommandData[]): string | undefined {
   const bug = ce.bug === null ? undefined : findBug(ce.bug);
   const system = SimSystem.create({
     options: ce.options,
-    ...(bug?.engine === undefined ? {} : { engine: bug.engine }),
-    ...(bug?.wrapIo === undefined ? {} : { wrapIo: bug.wrapIo }),
+    ...systemOf(bug),
   });
   try {
     for (const data of commands) commandFromData(data).run(system.model, system);

@@ -12,7 +12,7 @@ import { listing, readFile, type Disk, type FileImage } from '../model/disk.js';
 import type { KvModel } from '../model/model.js';
 import { SimSystem, type CrashEvent, type RecoveryEvent } from '../model/system.js';
 import type { Counterexample } from './counterexample.js';
-import { findBug } from './zoo/index.js';
+import { findBug, systemOf } from './zoo/index.js';
 
 /** How a replay ended. */
 export interface ReplayResult {
@@ -119,8 +119,7 @@ export function replay(ce: Counterexample): ReplayResult {
   lines.push(`found by the ${ce.found.by} checker, seed ${ce.found.seed}${ce.found.path === undefined ? '' : `, path ${ce.found.path}`}`);
   const system = SimSystem.create({
     options: ce.options,
-    ...(bug?.engine === undefined ? {} : { engine: bug.engine }),
-    ...(bug?.wrapIo === undefined ? {} : { wrapIo: bug.wrapIo }),
+    ...systemOf(bug),
     observer: {
       crashed: (event) => {
         const where = event.inFlight === undefined ? 'after the operation completed' : `at step ${event.stepIndex} (${describeStep(event.inFlight)}) in flight`;

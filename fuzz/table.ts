@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { RecoveryMode, SyncMode } from '../src/engine/state.js';
 import type { FaultSet } from '../model/commands/index.js';
 import { modelProperty } from '../model/property.js';
-import { BUGS, type BugVariant } from './zoo/index.js';
+import { BUGS, systemOf, type BugVariant } from './zoo/index.js';
 
 /** Where the table lives. */
 export const TABLE_FILE = 'spec/guarantee-table.md';
@@ -47,7 +47,7 @@ function cell(row: Row, column: (typeof COLUMNS)[number], seed: number): string 
       sync: row.sync,
       recovery: row.recovery,
       maxCommands: 12,
-      system: { ...(row.bug?.engine ? { engine: row.bug.engine } : {}), ...(row.bug?.wrapIo ? { wrapIo: row.bug.wrapIo } : {}) },
+      system: systemOf(row.bug),
     }),
     { seed, numRuns: RUNS_PER_CELL },
   );

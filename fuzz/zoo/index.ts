@@ -14,7 +14,7 @@ import { trustingSnapshotLoader } from './trusting-snapshot-loader.js';
 import type { BugVariant } from './variant.js';
 import { writeAfterRename } from './write-after-rename.js';
 
-export type { BugVariant } from './variant.js';
+export { systemOf, type BugVariant } from './variant.js';
 
 /** Every variant, seed mistakes first, in the order of spec/seed-map.md, then ALICE's categories. */
 export const BUGS: readonly BugVariant[] = [

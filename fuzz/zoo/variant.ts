@@ -6,6 +6,7 @@ import type { Plan, Step, Transition } from '../../src/engine/plan.js';
 import type { RecoveryMode, SyncMode } from '../../src/engine/state.js';
 import type { StoreIo } from '../../src/io/store.js';
 import type { FaultSet } from '../../model/commands/index.js';
+import type { SystemConfig } from '../../model/system.js';
 
 /** One variant of the bug zoo. */
 export interface BugVariant {
@@ -54,4 +55,9 @@ export function editPlans(base: Engine, edit: (plan: Plan) => Plan): Engine {
 /** A plan without the steps `drop` matches. */
 export function without(drop: (step: Step) => boolean): (plan: Plan) => Plan {
   return (plan) => plan.filter((s) => !drop(s));
+}
+
+/** The engine and shell a simulated store runs with: the variant's, or kvlab's when there is none. */
+export function systemOf(bug: BugVariant | undefined): Omit<SystemConfig, 'options'> {
+  return { ...(bug?.engine === undefined ? {} : { engine: bug.engine }), ...(bug?.wrapIo === undefined ? {} : { wrapIo: bug.wrapIo }) };
 }
