@@ -13,8 +13,15 @@ function measure(name: string, count: number, unit: string, run: () => void): vo
   const started = performance.now();
   run();
   const ms = performance.now() - started;
-  const rate = count > 1 ? `${Math.round((count * 1000) / ms).toLocaleString('en-US').padStart(11)}/s` : '';
-  console.log(`${name.padEnd(48)} ${String(count).padStart(8)} ${unit.padEnd(7)} ${ms.toFixed(0).padStart(7)} ms  ${rate}`);
+  const rate =
+    count > 1
+      ? `${Math.round((count * 1000) / ms)
+          .toLocaleString('en-US')
+          .padStart(11)}/s`
+      : '';
+  console.log(
+    `${name.padEnd(48)} ${String(count).padStart(8)} ${unit.padEnd(7)} ${ms.toFixed(0).padStart(7)} ms  ${rate}`,
+  );
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kvlab-bench-'));
@@ -25,7 +32,10 @@ try {
     for (let i = 0; i < 2000; i++) store.put(`key${i}`, value);
   });
   measure('batch of 100 puts, sync always', 200, 'batches', () => {
-    for (let b = 0; b < 200; b++) store.batch(Array.from({ length: 100 }, (_, i) => ({ op: 'put' as const, key: `b${b}-${i}`, value })));
+    for (let b = 0; b < 200; b++)
+      store.batch(
+        Array.from({ length: 100 }, (_, i) => ({ op: 'put' as const, key: `b${b}-${i}`, value })),
+      );
   });
   store.close();
   store = openStore(join(dir, 'none'), { sync: 'none' });
@@ -41,10 +51,14 @@ try {
   measure('compact (snapshot of 100,000 keys + new log)', 1, 'compacts', () => store.compact());
   for (let i = 0; i < 100_000; i++) store.put(`more${i}`, value);
   store.close();
-  measure('open: 100,000-key snapshot + 100,000-record log', 1, 'opens', () => openStore(join(dir, 'none')).close());
+  measure('open: 100,000-key snapshot + 100,000-record log', 1, 'opens', () =>
+    openStore(join(dir, 'none')).close(),
+  );
   measure('checker: a 5-second campaign', 1, 'runs', () => {
     const r = runCampaign({ seed: 1, timeMs: 5000, faults: ALL_FAULTS });
-    console.log(`  ${r.runs} runs, ${r.crashImages.toLocaleString('en-US')} crash images, ${r.imagesPerSecond.toLocaleString('en-US')} images/s`);
+    console.log(
+      `  ${r.runs} runs, ${r.crashImages.toLocaleString('en-US')} crash images, ${r.imagesPerSecond.toLocaleString('en-US')} images/s`,
+    );
   });
 } finally {
   rmSync(dir, { recursive: true, force: true });

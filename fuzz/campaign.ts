@@ -62,12 +62,20 @@ export function batchSeed(seed: number, shard: number, batch: number): number {
 
 /** Run a campaign. */
 export function runCampaign(settings: CampaignSettings): CampaignReport {
-  if (settings.timeMs === undefined && settings.runs === undefined) throw new Error('a campaign needs --time or --runs');
+  if (settings.timeMs === undefined && settings.runs === undefined)
+    throw new Error('a campaign needs --time or --runs');
   const shard = settings.shard ?? { index: 0, count: 1 };
   const started = performance.now();
-  const counters: SystemCounters & { runs: number; commands: number } = { crashImages: 0, recoveries: 0, runs: 0, commands: 0, coverage: {} };
+  const counters: SystemCounters & { runs: number; commands: number } = {
+    crashImages: 0,
+    recoveries: 0,
+    runs: 0,
+    commands: 0,
+    coverage: {},
+  };
   const system = systemOf(settings.bug);
-  const limitRuns = settings.runs === undefined ? undefined : Math.ceil(settings.runs / shard.count);
+  const limitRuns =
+    settings.runs === undefined ? undefined : Math.ceil(settings.runs / shard.count);
   const progress = (): CampaignProgress => ({
     runs: counters.runs,
     commands: counters.commands,
@@ -87,7 +95,11 @@ export function runCampaign(settings: CampaignSettings): CampaignReport {
   });
   for (let batch = 0; counterexample === undefined; batch++) {
     const p = progress();
-    if ((limitRuns !== undefined && p.runs >= limitRuns) || (settings.timeMs !== undefined && p.elapsedMs >= settings.timeMs)) break;
+    if (
+      (limitRuns !== undefined && p.runs >= limitRuns) ||
+      (settings.timeMs !== undefined && p.elapsedMs >= settings.timeMs)
+    )
+      break;
     const seed = batchSeed(settings.seed, shard.index, batch);
     const numRuns = limitRuns === undefined ? BATCH_RUNS : Math.min(BATCH_RUNS, limitRuns - p.runs);
     const property = modelProperty({
@@ -106,17 +118,36 @@ export function runCampaign(settings: CampaignSettings): CampaignReport {
         bug: settings.bug?.name ?? null,
         options,
         commands: ranCommandsToData(commands),
-        violation: details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance),
+        violation:
+          details.errorInstance instanceof Error
+            ? details.errorInstance.message
+            : String(details.errorInstance),
         found: found('model-based', seed, details.counterexamplePath ?? undefined),
       };
       break;
     }
     if (settings.faults.crash !== 'none') {
       try {
-        checkEveryStep({ histories: 1, seed, crash: settings.faults.crash, system, ...(settings.bug?.sync ? { sync: settings.bug.sync } : {}) }, counters);
+        checkEveryStep(
+          {
+            histories: 1,
+            seed,
+            crash: settings.faults.crash,
+            system,
+            ...(settings.bug?.sync ? { sync: settings.bug.sync } : {}),
+          },
+          counters,
+        );
       } catch (e) {
         if (!(e instanceof EveryStepViolation)) throw e;
-        counterexample = { format: COUNTEREXAMPLE_FORMAT, bug: settings.bug?.name ?? null, options: e.options, commands: e.commands, violation: e.message, found: found('every-step', seed) };
+        counterexample = {
+          format: COUNTEREXAMPLE_FORMAT,
+          bug: settings.bug?.name ?? null,
+          options: e.options,
+          commands: e.commands,
+          violation: e.message,
+          found: found('every-step', seed),
+        };
       }
     }
     settings.onProgress?.(progress());

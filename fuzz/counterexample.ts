@@ -20,7 +20,13 @@ export interface Counterexample {
   /** What the oracle said. */
   readonly violation: string;
   /** How it was found: which checker, its seed (and fast-check's path), after how many runs and ms. */
-  readonly found: { readonly by: 'model-based' | 'every-step'; readonly seed: number; readonly path?: string; readonly runs: number; readonly elapsedMs: number };
+  readonly found: {
+    readonly by: 'model-based' | 'every-step';
+    readonly seed: number;
+    readonly path?: string;
+    readonly runs: number;
+    readonly elapsedMs: number;
+  };
 }
 
 /** Write a counterexample file. */
@@ -42,8 +48,14 @@ export function loadCounterexample(file: string): Counterexample {
   } catch (e) {
     throw new KvError('INVALID_ARGUMENT', `${file} is not JSON: ${(e as Error).message}`, { file });
   }
-  if (data.format !== COUNTEREXAMPLE_FORMAT || !Array.isArray(data.commands) || data.options === undefined) {
-    throw new KvError('INVALID_ARGUMENT', `${file} is not a ${COUNTEREXAMPLE_FORMAT} file`, { file });
+  if (
+    data.format !== COUNTEREXAMPLE_FORMAT ||
+    !Array.isArray(data.commands) ||
+    data.options === undefined
+  ) {
+    throw new KvError('INVALID_ARGUMENT', `${file} is not a ${COUNTEREXAMPLE_FORMAT} file`, {
+      file,
+    });
   }
   return { ...(data as Counterexample), options: resolveOptions(data.options) };
 }

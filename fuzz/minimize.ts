@@ -9,7 +9,10 @@ import type { Counterexample } from './counterexample.js';
 import { findBug, systemOf } from './zoo/index.js';
 
 /** The violation `commands` produce from an empty store with these settings, or undefined. */
-export function violationOf(ce: Pick<Counterexample, 'bug' | 'options'>, commands: readonly CommandData[]): string | undefined {
+export function violationOf(
+  ce: Pick<Counterexample, 'bug' | 'options'>,
+  commands: readonly CommandData[],
+): string | undefined {
   const bug = ce.bug === null ? undefined : findBug(ce.bug);
   const system = SimSystem.create({
     options: ce.options,

@@ -22,7 +22,11 @@ export interface ReplayResult {
   readonly violation: string | undefined;
 }
 
-const show = (m: ReadonlyMap<string, string>): string => `{${[...m].sort((a, b) => compareKeys(a[0], b[0])).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
+const show = (m: ReadonlyMap<string, string>): string =>
+  `{${[...m]
+    .sort((a, b) => compareKeys(a[0], b[0]))
+    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+    .join(', ')}}`;
 
 function fileAt(disk: Disk, name: string): FileImage | undefined {
   const inode = disk.entries.get(name);
@@ -45,7 +49,8 @@ function fate(after: Uint8Array, want: Uint8Array, durable: number): string {
   let same = 0;
   while (same < after.length && same < want.length && after[same] === want[same]) same++;
   if (same === after.length && same === want.length) return `all ${want.length} bytes`;
-  if (same === after.length) return `${after.length} of ${want.length} bytes: ${Math.max(after.length, durable)}..${want.length} LOST${after.length > durable ? ' (a write TORN short)' : ''}`;
+  if (same === after.length)
+    return `${after.length} of ${want.length} bytes: ${Math.max(after.length, durable)}..${want.length} LOST${after.length > durable ? ' (a write TORN short)' : ''}`;
   const zeros = after.subarray(same).every((b) => b === 0);
   return `${after.length} bytes, from ${same} on ${zeros ? 'ZEROED' : 'GARBAGE'} (a write TORN in place)`;
 }
@@ -59,11 +64,19 @@ function describeFiles(event: CrashEvent): string[] {
     const after = readFile(event.image, name);
     const durable = file?.durable.length ?? 0;
     const want = intended(event, name, file);
-    const inFlight = want.length > (file?.visible.length ?? 0) ? `, ${file?.visible.length ?? 0}..${want.length} in flight` : '';
+    const inFlight =
+      want.length > (file?.visible.length ?? 0)
+        ? `, ${file?.visible.length ?? 0}..${want.length} in flight`
+        : '';
     const was =
-      file === undefined ? 'not there' : durable === file.visible.length ? `0..${durable} durable${inFlight}` : `0..${durable} durable, ${durable}..${file.visible.length} unsynced${inFlight}`;
+      file === undefined
+        ? 'not there'
+        : durable === file.visible.length
+          ? `0..${durable} durable${inFlight}`
+          : `0..${durable} durable, ${durable}..${file.visible.length} unsynced${inFlight}`;
     let now: string;
-    if (after === undefined) now = file === undefined ? 'absent' : 'LOST (its directory entry was never made durable)';
+    if (after === undefined)
+      now = file === undefined ? 'absent' : 'LOST (its directory entry was never made durable)';
     else if (file === undefined) now = `${after.length} bytes (an entry rolled back to it)`;
     else now = fate(after, want, durable);
     lines.push(`      ${name.padEnd(15)} at the crash: ${was}; after the reboot: ${now}`);
@@ -72,7 +85,10 @@ function describeFiles(event: CrashEvent): string[] {
 }
 
 /** The first key where `got` and `want` differ, marked. */
-function firstDifference(got: ReadonlyMap<string, string>, want: ReadonlyMap<string, string>): string | undefined {
+function firstDifference(
+  got: ReadonlyMap<string, string>,
+  want: ReadonlyMap<string, string>,
+): string | undefined {
   const keys = [...new Set([...got.keys(), ...want.keys()])].sort(compareKeys);
   for (const k of keys) {
     if (got.get(k) !== want.get(k)) {
@@ -88,16 +104,28 @@ function describeRecovery(event: RecoveryEvent, model: KvModel): string[] {
   const lines: string[] = [];
   const { allowed, outcome } = event;
   if ('error' in outcome) {
-    lines.push(`    recovery found: ${isKvError(outcome.error) ? outcome.error.message : String(outcome.error)}`);
+    lines.push(
+      `    recovery found: ${isKvError(outcome.error) ? outcome.error.message : String(outcome.error)}`,
+    );
   } else {
-    lines.push(`    recovery found: LSN ${outcome.state.lastLsn}, ${show(new Map(treeEntries(outcome.state.tree)))}`);
+    lines.push(
+      `    recovery found: LSN ${outcome.state.lastLsn}, ${show(new Map(treeEntries(outcome.state.tree)))}`,
+    );
   }
   const refuse = allowed.mustRefuse ? 'only CORRUPTED' : allowed.mayRefuse ? ' (or CORRUPTED)' : '';
   if (allowed.mustRefuse) lines.push(`    the model allowed: ${refuse}`);
-  else if (!allowed.prefix) lines.push('    the model allowed: any state whose every value was once written to its key (salvage)');
+  else if (!allowed.prefix)
+    lines.push(
+      '    the model allowed: any state whose every value was once written to its key (salvage)',
+    );
   else {
-    const k = 'state' in outcome ? Math.min(Math.max(outcome.state.lastLsn, allowed.minLsn), allowed.maxLsn) : allowed.minLsn;
-    lines.push(`    the model allowed: S(${allowed.minLsn})..S(${allowed.maxLsn})${refuse}; nearest: S(${k}) = ${show(model.stateAt(k))}`);
+    const k =
+      'state' in outcome
+        ? Math.min(Math.max(outcome.state.lastLsn, allowed.minLsn), allowed.maxLsn)
+        : allowed.minLsn;
+    lines.push(
+      `    the model allowed: S(${allowed.minLsn})..S(${allowed.maxLsn})${refuse}; nearest: S(${k}) = ${show(model.stateAt(k))}`,
+    );
     if ('state' in outcome && event.violation !== undefined) {
       const diff = firstDifference(new Map(treeEntries(outcome.state.tree)), model.stateAt(k));
       if (diff !== undefined) lines.push(`    >>> first difference: ${diff}`);
@@ -115,14 +143,21 @@ export function replay(ce: Counterexample): ReplayResult {
   let pending: string[] = [];
   const o = ce.options;
   lines.push(`engine: ${bug === undefined ? 'kvlab' : `bug variant ${bug.name} (${bug.summary})`}`);
-  lines.push(`options: sync=${o.sync} recovery=${o.recovery} compactWrites=${o.compactWrites} compactWalBytes=${o.compactWalBytes} treeOrder=${o.treeOrder}`);
-  lines.push(`found by the ${ce.found.by} checker, seed ${ce.found.seed}${ce.found.path === undefined ? '' : `, path ${ce.found.path}`}`);
+  lines.push(
+    `options: sync=${o.sync} recovery=${o.recovery} compactWrites=${o.compactWrites} compactWalBytes=${o.compactWalBytes} treeOrder=${o.treeOrder}`,
+  );
+  lines.push(
+    `found by the ${ce.found.by} checker, seed ${ce.found.seed}${ce.found.path === undefined ? '' : `, path ${ce.found.path}`}`,
+  );
   const system = SimSystem.create({
     options: ce.options,
     ...systemOf(bug),
     observer: {
       crashed: (event) => {
-        const where = event.inFlight === undefined ? 'after the operation completed' : `at step ${event.stepIndex} (${describeStep(event.inFlight)}) in flight`;
+        const where =
+          event.inFlight === undefined
+            ? 'after the operation completed'
+            : `at step ${event.stepIndex} (${describeStep(event.inFlight)}) in flight`;
         pending.push(`    crash ${where}: ${describeCrash(event.spec)}`, ...describeFiles(event));
       },
       recovered: (event) => pending.push(...describeRecovery(event, event.model)),
@@ -139,9 +174,14 @@ export function replay(ce: Counterexample): ReplayResult {
     } catch (e) {
       violation = e instanceof Error ? e.message : String(e);
       lines.push(`${String(i + 1).padStart(2)}. ${command.toString()}  -> VIOLATION`, ...pending);
-      if (!pending.some((l) => l.includes('VIOLATION'))) lines.push(`    >>> VIOLATION: ${violation}`);
+      if (!pending.some((l) => l.includes('VIOLATION')))
+        lines.push(`    >>> VIOLATION: ${violation}`);
     }
   });
-  lines.push(violation === undefined ? 'the counterexample no longer fails: every guarantee held' : `the guarantee broken: ${violation}`);
+  lines.push(
+    violation === undefined
+      ? 'the counterexample no longer fails: every guarantee held'
+      : `the guarantee broken: ${violation}`,
+  );
   return { lines, violation };
 }

@@ -9,7 +9,12 @@ export type CrashPointCoverage = Record<string, Record<string, number>>;
 /** A step without its offsets and sizes, so the same step of the same plan counts together. */
 export function stepLabel(index: number, step: Step | undefined): string {
   if (step === undefined) return `${index}: after the last step`;
-  const what = step.kind === 'rename' ? `rename ${step.from} -> ${step.to}` : step.kind === 'fsyncDir' ? 'fsync-dir' : `${step.kind} ${step.file}`;
+  const what =
+    step.kind === 'rename'
+      ? `rename ${step.from} -> ${step.to}`
+      : step.kind === 'fsyncDir'
+        ? 'fsync-dir'
+        : `${step.kind} ${step.file}`;
   return `${index}: ${what}`;
 }
 

@@ -4,7 +4,14 @@
 
 import type { Step } from '../src/engine/plan.js';
 import { mulberry32 } from './random.js';
-import { applyStep, killImage, powerImage, type Disk, type PowerChoices, type WriteFate } from './disk.js';
+import {
+  applyStep,
+  killImage,
+  powerImage,
+  type Disk,
+  type PowerChoices,
+  type WriteFate,
+} from './disk.js';
 
 /** Where an append in flight is cut: the cuts the checker tries. */
 export const CUTS = ['none', 'one', 'half', 'all-but-one', 'all'] as const;
@@ -62,7 +69,13 @@ export function powerChoices(spec: Extract<CrashSpec, { model: 'power' }>): Powe
   const next = mulberry32(spec.seed);
   return {
     writeFate: (lengthBytes, index) =>
-      fate(spec.writes === 'mixed' ? (FATES[Math.floor(next() * FATES.length)] as FateName) : spec.writes, lengthBytes, spec.seed + index),
+      fate(
+        spec.writes === 'mixed'
+          ? (FATES[Math.floor(next() * FATES.length)] as FateName)
+          : spec.writes,
+        lengthBytes,
+        spec.seed + index,
+      ),
     truncateSurvives: () => (spec.dirOps === 'mixed' ? next() < 0.5 : spec.dirOps === 'keep'),
     dirOpSurvives: () => (spec.dirOps === 'mixed' ? next() < 0.5 : spec.dirOps === 'keep'),
   };
@@ -76,15 +89,21 @@ export function powerChoices(spec: Extract<CrashSpec, { model: 'power' }>): Powe
 export function crashImage(before: Disk, inFlight: Step | undefined, spec: CrashSpec): Disk {
   if (spec.model === 'kill') {
     if (inFlight === undefined || spec.cut === 'none') return killImage(before);
-    if (inFlight.kind !== 'append') return killImage(spec.cut === 'all' ? applyStep(before, inFlight) : before);
+    if (inFlight.kind !== 'append')
+      return killImage(spec.cut === 'all' ? applyStep(before, inFlight) : before);
     const data = inFlight.data.subarray(0, cutBytes(spec.cut, inFlight.data.length));
     return killImage(applyStep(before, { ...inFlight, data }));
   }
-  const started = inFlight === undefined || inFlight.kind === 'fsync' || inFlight.kind === 'fsyncDir' ? before : applyStep(before, inFlight);
+  const started =
+    inFlight === undefined || inFlight.kind === 'fsync' || inFlight.kind === 'fsyncDir'
+      ? before
+      : applyStep(before, inFlight);
   return powerImage(started, powerChoices(spec));
 }
 
 /** A one-line description of a CrashSpec. */
 export function describeCrash(spec: CrashSpec): string {
-  return spec.model === 'kill' ? `kill (in-flight cut: ${spec.cut})` : `power (writes: ${spec.writes}, dir ops: ${spec.dirOps}, seed ${spec.seed})`;
+  return spec.model === 'kill'
+    ? `kill (in-flight cut: ${spec.cut})`
+    : `power (writes: ${spec.writes}, dir ops: ${spec.dirOps}, seed ${spec.seed})`;
 }

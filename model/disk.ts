@@ -31,7 +31,9 @@
 import type { Step } from '../src/engine/plan.js';
 
 /** A write or truncate not yet fsynced. */
-export type PendingOp = { readonly kind: 'write'; readonly offsetBytes: number; readonly data: Uint8Array } | { readonly kind: 'truncate'; readonly sizeBytes: number };
+export type PendingOp =
+  | { readonly kind: 'write'; readonly offsetBytes: number; readonly data: Uint8Array }
+  | { readonly kind: 'truncate'; readonly sizeBytes: number };
 
 /** One file: durable bytes, pending ops, and what a read sees now. */
 export interface FileImage {
@@ -58,7 +60,13 @@ export interface Disk {
 }
 
 /** A disk with no files. */
-export const EMPTY_DISK: Disk = { inodes: new Map(), entries: new Map(), durableEntries: new Map(), pendingDirOps: [], nextInode: 1 };
+export const EMPTY_DISK: Disk = {
+  inodes: new Map(),
+  entries: new Map(),
+  durableEntries: new Map(),
+  pendingDirOps: [],
+  nextInode: 1,
+};
 
 /** A step the disk cannot perform: the plan is wrong (a bug in the engine), never a simulated fault. */
 export class DiskError extends Error {
@@ -67,7 +75,8 @@ export class DiskError extends Error {
 
 /** Bytes after applying one pending op. */
 function applyOp(bytes: Uint8Array, op: PendingOp): Uint8Array {
-  if (op.kind === 'truncate') return op.sizeBytes <= bytes.length ? bytes.slice(0, op.sizeBytes) : grow(bytes, op.sizeBytes);
+  if (op.kind === 'truncate')
+    return op.sizeBytes <= bytes.length ? bytes.slice(0, op.sizeBytes) : grow(bytes, op.sizeBytes);
   const end = op.offsetBytes + op.data.length;
   const out = end <= bytes.length ? bytes.slice() : grow(bytes, end);
   out.set(op.data, op.offsetBytes);
@@ -93,10 +102,19 @@ function withFile(disk: Disk, inode: number, file: FileImage): Disk {
 function withPending(disk: Disk, name: string, op: PendingOp): Disk {
   const inode = inodeOf(disk, name);
   const file = disk.inodes.get(inode) as FileImage;
-  return withFile(disk, inode, { durable: file.durable, pending: [...file.pending, op], visible: applyOp(file.visible, op) });
+  return withFile(disk, inode, {
+    durable: file.durable,
+    pending: [...file.pending, op],
+    visible: applyOp(file.visible, op),
+  });
 }
 
-function withDirOp(disk: Disk, op: DirOp, entries: Map<string, number>, extra: Partial<Disk> = {}): Disk {
+function withDirOp(
+  disk: Disk,
+  op: DirOp,
+  entries: Map<string, number>,
+  extra: Partial<Disk> = {},
+): Disk {
   return { ...disk, ...extra, entries, pendingDirOps: [...disk.pendingDirOps, op] };
 }
 
@@ -105,15 +123,32 @@ export function applyStep(disk: Disk, step: Step): Disk {
   switch (step.kind) {
     case 'create': {
       const existing = disk.entries.get(step.file);
-      if (existing !== undefined) return withPending(disk, step.file, { kind: 'truncate', sizeBytes: 0 }); // O_TRUNC
+      if (existing !== undefined)
+        return withPending(disk, step.file, { kind: 'truncate', sizeBytes: 0 }); // O_TRUNC
       const inode = disk.nextInode;
-      const inodes = new Map(disk.inodes).set(inode, { durable: new Uint8Array(), pending: [], visible: new Uint8Array() });
-      return withDirOp(disk, { kind: 'link', name: step.file, inode }, new Map(disk.entries).set(step.file, inode), { inodes, nextInode: inode + 1 });
+      const inodes = new Map(disk.inodes).set(inode, {
+        durable: new Uint8Array(),
+        pending: [],
+        visible: new Uint8Array(),
+      });
+      return withDirOp(
+        disk,
+        { kind: 'link', name: step.file, inode },
+        new Map(disk.entries).set(step.file, inode),
+        { inodes, nextInode: inode + 1 },
+      );
     }
     case 'append': {
       const size = (disk.inodes.get(inodeOf(disk, step.file)) as FileImage).visible.length;
-      if (size !== step.offsetBytes) throw new DiskError(`append to ${step.file} at ${step.offsetBytes}, but it holds ${size} bytes`);
-      return withPending(disk, step.file, { kind: 'write', offsetBytes: step.offsetBytes, data: step.data });
+      if (size !== step.offsetBytes)
+        throw new DiskError(
+          `append to ${step.file} at ${step.offsetBytes}, but it holds ${size} bytes`,
+        );
+      return withPending(disk, step.file, {
+        kind: 'write',
+        offsetBytes: step.offsetBytes,
+        data: step.data,
+      });
     }
     case 'truncate':
       return withPending(disk, step.file, { kind: 'truncate', sizeBytes: step.sizeBytes });
@@ -165,7 +200,14 @@ function rebooted(files: ReadonlyMap<string, Uint8Array>): Disk {
 
 /** After a kill: every completed call stays, as the page cache held it. */
 export function killImage(disk: Disk): Disk {
-  return rebooted(new Map([...disk.entries].map(([name, inode]) => [name, (disk.inodes.get(inode) as FileImage).visible])));
+  return rebooted(
+    new Map(
+      [...disk.entries].map(([name, inode]) => [
+        name,
+        (disk.inodes.get(inode) as FileImage).visible,
+      ]),
+    ),
+  );
 }
 
 /** What becomes of one pending write after a power loss. */
@@ -218,7 +260,8 @@ function survivingBytes(file: FileImage, choices: PowerChoices): Uint8Array {
             : fate.kind === 'garbage'
               ? garbage(op.data.length, fate.seed)
               : undefined;
-    if (data !== undefined && data.length > 0) bytes = applyOp(bytes, { kind: 'write', offsetBytes: op.offsetBytes, data });
+    if (data !== undefined && data.length > 0)
+      bytes = applyOp(bytes, { kind: 'write', offsetBytes: op.offsetBytes, data });
   }
   return bytes;
 }
@@ -238,7 +281,8 @@ export function powerImage(disk: Disk, choices: PowerChoices): Disk {
     }
   });
   const files = new Map<string, Uint8Array>();
-  for (const [name, inode] of entries) files.set(name, survivingBytes(disk.inodes.get(inode) as FileImage, choices));
+  for (const [name, inode] of entries)
+    files.set(name, survivingBytes(disk.inodes.get(inode) as FileImage, choices));
   return rebooted(files);
 }
 
@@ -251,16 +295,30 @@ export function failedStep(disk: Disk, step: Step, writtenBytes: number): Disk {
     return withFile(disk, inode, { durable: file.durable, pending: [], visible: file.durable });
   }
   if (step.kind !== 'append' || writtenBytes <= 0) return disk;
-  return applyStep(disk, { ...step, data: step.data.subarray(0, Math.min(writtenBytes, step.data.length - 1)) });
+  return applyStep(disk, {
+    ...step,
+    data: step.data.subarray(0, Math.min(writtenBytes, step.data.length - 1)),
+  });
 }
 
 /** A durable file damaged between runs: `mask` XORed into the byte at `offsetBytes`, or a run zeroed. */
-export function damage(disk: Disk, name: string, offsetBytes: number, how: { readonly xor: number } | { readonly zeroBytes: number }): Disk {
+export function damage(
+  disk: Disk,
+  name: string,
+  offsetBytes: number,
+  how: { readonly xor: number } | { readonly zeroBytes: number },
+): Disk {
   const bytes = readFile(disk, name);
-  if (bytes === undefined || offsetBytes >= bytes.length) throw new DiskError(`cannot damage ${name} at ${offsetBytes}`);
+  if (bytes === undefined || offsetBytes >= bytes.length)
+    throw new DiskError(`cannot damage ${name} at ${offsetBytes}`);
   const out = bytes.slice();
   if ('xor' in how) out[offsetBytes] = (out[offsetBytes] as number) ^ how.xor;
   else out.fill(0, offsetBytes, Math.min(out.length, offsetBytes + how.zeroBytes));
-  const files = new Map([...disk.entries].map(([n, inode]): [string, Uint8Array] => [n, n === name ? out : (disk.inodes.get(inode) as FileImage).visible]));
+  const files = new Map(
+    [...disk.entries].map(([n, inode]): [string, Uint8Array] => [
+      n,
+      n === name ? out : (disk.inodes.get(inode) as FileImage).visible,
+    ]),
+  );
   return rebooted(files);
 }

@@ -6,12 +6,24 @@
 
 import { resolveOptions } from '../src/engine/options.js';
 import { describeStep, type Step } from '../src/engine/plan.js';
-import { RECOVERY_MODES, type EngineOptions, type RecoveryMode, type SyncMode } from '../src/engine/state.js';
+import {
+  RECOVERY_MODES,
+  type EngineOptions,
+  type RecoveryMode,
+  type SyncMode,
+} from '../src/engine/state.js';
 import type { CommandData } from './commands/data.js';
 import type { CrashPointCoverage } from './coverage.js';
 import { CUTS, FATES, type CrashSpec } from './crash.js';
 import { mulberry32 } from './random.js';
-import { SimSystem, Violation, describeOperation, type Operation, type SystemConfig, type SystemCounters } from './system.js';
+import {
+  SimSystem,
+  Violation,
+  describeOperation,
+  type Operation,
+  type SystemConfig,
+  type SystemCounters,
+} from './system.js';
 
 /** What the every-step checker covers. */
 export interface EveryStepSettings {
@@ -63,7 +75,14 @@ function randomOperation(pick: (n: number) => number, kind: Operation['kind']): 
     case 'del':
       return { kind, key: key() };
     case 'batch':
-      return { kind, ops: [{ op: 'put', key: key(), value: value() }, { op: 'del', key: key() }, { op: 'put', key: key(), value: value() }] };
+      return {
+        kind,
+        ops: [
+          { op: 'put', key: key(), value: value() },
+          { op: 'del', key: key() },
+          { op: 'put', key: key(), value: value() },
+        ],
+      };
     default:
       return { kind };
   }
@@ -84,18 +103,33 @@ function asCommand(op: Operation): CommandData {
 }
 
 /** Every way a crash in flight at `step` can turn out, under the chosen crash kind. */
-function specsFor(step: Step | undefined, crash: EveryStepSettings['crash'], seed: number): CrashSpec[] {
+function specsFor(
+  step: Step | undefined,
+  crash: EveryStepSettings['crash'],
+  seed: number,
+): CrashSpec[] {
   const specs: CrashSpec[] = [];
   if (crash !== 'power') {
-    const cuts = step === undefined ? (['none'] as const) : step.kind === 'append' ? CUTS : (['none', 'all'] as const);
+    const cuts =
+      step === undefined
+        ? (['none'] as const)
+        : step.kind === 'append'
+          ? CUTS
+          : (['none', 'all'] as const);
     for (const cut of cuts) {
-      if (crash !== 'torn' || cut === 'one' || cut === 'half' || cut === 'all-but-one') specs.push({ model: 'kill', cut });
+      if (crash !== 'torn' || cut === 'one' || cut === 'half' || cut === 'all-but-one')
+        specs.push({ model: 'kill', cut });
     }
   }
   if (crash !== 'kill') {
     const fates = crash === 'torn' ? FATES.filter((f) => f !== 'keep' && f !== 'drop') : FATES;
-    for (const writes of fates) for (const dirOps of ['keep', 'drop'] as const) specs.push({ model: 'power', writes, dirOps, seed });
-    specs.push({ model: 'power', writes: 'mixed', dirOps: 'mixed', seed }, { model: 'power', writes: 'mixed', dirOps: 'mixed', seed: seed + 1 });
+    for (const writes of fates)
+      for (const dirOps of ['keep', 'drop'] as const)
+        specs.push({ model: 'power', writes, dirOps, seed });
+    specs.push(
+      { model: 'power', writes: 'mixed', dirOps: 'mixed', seed },
+      { model: 'power', writes: 'mixed', dirOps: 'mixed', seed: seed + 1 },
+    );
   }
   return specs;
 }
@@ -106,7 +140,11 @@ interface History {
 }
 
 /** A random history: a few writes and maintenance operations. */
-function randomHistory(settings: EveryStepSettings, pick: (n: number) => number, counters: SystemCounters): History {
+function randomHistory(
+  settings: EveryStepSettings,
+  pick: (n: number) => number,
+  counters: SystemCounters,
+): History {
   const options = resolveOptions({
     sync: settings.sync ?? (pick(2) === 0 ? 'always' : 'none'),
     recovery: settings.recovery ?? (RECOVERY_MODES[pick(RECOVERY_MODES.length)] as RecoveryMode),
@@ -115,7 +153,16 @@ function randomHistory(settings: EveryStepSettings, pick: (n: number) => number,
     treeOrder: 3,
   });
   const system = SimSystem.create({ ...settings.system, options }, counters);
-  const kinds: Operation['kind'][] = ['put', 'put', 'put', 'del', 'batch', 'snapshot', 'compact', 'sync'];
+  const kinds: Operation['kind'][] = [
+    'put',
+    'put',
+    'put',
+    'del',
+    'batch',
+    'snapshot',
+    'compact',
+    'sync',
+  ];
   const commands: CommandData[] = [];
   for (let n = pick(8); n > 0; n--) {
     const op = randomOperation(pick, kinds[pick(kinds.length)] as Operation['kind']);
@@ -126,18 +173,40 @@ function randomHistory(settings: EveryStepSettings, pick: (n: number) => number,
 }
 
 /** Run one crash on a fork; a violation comes back with the commands that reproduce it. */
-function attempt(history: History, op: Operation, i: number, spec: CrashSpec, recoveryStep: number | undefined, where: string): boolean {
+function attempt(
+  history: History,
+  op: Operation,
+  i: number,
+  spec: CrashSpec,
+  recoveryStep: number | undefined,
+  where: string,
+): boolean {
   try {
     return history.system.fork().crash(op, i, spec, recoveryStep).recoveryCrashed;
   } catch (e) {
     // A Violation, or any error escaping the store: either way a finding, with the commands to replay it.
-    const crash: CommandData = { type: 'crash', op, atStep: i, spec, recoveryCrashStep: recoveryStep };
-    throw new EveryStepViolation(`${where}: ${e instanceof Error ? e.message : String(e)}`, history.system.config.options, [...history.commands, crash]);
+    const crash: CommandData = {
+      type: 'crash',
+      op,
+      atStep: i,
+      spec,
+      recoveryCrashStep: recoveryStep,
+    };
+    throw new EveryStepViolation(
+      `${where}: ${e instanceof Error ? e.message : String(e)}`,
+      history.system.config.options,
+      [...history.commands, crash],
+    );
   }
 }
 
 /** Crash `op` at every step on forks of the history's system. */
-function everyStepOf(history: History, op: Operation, settings: EveryStepSettings, seed: number): void {
+function everyStepOf(
+  history: History,
+  op: Operation,
+  settings: EveryStepSettings,
+  seed: number,
+): void {
   const { steps, trace } = history.system.countSteps(op);
   for (let i = 0; i <= steps; i++) {
     const step = trace[i];
@@ -154,7 +223,10 @@ function everyStepOf(history: History, op: Operation, settings: EveryStepSetting
 }
 
 /** Run the every-step checker. Throws the first EveryStepViolation. */
-export function checkEveryStep(settings: EveryStepSettings, counters: SystemCounters = { crashImages: 0, recoveries: 0 }): EveryStepReport {
+export function checkEveryStep(
+  settings: EveryStepSettings,
+  counters: SystemCounters = { crashImages: 0, recoveries: 0 },
+): EveryStepReport {
   const pick = random(settings.seed);
   counters.coverage ??= {};
   const start = counters.crashImages;
@@ -164,5 +236,9 @@ export function checkEveryStep(settings: EveryStepSettings, counters: SystemCoun
       everyStepOf(history, randomOperation(pick, kind), settings, settings.seed + h);
     }
   }
-  return { histories: settings.histories, crashImages: counters.crashImages - start, coverage: counters.coverage };
+  return {
+    histories: settings.histories,
+    crashImages: counters.crashImages - start,
+    coverage: counters.coverage,
+  };
 }

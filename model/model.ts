@@ -96,7 +96,8 @@ export class KvModel {
    * The writes up to k stay: damage to a file may yet take some of them away, and S(j) must stay known.
    */
   settle(k: number): void {
-    if (k < this.baseLsn || k > this.lastIssuedLsn) throw new Error(`model: cannot settle at LSN ${k}`);
+    if (k < this.baseLsn || k > this.lastIssuedLsn)
+      throw new Error(`model: cannot settle at LSN ${k}`);
     this.writes = this.writes.slice(0, k - this.baseLsn);
     for (const w of this.writes) w.acked = true;
     this.ackedLsn = k;

@@ -38,7 +38,11 @@ export interface Allowed {
 }
 
 /** The outcomes guarantees.md allows after `fault`, for these options. */
-export function allowedAfter(model: KvModel, fault: Fault, options: Pick<EngineOptions, 'sync' | 'recovery'>): Allowed {
+export function allowedAfter(
+  model: KvModel,
+  fault: Fault,
+  options: Pick<EngineOptions, 'sync' | 'recovery'>,
+): Allowed {
   const max = model.lastIssuedLsn;
   const mode = options.recovery;
   const absolute = mode === 'absolute';
@@ -46,11 +50,30 @@ export function allowedAfter(model: KvModel, fault: Fault, options: Pick<EngineO
     case 'clean':
       return { minLsn: max, maxLsn: max, mayRefuse: false, mustRefuse: false, prefix: true };
     case 'kill':
-      return { minLsn: model.ackedLsn, maxLsn: max, mayRefuse: absolute, mustRefuse: false, prefix: true };
+      return {
+        minLsn: model.ackedLsn,
+        maxLsn: max,
+        mayRefuse: absolute,
+        mustRefuse: false,
+        prefix: true,
+      };
     case 'io-error':
-      return { minLsn: model.durableLsn, maxLsn: max, mayRefuse: absolute, mustRefuse: false, prefix: true };
+      return {
+        minLsn: model.durableLsn,
+        maxLsn: max,
+        mayRefuse: absolute,
+        mustRefuse: false,
+        prefix: true,
+      };
     case 'power':
-      if (options.sync === 'always') return { minLsn: model.ackedLsn, maxLsn: max, mayRefuse: absolute, mustRefuse: false, prefix: true };
+      if (options.sync === 'always')
+        return {
+          minLsn: model.ackedLsn,
+          maxLsn: max,
+          mayRefuse: absolute,
+          mustRefuse: false,
+          prefix: true,
+        };
       return {
         minLsn: model.durableLsn,
         maxLsn: max,
@@ -59,9 +82,17 @@ export function allowedAfter(model: KvModel, fault: Fault, options: Pick<EngineO
         prefix: mode !== 'salvage',
       };
     case 'damage': {
-      if (mode === 'salvage') return { minLsn: 0, maxLsn: max, mayRefuse: false, mustRefuse: false, prefix: false };
-      const mustRefuse = fault.structural || absolute || (mode === 'tolerate-tail' && fault.followedByValid);
-      return { minLsn: Math.min(fault.lsnBefore, max), maxLsn: max, mayRefuse: mode === 'tolerate-tail', mustRefuse, prefix: true };
+      if (mode === 'salvage')
+        return { minLsn: 0, maxLsn: max, mayRefuse: false, mustRefuse: false, prefix: false };
+      const mustRefuse =
+        fault.structural || absolute || (mode === 'tolerate-tail' && fault.followedByValid);
+      return {
+        minLsn: Math.min(fault.lsnBefore, max),
+        maxLsn: max,
+        mayRefuse: mode === 'tolerate-tail',
+        mustRefuse,
+        prefix: true,
+      };
     }
   }
 }
@@ -73,7 +104,8 @@ function sameState(state: EngineState, expected: ReadonlyMap<string, string>): s
   const got = [...treeEntries(state.tree)];
   if (got.length !== expected.size) return `${got.length} keys, expected ${expected.size}`;
   for (const [k, v] of got) {
-    if (expected.get(k) !== v) return `key ${JSON.stringify(k)} holds ${JSON.stringify(v)}, expected ${JSON.stringify(expected.get(k) ?? '(absent)')}`;
+    if (expected.get(k) !== v)
+      return `key ${JSON.stringify(k)} holds ${JSON.stringify(v)}, expected ${JSON.stringify(expected.get(k) ?? '(absent)')}`;
   }
   return undefined;
 }
@@ -81,17 +113,20 @@ function sameState(state: EngineState, expected: ReadonlyMap<string, string>): s
 /** The violation in `outcome`, in words, or undefined when guarantees.md allows it. */
 export function violation(model: KvModel, allowed: Allowed, outcome: Outcome): string | undefined {
   if ('error' in outcome) {
-    if (isKvError(outcome.error, 'CORRUPTED') && (allowed.mayRefuse || allowed.mustRefuse)) return undefined;
+    if (isKvError(outcome.error, 'CORRUPTED') && (allowed.mayRefuse || allowed.mustRefuse))
+      return undefined;
     return `recovery failed where it must succeed: ${String(outcome.error)}`;
   }
   const { state } = outcome;
-  if (allowed.mustRefuse) return `recovery opened (LSN ${state.lastLsn}) where it must refuse with CORRUPTED`;
+  if (allowed.mustRefuse)
+    return `recovery opened (LSN ${state.lastLsn}) where it must refuse with CORRUPTED`;
   if (state.phase !== 'READY') return `recovered store is ${state.phase}, not READY`;
   const broken = checkTree(state.tree);
   if (broken.length > 0) return `tree invariant broken after recovery: ${broken.join('; ')}`;
   if (!allowed.prefix) {
     for (const [k, v] of treeEntries(state.tree)) {
-      if (!model.wasEverPut(k, v)) return `salvage invented ${JSON.stringify(k)} = ${JSON.stringify(v)}, never written`;
+      if (!model.wasEverPut(k, v))
+        return `salvage invented ${JSON.stringify(k)} = ${JSON.stringify(v)}, never written`;
     }
     return undefined;
   }
@@ -100,5 +135,7 @@ export function violation(model: KvModel, allowed: Allowed, outcome: Outcome): s
     return `recovered to LSN ${k}, outside the allowed ${allowed.minLsn}..${allowed.maxLsn} (a write that was promised is lost, or one never issued appeared)`;
   }
   const diff = sameState(state, model.stateAt(k));
-  return diff === undefined ? undefined : `recovered LSN ${k}, but the state is not S(${k}): ${diff}`;
+  return diff === undefined
+    ? undefined
+    : `recovered LSN ${k}, but the state is not S(${k}): ${diff}`;
 }

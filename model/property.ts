@@ -4,7 +4,12 @@
 
 import fc from 'fast-check';
 import { resolveOptions } from '../src/engine/options.js';
-import { RECOVERY_MODES, type EngineOptions, type RecoveryMode, type SyncMode } from '../src/engine/state.js';
+import {
+  RECOVERY_MODES,
+  type EngineOptions,
+  type RecoveryMode,
+  type SyncMode,
+} from '../src/engine/state.js';
 import { commandArbitraries, type FaultSet } from './commands/index.js';
 import type { KvModel } from './model.js';
 import { SimSystem, type SystemConfig, type SystemCounters } from './system.js';
@@ -35,7 +40,9 @@ export interface PropertySettings {
 }
 
 /** The property: for every configuration and command list, no command finds a violation. */
-export function modelProperty(settings: PropertySettings): fc.IProperty<[EngineOptions, Iterable<fc.Command<KvModel, SimSystem>>]> {
+export function modelProperty(
+  settings: PropertySettings,
+): fc.IProperty<[EngineOptions, Iterable<fc.Command<KvModel, SimSystem>>]> {
   const counters = settings.counters ?? { crashImages: 0, recoveries: 0, runs: 0, commands: 0 };
   return fc.property(
     optionsArb(settings.sync, settings.recovery),

@@ -24,7 +24,12 @@ export class SimCrash extends Error {
 /** What to do when the armed step comes. */
 export type Trigger =
   | { readonly kind: 'crash'; readonly atStep: number }
-  | { readonly kind: 'fail'; readonly atStep: number; readonly errno: 'EIO' | 'ENOSPC'; readonly writtenBytes: number };
+  | {
+      readonly kind: 'fail';
+      readonly atStep: number;
+      readonly errno: 'EIO' | 'ENOSPC';
+      readonly writtenBytes: number;
+    };
 
 /** A StoreIo over a simulated disk. */
 export class SimIo implements StoreIo {
@@ -50,7 +55,11 @@ export class SimIo implements StoreIo {
   }
 
   read(): RecoveryInput {
-    return { names: listing(this.disk), wal: readFile(this.disk, FILES.wal), snapshot: readFile(this.disk, FILES.snapshot) };
+    return {
+      names: listing(this.disk),
+      wal: readFile(this.disk, FILES.wal),
+      snapshot: readFile(this.disk, FILES.snapshot),
+    };
   }
 
   run(plan: Plan): void {

@@ -116,9 +116,18 @@ export class SimSystem {
   }
 
   /** A new store on an empty disk. */
-  static create(config: SystemConfig, counters: SystemCounters = { crashImages: 0, recoveries: 0 }): SimSystem {
+  static create(
+    config: SystemConfig,
+    counters: SystemCounters = { crashImages: 0, recoveries: 0 },
+  ): SimSystem {
     const io = new SimIo(EMPTY_DISK);
-    return new SimSystem(config, counters, new KvModel(), io, openStoreWith(wrapped(config, io), config.options, { engine: config.engine ?? ENGINE }));
+    return new SimSystem(
+      config,
+      counters,
+      new KvModel(),
+      io,
+      openStoreWith(wrapped(config, io), config.options, { engine: config.engine ?? ENGINE }),
+    );
   }
 
   /** Open a store on a simulated disk, the way this system's config says. */
@@ -129,7 +138,19 @@ export class SimSystem {
   /** An independent copy at this very point: same disk, same store state, same model history. */
   fork(): SimSystem {
     const io = new SimIo(this.io.disk);
-    return new SimSystem(this.config, this.counters, this.model.clone(), io, new Store(wrapped(this.config, io), this.engine, this.store.engineState, false, this.store.recovery));
+    return new SimSystem(
+      this.config,
+      this.counters,
+      this.model.clone(),
+      io,
+      new Store(
+        wrapped(this.config, io),
+        this.engine,
+        this.store.engineState,
+        false,
+        this.store.recovery,
+      ),
+    );
   }
 
   /** The disk as the page cache holds it now. */
@@ -149,7 +170,10 @@ export class SimSystem {
       const lsn = this.model.issue(ops);
       const got = this.store.batch(ops);
       if (this.io.crashed !== undefined) return; // the process died (in the compaction after it): never returned
-      if (got !== lsn) throw new Violation(`${describeOperation(op)} returned LSN ${got}, the model expected ${lsn}`);
+      if (got !== lsn)
+        throw new Violation(
+          `${describeOperation(op)} returned LSN ${got}, the model expected ${lsn}`,
+        );
       this.model.ack(lsn, this.config.options.sync === 'always');
       return;
     }
@@ -173,7 +197,9 @@ export class SimSystem {
     const problems = this.store.checkInvariants();
     if (problems.length > 0) throw new Violation(`tree invariant broken: ${problems.join('; ')}`);
     if (got.length !== expected.size || got.some((e) => expected.get(e.key) !== e.value)) {
-      throw new Violation(`scan shows ${JSON.stringify(got.map((e) => [e.key, e.value]))}, the model holds ${JSON.stringify([...expected])}`);
+      throw new Violation(
+        `scan shows ${JSON.stringify(got.map((e) => [e.key, e.value]))}, the model holds ${JSON.stringify([...expected])}`,
+      );
     }
   }
 
@@ -195,7 +221,12 @@ export class SimSystem {
    * Crash at step `atStep` of `op` (after it, when it has fewer steps), as `spec` says; then recover, and
    * if `recoveryCrashStep` is given, crash that recovery at that step too and recover again.
    */
-  crash(op: Operation, atStep: number, spec: CrashSpec, recoveryCrashStep?: number): { recoveryCrashed: boolean } {
+  crash(
+    op: Operation,
+    atStep: number,
+    spec: CrashSpec,
+    recoveryCrashStep?: number,
+  ): { recoveryCrashed: boolean } {
     this.io.arm({ kind: 'crash', atStep });
     try {
       this.runOp(op);
@@ -206,8 +237,19 @@ export class SimSystem {
     const before = crash === undefined ? this.io.disk : crash.diskBefore;
     const image = crashImage(before, crash?.step, spec);
     this.counters.crashImages++;
-    if (this.counters.coverage !== undefined) countCrash(this.counters.coverage, op.kind, stepLabel(crash?.stepIndex ?? this.io.stepsRun, crash?.step));
-    this.config.observer?.crashed?.({ spec, before, inFlight: crash?.step, stepIndex: crash?.stepIndex, image });
+    if (this.counters.coverage !== undefined)
+      countCrash(
+        this.counters.coverage,
+        op.kind,
+        stepLabel(crash?.stepIndex ?? this.io.stepsRun, crash?.step),
+      );
+    this.config.observer?.crashed?.({
+      spec,
+      before,
+      inFlight: crash?.step,
+      stepIndex: crash?.stepIndex,
+      image,
+    });
     const fault: Fault = { kind: spec.model };
     if (recoveryCrashStep !== undefined) {
       const io = new SimIo(image);
@@ -217,13 +259,31 @@ export class SimSystem {
       } catch {
         // A crash (wanted), or a refusal the oracle judges below on the second recovery.
       }
-      const again = io.crashed === undefined ? killImage(io.disk) : crashImage(io.crashed.diskBefore, io.crashed.step, spec);
+      const again =
+        io.crashed === undefined
+          ? killImage(io.disk)
+          : crashImage(io.crashed.diskBefore, io.crashed.step, spec);
       this.counters.crashImages++;
       if (io.crashed !== undefined) {
-        if (this.counters.coverage !== undefined) countCrash(this.counters.coverage, 'open', stepLabel(io.crashed.stepIndex, io.crashed.step));
-        this.config.observer?.crashed?.({ spec, before: io.crashed.diskBefore, inFlight: io.crashed.step, stepIndex: io.crashed.stepIndex, image: again });
+        if (this.counters.coverage !== undefined)
+          countCrash(
+            this.counters.coverage,
+            'open',
+            stepLabel(io.crashed.stepIndex, io.crashed.step),
+          );
+        this.config.observer?.crashed?.({
+          spec,
+          before: io.crashed.diskBefore,
+          inFlight: io.crashed.step,
+          stepIndex: io.crashed.stepIndex,
+          image: again,
+        });
       }
-      this.recover(again, fault, `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`);
+      this.recover(
+        again,
+        fault,
+        `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`,
+      );
       return { recoveryCrashed: io.crashed !== undefined };
     }
     this.recover(image, fault, describeCrash(spec));
@@ -239,7 +299,10 @@ export class SimSystem {
     try {
       this.runOp(op);
     } catch (e) {
-      if (!isKvError(e, 'IO')) throw new Violation(`${describeOperation(op)} failed with ${String(e)}, expected an IO error`);
+      if (!isKvError(e, 'IO'))
+        throw new Violation(
+          `${describeOperation(op)} failed with ${String(e)}, expected an IO error`,
+        );
     }
     if (this.io.failedAt === undefined) {
       this.io.arm(undefined); // the operation had fewer steps: it simply succeeded, and nothing else may fail
@@ -252,23 +315,37 @@ export class SimSystem {
         this.store.put('after-failure', 'x');
         throw new Violation('a FAILED store accepted a write');
       } catch (e) {
-        if (!isKvError(e, 'FAILED')) throw e instanceof Violation ? e : new Violation(`a write on a FAILED store threw ${String(e)}, not FAILED`);
+        if (!isKvError(e, 'FAILED'))
+          throw e instanceof Violation
+            ? e
+            : new Violation(`a write on a FAILED store threw ${String(e)}, not FAILED`);
       }
     }
     this.store.close();
     // What the error cost is judged first (that is the lesson); then that the store stopped, as it must.
-    this.recover(killImage(this.io.disk), { kind: 'io-error' }, `${errno} at step ${atStep} of ${describeOperation(op)}`);
-    if (phase !== 'FAILED') throw new Violation(`after ${errno} at step ${atStep} of ${describeOperation(op)} the store went on ${phase}, not FAILED`);
+    this.recover(
+      killImage(this.io.disk),
+      { kind: 'io-error' },
+      `${errno} at step ${atStep} of ${describeOperation(op)}`,
+    );
+    if (phase !== 'FAILED')
+      throw new Violation(
+        `after ${errno} at step ${atStep} of ${describeOperation(op)} the store went on ${phase}, not FAILED`,
+      );
   }
 
   /** What damage at `offsetBytes` of `file` hits, for the oracle: judged on the intact file. */
   private damageFault(file: string, offsetBytes: number, lengthBytes: number): Fault {
     const snapshotLsn = this.store.stats().snapshotLsn;
     const bytes = readFile(this.io.disk, file) ?? new Uint8Array();
-    if (file !== FILES.wal || offsetBytes < WAL_HEADER_BYTES) return { kind: 'damage', structural: true, lsnBefore: 0, followedByValid: false };
+    if (file !== FILES.wal || offsetBytes < WAL_HEADER_BYTES)
+      return { kind: 'damage', structural: true, lsnBefore: 0, followedByValid: false };
     const records = readLog(bytes, file).records;
     const before = records.filter((r) => r.offsetBytes + r.lengthBytes <= offsetBytes);
-    const lsnBefore = Math.max(snapshotLsn, before[before.length - 1]?.lsn ?? this.store.stats().walBaseLsn);
+    const lsnBefore = Math.max(
+      snapshotLsn,
+      before[before.length - 1]?.lsn ?? this.store.stats().walBaseLsn,
+    );
     const followedByValid = records.some((r) => r.offsetBytes >= offsetBytes + lengthBytes);
     return { kind: 'damage', structural: false, lsnBefore, followedByValid };
   }
@@ -277,7 +354,11 @@ export class SimSystem {
    * Close cleanly, damage a durable file, reopen and judge. When recovery rightly refuses, the damage is
    * undone (as an operator restoring a backup would) and the store reopened, so a run can go on.
    */
-  damage(file: string, offsetPick: number, how: { readonly xor: number } | { readonly zeroBytes: number }): void {
+  damage(
+    file: string,
+    offsetPick: number,
+    how: { readonly xor: number } | { readonly zeroBytes: number },
+  ): void {
     this.store.close();
     this.model.markDurable();
     const clean = killImage(this.io.disk);
@@ -288,13 +369,20 @@ export class SimSystem {
     }
     const offsetBytes = offsetPick % bytes.length;
     const lengthBytes = 'xor' in how ? 1 : Math.min(how.zeroBytes, bytes.length - offsetBytes);
-    const changed = 'xor' in how ? how.xor !== 0 : bytes.subarray(offsetBytes, offsetBytes + lengthBytes).some((b) => b !== 0);
+    const changed =
+      'xor' in how
+        ? how.xor !== 0
+        : bytes.subarray(offsetBytes, offsetBytes + lengthBytes).some((b) => b !== 0);
     if (!changed) {
       this.recover(clean, { kind: 'clean' });
       return;
     }
     const fault = this.damageFault(file, offsetBytes, lengthBytes);
-    const refused = this.recover(damage(clean, file, offsetBytes, how), fault, `damage to ${file} at ${offsetBytes}`);
+    const refused = this.recover(
+      damage(clean, file, offsetBytes, how),
+      fault,
+      `damage to ${file} at ${offsetBytes}`,
+    );
     if (refused) this.recover(clean, { kind: 'clean' });
   }
 
@@ -312,7 +400,14 @@ export class SimSystem {
     }
     const allowed = allowedAfter(this.model, fault, this.config.options);
     const wrong = violation(this.model, allowed, outcome);
-    this.config.observer?.recovered?.({ story, fault, allowed, outcome, violation: wrong, model: this.model });
+    this.config.observer?.recovered?.({
+      story,
+      fault,
+      allowed,
+      outcome,
+      violation: wrong,
+      model: this.model,
+    });
     if (wrong !== undefined) throw new Violation(`after ${story}: ${wrong}`);
     let adopted = io;
     if (store === undefined) {
@@ -325,17 +420,24 @@ export class SimSystem {
       try {
         repaired = this.open(repairIo, pointInTime);
       } catch (e) {
-        throw new Violation(`after ${story}, the store refused, and does not open in point-in-time either: ${String(e)}`);
+        throw new Violation(
+          `after ${story}, the store refused, and does not open in point-in-time either: ${String(e)}`,
+        );
       }
-      const wrongAgain = violation(this.model, allowedAfter(this.model, fault, pointInTime), { state: repaired.engineState });
-      if (wrongAgain !== undefined) throw new Violation(`after ${story}, reopened in point-in-time: ${wrongAgain}`);
+      const wrongAgain = violation(this.model, allowedAfter(this.model, fault, pointInTime), {
+        state: repaired.engineState,
+      });
+      if (wrongAgain !== undefined)
+        throw new Violation(`after ${story}, reopened in point-in-time: ${wrongAgain}`);
       repaired.close();
       adopted = new SimIo(killImage(repairIo.disk));
       try {
         store = this.open(adopted);
       } catch (e) {
         // The repair must leave files that open in the store's own mode: recovery cut what it dropped.
-        throw new Violation(`after ${story}, repaired in point-in-time, the store still does not open in ${this.config.options.recovery}: ${String(e)}`);
+        throw new Violation(
+          `after ${story}, repaired in point-in-time, the store still does not open in ${this.config.options.recovery}: ${String(e)}`,
+        );
       }
     }
     this.io = adopted;

@@ -6,7 +6,10 @@ describe('the public API', () => {
   it('opens a store, writes, reads and closes, as the README shows', () => {
     const store = kvlab.openStore('/data', { fs: kvlab.memoryFileSystem(), sync: 'always' });
     store.put('a', '1');
-    store.batch([{ op: 'put', key: 'b', value: '2' }, { op: 'del', key: 'a' }]);
+    store.batch([
+      { op: 'put', key: 'b', value: '2' },
+      { op: 'del', key: 'a' },
+    ]);
     expect(store.scan({ from: 'a', limit: 10 })).toEqual([{ key: 'b', value: '2' }]);
     store.close();
   });

@@ -8,8 +8,10 @@ import type { BugVariant } from './variant.js';
 
 export const appendAssumedAtomic: BugVariant = {
   name: 'append-assumed-atomic',
-  summary: 'a record is trusted because it is all there: appends are assumed atomic, the log CRC is not checked',
-  origin: 'ALICE: an append of more than a sector is not atomic; a crash can persist its length but not its bytes',
+  summary:
+    'a record is trusted because it is all there: appends are assumed atomic, the log CRC is not checked',
+  origin:
+    'ALICE: an append of more than a sector is not atomic; a crash can persist its length but not its bytes',
   mistake:
     'The reader checks that a record is complete (its length fits) and trusts its contents. But the kernel may split an append into several writes, and after a power loss the file can be long enough while some of the bytes are zeros: the record parses, and a value that was never written is loaded.',
   exposedBy: 'A power loss that keeps the header of an append but zero-fills its payload.',
@@ -24,7 +26,11 @@ export const appendAssumedAtomic: BugVariant = {
         s.kind === 'append' && s.data.length > RECORD_HEADER_BYTES
           ? [
               { ...s, data: s.data.subarray(0, RECORD_HEADER_BYTES) },
-              { ...s, offsetBytes: s.offsetBytes + RECORD_HEADER_BYTES, data: s.data.subarray(RECORD_HEADER_BYTES) },
+              {
+                ...s,
+                offsetBytes: s.offsetBytes + RECORD_HEADER_BYTES,
+                data: s.data.subarray(RECORD_HEADER_BYTES),
+              },
             ]
           : [s],
       );

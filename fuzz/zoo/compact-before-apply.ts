@@ -20,7 +20,11 @@ export const compactBeforeApply: BugVariant = {
       if (!shouldCompact(t.state)) return t;
       // The seed's order: memory (state.tree) does not have the write yet when compaction reads it.
       const c = planCompact({ ...state, lastLsn: t.state.lastLsn, walBytes: t.state.walBytes });
-      return { state: { ...c.state, tree: t.state.tree }, result: t.result, plan: [...t.plan, ...c.plan] };
+      return {
+        state: { ...c.state, tree: t.state.tree },
+        result: t.result,
+        plan: [...t.plan, ...c.plan],
+      };
     },
     shouldCompact: () => false,
   },

@@ -13,6 +13,10 @@ export const missingPipeIsEof: BugVariant = {
   faults: { crash: 'none', ioError: false, damage: true },
   engine: {
     ...ENGINE,
-    recover: (input, options) => ENGINE.recover(input, options.recovery === 'tolerate-tail' ? { ...options, recovery: 'point-in-time' } : options),
+    recover: (input, options) =>
+      ENGINE.recover(
+        input,
+        options.recovery === 'tolerate-tail' ? { ...options, recovery: 'point-in-time' } : options,
+      ),
   },
 };

@@ -12,5 +12,11 @@ export const noLogFsync: BugVariant = {
   exposedBy: 'A power loss after an acknowledged write.',
   fix: 'Under sync "always" every append is followed by an fsync of the log before the call returns (src/engine/execution.ts, planAppend).',
   faults: { crash: 'power', ioError: false, damage: false },
-  engine: { ...ENGINE, write: editPlans(ENGINE, without((s) => s.kind === 'fsync' && s.file === FILES.wal)).write },
+  engine: {
+    ...ENGINE,
+    write: editPlans(
+      ENGINE,
+      without((s) => s.kind === 'fsync' && s.file === FILES.wal),
+    ).write,
+  },
 };

@@ -12,5 +12,8 @@ export const noSnapshotFsync: BugVariant = {
   exposedBy: 'A power loss just after the rename of a snapshot whose data was never fsynced.',
   fix: 'tmp file, fsync, rename, directory fsync, in that order (src/engine/plan.ts, planReplaceFile).',
   faults: { crash: 'power', ioError: false, damage: false },
-  engine: editPlans(ENGINE, without((s) => s.kind === 'fsync' && s.file === FILES.snapshotTmp)),
+  engine: editPlans(
+    ENGINE,
+    without((s) => s.kind === 'fsync' && s.file === FILES.snapshotTmp),
+  ),
 };

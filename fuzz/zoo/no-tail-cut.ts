@@ -5,7 +5,8 @@ import type { BugVariant } from './variant.js';
 export const noTailCut: BugVariant = {
   name: 'no-tail-cut',
   summary: 'after a torn tail the log is reopened for append without being cut',
-  origin: 'seed mistake 3: kvstore_open_log opens with "a+" and never truncates what replay skipped',
+  origin:
+    'seed mistake 3: kvstore_open_log opens with "a+" and never truncates what replay skipped',
   mistake:
     'Recovery stops at a torn final record and treats it as the end of the log, correctly, but leaves its bytes in the file. The next record is appended after the garbage. At the next open the garbage is no longer at the tail: it is damage followed by an intact record, and the store refuses to open, or (with a more forgiving reader) silently drops every write after it.',
   exposedBy: 'A kill that tears an append, then one more write, then a reopen.',
@@ -16,7 +17,11 @@ export const noTailCut: BugVariant = {
     recover(input, options) {
       const t = ENGINE.recover(input, options);
       if (!t.plan.some((s) => s.kind === 'truncate')) return t;
-      return { ...t, plan: t.plan.filter((s) => s.kind !== 'truncate'), state: { ...t.state, walBytes: input.wal?.length ?? t.state.walBytes } };
+      return {
+        ...t,
+        plan: t.plan.filter((s) => s.kind !== 'truncate'),
+        state: { ...t.state, walBytes: input.wal?.length ?? t.state.walBytes },
+      };
     },
   },
 };

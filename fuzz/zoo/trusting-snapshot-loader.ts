@@ -8,7 +8,8 @@ import type { BugVariant } from './variant.js';
 export const trustingSnapshotLoader: BugVariant = {
   name: 'trusting-snapshot-loader',
   summary: 'the snapshot loader trusts its file and checks no CRC',
-  origin: 'seed mistake 6: kvstore_load_snapshot parses lines with sscanf and ignores the CRC ("snapshot 是可信文件")',
+  origin:
+    'seed mistake 6: kvstore_load_snapshot parses lines with sscanf and ignores the CRC ("snapshot 是可信文件")',
   mistake:
     'The seed wrote a CRC on every snapshot line and never checked it on load. A flipped bit in a snapshot becomes a wrong value, silently, and the log that could have told is no longer there after compaction.',
   exposedBy: 'Damage to a byte of the snapshot.',
@@ -18,7 +19,10 @@ export const trustingSnapshotLoader: BugVariant = {
     ...ENGINE,
     recover(input, options) {
       const files = loadFiles(input);
-      const snapshot = input.snapshot === undefined ? undefined : readSnapshot(input.snapshot, FILES.snapshot, false);
+      const snapshot =
+        input.snapshot === undefined
+          ? undefined
+          : readSnapshot(input.snapshot, FILES.snapshot, false);
       return recoverFrom({ ...files, snapshot }, options);
     },
   },

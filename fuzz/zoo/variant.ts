@@ -33,7 +33,10 @@ export interface BugVariant {
   readonly wrapIo?: (io: StoreIo) => StoreIo;
 }
 
-function editing<A extends unknown[], R>(f: (...args: A) => Transition<R>, edit: (plan: Plan) => Plan): (...args: A) => Transition<R> {
+function editing<A extends unknown[], R>(
+  f: (...args: A) => Transition<R>,
+  edit: (plan: Plan) => Plan,
+): (...args: A) => Transition<R> {
   return (...args) => {
     const t = f(...args);
     return { ...t, plan: edit(t.plan) };
@@ -59,5 +62,8 @@ export function without(drop: (step: Step) => boolean): (plan: Plan) => Plan {
 
 /** The engine and shell a simulated store runs with: the variant's, or kvlab's when there is none. */
 export function systemOf(bug: BugVariant | undefined): Omit<SystemConfig, 'options'> {
-  return { ...(bug?.engine === undefined ? {} : { engine: bug.engine }), ...(bug?.wrapIo === undefined ? {} : { wrapIo: bug.wrapIo }) };
+  return {
+    ...(bug?.engine === undefined ? {} : { engine: bug.engine }),
+    ...(bug?.wrapIo === undefined ? {} : { wrapIo: bug.wrapIo }),
+  };
 }

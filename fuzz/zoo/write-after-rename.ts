@@ -26,10 +26,12 @@ function renameFirst(state: EngineState): Step[] {
 export const writeAfterRename: BugVariant = {
   name: 'write-after-rename',
   summary: 'the snapshot file is renamed into place first and written after',
-  origin: 'ALICE: the order of a write and a rename is what makes the rename atomic; reversed, readers see a half-written file',
+  origin:
+    'ALICE: the order of a write and a rename is what makes the rename atomic; reversed, readers see a half-written file',
   mistake:
     'Creating the file, renaming it over the old snapshot and only then writing it saves nothing and breaks everything: between the rename and the last write, the only snapshot on disk is empty or partial.',
-  exposedBy: 'A crash (kill or power loss) after the rename and before the snapshot data is complete.',
+  exposedBy:
+    'A crash (kill or power loss) after the rename and before the snapshot data is complete.',
   fix: 'Write and fsync the tmp file completely, then rename it (src/engine/plan.ts, planReplaceFile).',
   faults: { crash: 'kill', ioError: false, damage: false },
   engine: {

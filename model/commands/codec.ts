@@ -47,24 +47,35 @@ export function commandFromData(data: CommandData): KvCommand {
     case 'damage':
       return new DamageCommand(data.file, data.offsetPick, data.how);
     default:
-      throw new KvError('INVALID_ARGUMENT', `unknown command type ${JSON.stringify((data as { type?: unknown }).type)}`);
+      throw new KvError(
+        'INVALID_ARGUMENT',
+        `unknown command type ${JSON.stringify((data as { type?: unknown }).type)}`,
+      );
   }
 }
-
 
 /**
  * The data of the commands of a fast-check counterexample that ran. fast-check hands them back wrapped
  * (CommandWrapper: the command in .cmd, and whether it ran in .hasRan), and its types forget toJSON.
  */
-export function ranCommandsToData(commands: Iterable<fc.Command<KvModel, SimSystem>>): CommandData[] {
+export function ranCommandsToData(
+  commands: Iterable<fc.Command<KvModel, SimSystem>>,
+): CommandData[] {
   return [...commands]
-    .map((c) => c as fc.Command<KvModel, SimSystem> & { cmd?: fc.Command<KvModel, SimSystem>; hasRan?: boolean })
+    .map(
+      (c) =>
+        c as fc.Command<KvModel, SimSystem> & {
+          cmd?: fc.Command<KvModel, SimSystem>;
+          hasRan?: boolean;
+        },
+    )
     .filter((c) => c.hasRan !== false)
     .map((c) => commandToData(c.cmd ?? c));
 }
 
 function commandToData(command: fc.Command<KvModel, SimSystem>): CommandData {
   const withData = command as Partial<KvCommand>;
-  if (typeof withData.toJSON !== 'function') throw new KvError('INTERNAL', `command ${command.toString()} cannot be saved`);
+  if (typeof withData.toJSON !== 'function')
+    throw new KvError('INTERNAL', `command ${command.toString()} cannot be saved`);
   return withData.toJSON();
 }

@@ -7,7 +7,12 @@ import type { CommandData } from './data.js';
 import { type Operation, type SimSystem, describeOperation } from '../system.js';
 
 export class CrashCommand implements fc.Command<KvModel, SimSystem> {
-  constructor(readonly op: Operation, readonly atStep: number, readonly spec: CrashSpec, readonly recoveryCrashStep: number | undefined) {}
+  constructor(
+    readonly op: Operation,
+    readonly atStep: number,
+    readonly spec: CrashSpec,
+    readonly recoveryCrashStep: number | undefined,
+  ) {}
   check(): boolean {
     return true;
   }
@@ -16,7 +21,13 @@ export class CrashCommand implements fc.Command<KvModel, SimSystem> {
   }
   /** The command as plain data, for counterexample.json. */
   toJSON(): CommandData {
-    return { type: 'crash', op: this.op, atStep: this.atStep, spec: this.spec, recoveryCrashStep: this.recoveryCrashStep };
+    return {
+      type: 'crash',
+      op: this.op,
+      atStep: this.atStep,
+      spec: this.spec,
+      recoveryCrashStep: this.recoveryCrashStep,
+    };
   }
   toString(): string {
     return `crash ${describeOperation(this.op)} at step ${this.atStep}: ${describeCrash(this.spec)}${this.recoveryCrashStep === undefined ? '' : `, then at step ${this.recoveryCrashStep} of recovery`}`;

@@ -6,7 +6,11 @@ import type { CommandData } from './data.js';
 import type { SimSystem } from '../system.js';
 
 export class DamageCommand implements fc.Command<KvModel, SimSystem> {
-  constructor(readonly file: string, readonly offsetPick: number, readonly how: { readonly xor: number } | { readonly zeroBytes: number }) {}
+  constructor(
+    readonly file: string,
+    readonly offsetPick: number,
+    readonly how: { readonly xor: number } | { readonly zeroBytes: number },
+  ) {}
   check(): boolean {
     return true;
   }

@@ -11,8 +11,30 @@ export type CommandData =
   | { readonly type: 'del'; readonly key: string }
   | { readonly type: 'batch'; readonly ops: readonly WriteOp[] }
   | { readonly type: 'get'; readonly key: string }
-  | { readonly type: 'scan'; readonly from: string | undefined; readonly to: string | undefined; readonly limit: number | undefined }
+  | {
+      readonly type: 'scan';
+      readonly from: string | undefined;
+      readonly to: string | undefined;
+      readonly limit: number | undefined;
+    }
   | { readonly type: 'snapshot' | 'compact' | 'sync' | 'reopen' }
-  | { readonly type: 'crash'; readonly op: Operation; readonly atStep: number; readonly spec: CrashSpec; readonly recoveryCrashStep: number | undefined }
-  | { readonly type: 'io-error'; readonly op: Operation; readonly atStep: number; readonly errno: 'EIO' | 'ENOSPC'; readonly writtenBytes: number }
-  | { readonly type: 'damage'; readonly file: string; readonly offsetPick: number; readonly how: { readonly xor: number } | { readonly zeroBytes: number } };
+  | {
+      readonly type: 'crash';
+      readonly op: Operation;
+      readonly atStep: number;
+      readonly spec: CrashSpec;
+      readonly recoveryCrashStep: number | undefined;
+    }
+  | {
+      readonly type: 'io-error';
+      readonly op: Operation;
+      readonly atStep: number;
+      readonly errno: 'EIO' | 'ENOSPC';
+      readonly writtenBytes: number;
+    }
+  | {
+      readonly type: 'damage';
+      readonly file: string;
+      readonly offsetPick: number;
+      readonly how: { readonly xor: number } | { readonly zeroBytes: number };
+    };

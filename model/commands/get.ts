@@ -13,7 +13,10 @@ export class GetCommand implements fc.Command<KvModel, SimSystem> {
   run(_model: KvModel, system: SimSystem): void {
     const want = system.model.current().get(this.key);
     const got = system.current.get(this.key);
-    if (got !== want) throw new Violation(`get ${JSON.stringify(this.key)} gave ${JSON.stringify(got)}, the model holds ${JSON.stringify(want)}`);
+    if (got !== want)
+      throw new Violation(
+        `get ${JSON.stringify(this.key)} gave ${JSON.stringify(got)}, the model holds ${JSON.stringify(want)}`,
+      );
   }
   /** The command as plain data, for counterexample.json. */
   toJSON(): CommandData {

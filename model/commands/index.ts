@@ -44,9 +44,18 @@ const writeOpArb: fc.Arbitrary<WriteOp> = fc.oneof(
 
 /** An operation to crash or fail in the middle of. */
 export const operationArb: fc.Arbitrary<Operation> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('put' as const), key: keyArb, value: valueArb }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('put' as const), key: keyArb, value: valueArb }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('del' as const), key: keyArb }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('batch' as const), ops: fc.array(writeOpArb, { minLength: 2, maxLength: 4 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('batch' as const),
+      ops: fc.array(writeOpArb, { minLength: 2, maxLength: 4 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.constant({ kind: 'compact' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'sync' as const }) },
@@ -57,7 +66,8 @@ export type CrashKind = 'kill' | 'power' | 'torn' | 'all';
 
 /** How a crash turns out, under the chosen crash kind. */
 export function crashSpecArb(crash: CrashKind): fc.Arbitrary<CrashSpec> {
-  const kill = (cuts: readonly Cut[]) => fc.record({ model: fc.constant('kill' as const), cut: fc.constantFrom(...cuts) });
+  const kill = (cuts: readonly Cut[]) =>
+    fc.record({ model: fc.constant('kill' as const), cut: fc.constantFrom(...cuts) });
   const power = (fates: readonly FateName[]) =>
     fc.record({
       model: fc.constant('power' as const),
@@ -67,7 +77,10 @@ export function crashSpecArb(crash: CrashKind): fc.Arbitrary<CrashSpec> {
     });
   if (crash === 'kill') return kill(CUTS);
   if (crash === 'power') return power(FATES);
-  const tearing = fc.oneof(kill(['one', 'half', 'all-but-one']), power(['one', 'half', 'all-but-one', 'zeros', 'garbage']));
+  const tearing = fc.oneof(
+    kill(['one', 'half', 'all-but-one']),
+    power(['one', 'half', 'all-but-one', 'zeros', 'garbage']),
+  );
   return crash === 'torn' ? tearing : fc.oneof(kill(CUTS), power(FATES));
 }
 
@@ -79,7 +92,13 @@ export function commandArbitraries(faults: FaultSet): fc.Arbitrary<KvCommand>[] 
     keyArb.map((k) => new DelCommand(k)),
     fc.array(writeOpArb, { minLength: 1, maxLength: 4 }).map((ops) => new BatchCommand(ops)),
     keyArb.map((k) => new GetCommand(k)),
-    fc.tuple(fc.option(keyArb, { nil: undefined }), fc.option(keyArb, { nil: undefined }), fc.option(fc.nat(4), { nil: undefined })).map(([f, t, l]) => new ScanCommand(f, t, l)),
+    fc
+      .tuple(
+        fc.option(keyArb, { nil: undefined }),
+        fc.option(keyArb, { nil: undefined }),
+        fc.option(fc.nat(4), { nil: undefined }),
+      )
+      .map(([f, t, l]) => new ScanCommand(f, t, l)),
     fc.constant(new SnapshotCommand()),
     fc.constant(new CompactCommand()),
     fc.constant(new SyncCommand()),
@@ -87,14 +106,24 @@ export function commandArbitraries(faults: FaultSet): fc.Arbitrary<KvCommand>[] 
   ];
   if (faults.crash !== 'none') {
     const crash = fc
-      .tuple(operationArb, fc.nat(14), crashSpecArb(faults.crash), fc.option(fc.nat(8), { nil: undefined, freq: 3 }))
+      .tuple(
+        operationArb,
+        fc.nat(14),
+        crashSpecArb(faults.crash),
+        fc.option(fc.nat(8), { nil: undefined, freq: 3 }),
+      )
       .map(([op, step, spec, again]) => new CrashCommand(op, step, spec, again));
     arbs.push(crash, crash, crash);
   }
   if (faults.ioError) {
     arbs.push(
       fc
-        .tuple(operationArb, fc.nat(12), fc.constantFrom('EIO' as const, 'ENOSPC' as const), fc.nat(40))
+        .tuple(
+          operationArb,
+          fc.nat(12),
+          fc.constantFrom('EIO' as const, 'ENOSPC' as const),
+          fc.nat(40),
+        )
         .map(([op, step, errno, written]) => new IoErrorCommand(op, step, errno, written)),
     );
   }
@@ -104,7 +133,10 @@ export function commandArbitraries(faults: FaultSet): fc.Arbitrary<KvCommand>[] 
         .tuple(
           fc.constantFrom(FILES.wal, FILES.snapshot),
           fc.nat(100_000),
-          fc.oneof(fc.record({ xor: fc.integer({ min: 1, max: 255 }) }), fc.record({ zeroBytes: fc.integer({ min: 1, max: 24 }) })),
+          fc.oneof(
+            fc.record({ xor: fc.integer({ min: 1, max: 255 }) }),
+            fc.record({ zeroBytes: fc.integer({ min: 1, max: 24 }) }),
+          ),
         )
         .map(([file, pick, how]) => new DamageCommand(file, pick, how)),
     );

@@ -6,7 +6,12 @@ import type { CommandData } from './data.js';
 import { type Operation, type SimSystem, describeOperation } from '../system.js';
 
 export class IoErrorCommand implements fc.Command<KvModel, SimSystem> {
-  constructor(readonly op: Operation, readonly atStep: number, readonly errno: 'EIO' | 'ENOSPC', readonly writtenBytes: number) {}
+  constructor(
+    readonly op: Operation,
+    readonly atStep: number,
+    readonly errno: 'EIO' | 'ENOSPC',
+    readonly writtenBytes: number,
+  ) {}
   check(): boolean {
     return true;
   }
@@ -15,7 +20,13 @@ export class IoErrorCommand implements fc.Command<KvModel, SimSystem> {
   }
   /** The command as plain data, for counterexample.json. */
   toJSON(): CommandData {
-    return { type: 'io-error', op: this.op, atStep: this.atStep, errno: this.errno, writtenBytes: this.writtenBytes };
+    return {
+      type: 'io-error',
+      op: this.op,
+      atStep: this.atStep,
+      errno: this.errno,
+      writtenBytes: this.writtenBytes,
+    };
   }
   toString(): string {
     return `${this.errno} at step ${this.atStep} of ${describeOperation(this.op)} (${this.writtenBytes} bytes written)`;

@@ -6,7 +6,10 @@ import type { CommandData } from './data.js';
 import type { SimSystem } from '../system.js';
 
 export class PutCommand implements fc.Command<KvModel, SimSystem> {
-  constructor(readonly key: string, readonly value: string) {}
+  constructor(
+    readonly key: string,
+    readonly value: string,
+  ) {}
   check(): boolean {
     return true;
   }

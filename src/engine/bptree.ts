@@ -45,7 +45,10 @@ const EMPTY_LEAF: Leaf = { leaf: true, keys: [], values: [] };
 
 /** A new empty tree. */
 export function emptyTree(order = TREE_ORDER_DEFAULT): Tree {
-  assert(Number.isInteger(order) && order >= TREE_ORDER_MIN && order <= TREE_ORDER_MAX, `tree order ${order}`);
+  assert(
+    Number.isInteger(order) && order >= TREE_ORDER_MIN && order <= TREE_ORDER_MAX,
+    `tree order ${order}`,
+  );
   return { root: EMPTY_LEAF, size: 0, order };
 }
 
@@ -97,16 +100,27 @@ function removeAt<T>(items: readonly T[], index: number, count = 1): T[] {
 
 type PutResult =
   | { readonly split: false; readonly node: Node; readonly added: boolean }
-  | { readonly split: true; readonly left: Node; readonly separator: string; readonly right: Node; readonly added: boolean };
+  | {
+      readonly split: true;
+      readonly left: Node;
+      readonly separator: string;
+      readonly right: Node;
+      readonly added: boolean;
+    };
 
 function putInLeaf(leaf: Leaf, key: string, value: string, maxKeys: number): PutResult {
   const i = lowerBound(leaf.keys, key);
   if (i < leaf.keys.length && leaf.keys[i] === key) {
-    return { split: false, node: { leaf: true, keys: leaf.keys, values: withAt(leaf.values, i, value) }, added: false };
+    return {
+      split: false,
+      node: { leaf: true, keys: leaf.keys, values: withAt(leaf.values, i, value) },
+      added: false,
+    };
   }
   const keys = insertAt(leaf.keys, i, key);
   const values = insertAt(leaf.values, i, value);
-  if (keys.length <= maxKeys) return { split: false, node: { leaf: true, keys, values }, added: true };
+  if (keys.length <= maxKeys)
+    return { split: false, node: { leaf: true, keys, values }, added: true };
   const half = keys.length >>> 1;
   const right: Leaf = { leaf: true, keys: keys.slice(half), values: values.slice(half) };
   return {
@@ -123,11 +137,21 @@ function putInNode(node: Node, key: string, value: string, maxKeys: number): Put
   const i = childIndex(node.keys, key);
   const below = putInNode(node.children[i] as Node, key, value, maxKeys);
   if (!below.split) {
-    return { split: false, node: { leaf: false, keys: node.keys, children: withAt(node.children, i, below.node) }, added: below.added };
+    return {
+      split: false,
+      node: { leaf: false, keys: node.keys, children: withAt(node.children, i, below.node) },
+      added: below.added,
+    };
   }
   const keys = insertAt(node.keys, i, below.separator);
-  const children = [...node.children.slice(0, i), below.left, below.right, ...node.children.slice(i + 1)];
-  if (keys.length <= maxKeys) return { split: false, node: { leaf: false, keys, children }, added: below.added };
+  const children = [
+    ...node.children.slice(0, i),
+    below.left,
+    below.right,
+    ...node.children.slice(i + 1),
+  ];
+  if (keys.length <= maxKeys)
+    return { split: false, node: { leaf: false, keys, children }, added: below.added };
   // Split a branch: the middle key moves up and belongs to neither half.
   const half = maxKeys >>> 1;
   return {
@@ -144,15 +168,21 @@ export function treePut(tree: Tree, key: string, value: string): Tree {
   const result = putInNode(tree.root, key, value, tree.order - 1);
   const size = tree.size + (result.added ? 1 : 0);
   if (!result.split) return { root: result.node, size, order: tree.order };
-  return { root: { leaf: false, keys: [result.separator], children: [result.left, result.right] }, size, order: tree.order };
+  return {
+    root: { leaf: false, keys: [result.separator], children: [result.left, result.right] },
+    size,
+    order: tree.order,
+  };
 }
 
 /** Fix child i of `parent` after a delete left it with fewer than minKeys keys: borrow, else merge. */
 function rebalance(parent: Branch, i: number, child: Node, minKeys: number): Branch {
   const left = i > 0 ? (parent.children[i - 1] as Node) : undefined;
   const right = i < parent.children.length - 1 ? (parent.children[i + 1] as Node) : undefined;
-  if (left !== undefined && left.keys.length > minKeys) return borrowFromLeft(parent, i, left, child);
-  if (right !== undefined && right.keys.length > minKeys) return borrowFromRight(parent, i, child, right);
+  if (left !== undefined && left.keys.length > minKeys)
+    return borrowFromLeft(parent, i, left, child);
+  if (right !== undefined && right.keys.length > minKeys)
+    return borrowFromRight(parent, i, child, right);
   if (left !== undefined) return merge(parent, i - 1, left, child);
   assert(right !== undefined, 'an underfull child has a sibling');
   return merge(parent, i, child, right);
@@ -165,12 +195,20 @@ function borrowFromLeft(parent: Branch, i: number, left: Node, child: Node): Bra
   let separator: string;
   if (left.leaf && child.leaf) {
     newLeft = { leaf: true, keys: left.keys.slice(0, last), values: left.values.slice(0, last) };
-    newChild = { leaf: true, keys: [left.keys[last] as string, ...child.keys], values: [left.values[last] as string, ...child.values] };
+    newChild = {
+      leaf: true,
+      keys: [left.keys[last] as string, ...child.keys],
+      values: [left.values[last] as string, ...child.values],
+    };
     separator = left.keys[last] as string;
   } else {
     assert(!left.leaf && !child.leaf, 'siblings are at the same depth');
     // Rotate right through the parent: the separator comes down, the left's last key goes up.
-    newLeft = { leaf: false, keys: left.keys.slice(0, last), children: left.children.slice(0, last + 1) };
+    newLeft = {
+      leaf: false,
+      keys: left.keys.slice(0, last),
+      children: left.children.slice(0, last + 1),
+    };
     newChild = {
       leaf: false,
       keys: [parent.keys[i - 1] as string, ...child.keys],
@@ -189,7 +227,11 @@ function borrowFromRight(parent: Branch, i: number, child: Node, right: Node): B
   let newRight: Node;
   let separator: string;
   if (child.leaf && right.leaf) {
-    newChild = { leaf: true, keys: [...child.keys, right.keys[0] as string], values: [...child.values, right.values[0] as string] };
+    newChild = {
+      leaf: true,
+      keys: [...child.keys, right.keys[0] as string],
+      values: [...child.values, right.values[0] as string],
+    };
     newRight = { leaf: true, keys: right.keys.slice(1), values: right.values.slice(1) };
     separator = right.keys[1] as string;
   } else {
@@ -215,7 +257,11 @@ function merge(parent: Branch, j: number, a: Node, b: Node): Branch {
     merged = { leaf: true, keys: [...a.keys, ...b.keys], values: [...a.values, ...b.values] };
   } else {
     assert(!a.leaf && !b.leaf, 'siblings are at the same depth');
-    merged = { leaf: false, keys: [...a.keys, parent.keys[j] as string, ...b.keys], children: [...a.children, ...b.children] };
+    merged = {
+      leaf: false,
+      keys: [...a.keys, parent.keys[j] as string, ...b.keys],
+      children: [...a.children, ...b.children],
+    };
   }
   const children = removeAt(parent.children, j, 2);
   children.splice(j, 0, merged);
@@ -233,7 +279,11 @@ function deleteInNode(node: Node, key: string, minKeys: number): Node {
   const oldChild = node.children[i] as Node;
   const child = deleteInNode(oldChild, key, minKeys);
   if (child === oldChild) return node;
-  const parent: Branch = { leaf: false, keys: node.keys, children: withAt(node.children, i, child) };
+  const parent: Branch = {
+    leaf: false,
+    keys: node.keys,
+    children: withAt(node.children, i, child),
+  };
   return child.keys.length >= minKeys ? parent : rebalance(parent, i, child, minKeys);
 }
 
@@ -311,26 +361,45 @@ export function checkTree(tree: Tree): string[] {
   const minKeys = maxKeys >>> 1;
   let leafDepth = -1;
   let count = 0;
-  const visit = (node: Node, depth: number, low: string | undefined, high: string | undefined, isRoot: boolean): void => {
+  const visit = (
+    node: Node,
+    depth: number,
+    low: string | undefined,
+    high: string | undefined,
+    isRoot: boolean,
+  ): void => {
     const n = node.keys.length;
     if (n > maxKeys) problems.push(`node at depth ${depth} has ${n} keys > ${maxKeys}`);
     if (!isRoot && n < minKeys) problems.push(`node at depth ${depth} has ${n} keys < ${minKeys}`);
     for (let i = 0; i < n; i++) {
       const k = node.keys[i] as string;
-      if (i > 0 && compareKeys(node.keys[i - 1] as string, k) >= 0) problems.push(`keys out of order at depth ${depth}`);
-      if (low !== undefined && compareKeys(k, low) < 0) problems.push(`key below its lower bound at depth ${depth}`);
-      if (high !== undefined && compareKeys(k, high) >= 0) problems.push(`key above its upper bound at depth ${depth}`);
+      if (i > 0 && compareKeys(node.keys[i - 1] as string, k) >= 0)
+        problems.push(`keys out of order at depth ${depth}`);
+      if (low !== undefined && compareKeys(k, low) < 0)
+        problems.push(`key below its lower bound at depth ${depth}`);
+      if (high !== undefined && compareKeys(k, high) >= 0)
+        problems.push(`key above its upper bound at depth ${depth}`);
     }
     if (node.leaf) {
-      if (node.values.length !== n) problems.push(`leaf has ${n} keys and ${node.values.length} values`);
+      if (node.values.length !== n)
+        problems.push(`leaf has ${n} keys and ${node.values.length} values`);
       if (leafDepth === -1) leafDepth = depth;
       else if (leafDepth !== depth) problems.push(`leaves at depths ${leafDepth} and ${depth}`);
       count += n;
       return;
     }
-    if (node.children.length !== n + 1) problems.push(`branch has ${n} keys and ${node.children.length} children`);
+    if (node.children.length !== n + 1)
+      problems.push(`branch has ${n} keys and ${node.children.length} children`);
     if (isRoot && n === 0) problems.push('branch root with a single child');
-    node.children.forEach((child, i) => visit(child, depth + 1, i === 0 ? low : node.keys[i - 1], i === n ? high : node.keys[i], false));
+    node.children.forEach((child, i) =>
+      visit(
+        child,
+        depth + 1,
+        i === 0 ? low : node.keys[i - 1],
+        i === n ? high : node.keys[i],
+        false,
+      ),
+    );
   };
   visit(tree.root, 1, undefined, undefined, true);
   if (count !== tree.size) problems.push(`size ${tree.size} but ${count} keys`);
@@ -353,15 +422,27 @@ function evenGroups<T>(items: readonly T[], groups: number): T[][] {
  * Build a tree from entries already in strictly ascending key order, bottom-up, in O(n): what recovery
  * uses to load a snapshot. Nodes are filled evenly, so every node is within the fill bounds.
  */
-export function treeFromSorted(entries: readonly (readonly [string, string])[], order = TREE_ORDER_DEFAULT): Tree {
+export function treeFromSorted(
+  entries: readonly (readonly [string, string])[],
+  order = TREE_ORDER_DEFAULT,
+): Tree {
   const empty = emptyTree(order);
   if (entries.length === 0) return empty;
   const maxKeys = order - 1;
   for (let i = 1; i < entries.length; i++) {
-    assert(compareKeys((entries[i - 1] as readonly [string, string])[0], (entries[i] as readonly [string, string])[0]) < 0, 'sorted input');
+    assert(
+      compareKeys(
+        (entries[i - 1] as readonly [string, string])[0],
+        (entries[i] as readonly [string, string])[0],
+      ) < 0,
+      'sorted input',
+    );
   }
   // Each level is a list of (subtree, smallest key in it); the smallest keys become the separators above.
-  let level: { node: Node; low: string }[] = evenGroups(entries, Math.ceil(entries.length / maxKeys)).map((run) => ({
+  let level: { node: Node; low: string }[] = evenGroups(
+    entries,
+    Math.ceil(entries.length / maxKeys),
+  ).map((run) => ({
     node: { leaf: true, keys: run.map((e) => e[0]), values: run.map((e) => e[1]) },
     low: (run[0] as readonly [string, string])[0],
   }));

@@ -61,7 +61,8 @@ export function putU32(view: DataView, offsetBytes: number, value: number): void
 
 /** Write a non-negative safe integer (below 2^53, so a JS number holds it exactly) as u64 little-endian. */
 export function putU64(view: DataView, offsetBytes: number, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new KvError('INTERNAL', `u64 out of range: ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new KvError('INTERNAL', `u64 out of range: ${value}`);
   view.setUint32(offsetBytes, value % 0x1_0000_0000, true);
   view.setUint32(offsetBytes + 4, Math.floor(value / 0x1_0000_0000), true);
 }

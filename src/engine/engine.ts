@@ -4,7 +4,13 @@
 
 import { executeWrite, type WriteResult } from './execution.js';
 import type { WriteOp } from './logging.js';
-import { planCompact, planSnapshot, planSync, shouldCompact, type MaintenanceResult } from './maintenance.js';
+import {
+  planCompact,
+  planSnapshot,
+  planSync,
+  shouldCompact,
+  type MaintenanceResult,
+} from './maintenance.js';
 import type { Transition } from './plan.js';
 import { recover, type RecoveryInput, type RecoveryReport } from './recovery.js';
 import type { EngineOptions, EngineState } from './state.js';

@@ -51,9 +51,18 @@ export class KvError extends Error {
   /** The byte offset concerned, if any. */
   readonly offsetBytes: number | undefined;
 
-  constructor(code: ErrorCode, detail: string, where: ErrorLocation = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    where: ErrorLocation = {},
+    options?: { cause?: unknown },
+  ) {
     const at =
-      where.file === undefined ? '' : where.offsetBytes === undefined ? ` [${where.file}]` : ` [${where.file} @ ${where.offsetBytes}]`;
+      where.file === undefined
+        ? ''
+        : where.offsetBytes === undefined
+          ? ` [${where.file}]`
+          : ` [${where.file} @ ${where.offsetBytes}]`;
     super(`${code}: ${detail}${at}`, options);
     this.name = 'KvError';
     this.code = code;
@@ -70,4 +79,31 @@ export function isKvError(e: unknown, code?: ErrorCode): e is KvError {
 /** Assert an invariant. A failure is a bug in kvlab, reported as INTERNAL. */
 export function assert(condition: boolean, what: string): asserts condition {
   if (!condition) throw new KvError('INTERNAL', `assertion failed: ${what}`);
+}
+
+/**
+ * The element at `index`, asserted present: the checked form of `items[index] as T`. A wrong index is
+ * a bug in kvlab, so it fails loudly as INTERNAL with `what` and the index, instead of flowing on as
+ * undefined (TigerBeetle: assert what you rely on).
+ */
+export function at<T>(items: ArrayLike<T>, index: number, what = 'element'): T {
+  const item = items[index];
+  if (item === undefined) {
+    throw new KvError('INTERNAL', `${what} at index ${index} of ${items.length} is missing`);
+  }
+  return item;
+}
+
+/**
+ * The value under `key`, asserted present: the checked form of `map.get(key) as V`.
+ */
+export function got<K, V>(map: ReadonlyMap<K, V>, key: K, what = 'entry'): V {
+  const value = map.get(key);
+  if (value === undefined) throw new KvError('INTERNAL', `${what} ${String(key)} is missing`);
+  return value;
+}
+
+/** The message of anything thrown: an Error's message, else its string form. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -12,7 +12,12 @@
 import { applyOps } from './apply.js';
 import { utf8Bytes } from './bytes.js';
 import { KvError } from './errors.js';
-import { BATCH_OP_HEADER_BYTES, RECORD_PAYLOAD_BYTES_MAX, encodeRecord, type WriteOp } from './logging.js';
+import {
+  BATCH_OP_HEADER_BYTES,
+  RECORD_PAYLOAD_BYTES_MAX,
+  encodeRecord,
+  type WriteOp,
+} from './logging.js';
 import { FILES, type Step, type Transition } from './plan.js';
 import { allow, type EngineOptions, type EngineState } from './state.js';
 
@@ -23,37 +28,58 @@ export interface WriteResult {
 }
 
 function checkText(what: string, text: unknown, bytesMax: number): number {
-  if (typeof text !== 'string') throw new KvError('INVALID_ARGUMENT', `${what} must be a string, got ${typeof text}`);
+  if (typeof text !== 'string')
+    throw new KvError('INVALID_ARGUMENT', `${what} must be a string, got ${typeof text}`);
   // A lone surrogate has no UTF-8 encoding: it would not read back as the string that was written.
-  if (!text.isWellFormed()) throw new KvError('INVALID_ARGUMENT', `${what} is not well-formed UTF-16 (lone surrogate)`);
+  if (!text.isWellFormed())
+    throw new KvError('INVALID_ARGUMENT', `${what} is not well-formed UTF-16 (lone surrogate)`);
   const bytes = utf8Bytes(text);
-  if (bytes > bytesMax) throw new KvError('INVALID_ARGUMENT', `${what} is ${bytes} bytes, over the limit of ${bytesMax}`);
+  if (bytes > bytesMax)
+    throw new KvError(
+      'INVALID_ARGUMENT',
+      `${what} is ${bytes} bytes, over the limit of ${bytesMax}`,
+    );
   return bytes;
 }
 
 /** Validate ops against the options; returns the payload size they encode to (an upper bound). */
 export function validateOps(ops: readonly WriteOp[], options: EngineOptions): number {
-  if (!Array.isArray(ops) || ops.length === 0) throw new KvError('INVALID_ARGUMENT', 'a batch needs at least one op');
+  if (!Array.isArray(ops) || ops.length === 0)
+    throw new KvError('INVALID_ARGUMENT', 'a batch needs at least one op');
   if (ops.length > options.batchOpsMax) {
-    throw new KvError('INVALID_ARGUMENT', `a batch holds at most ${options.batchOpsMax} ops, got ${ops.length}`);
+    throw new KvError(
+      'INVALID_ARGUMENT',
+      `a batch holds at most ${options.batchOpsMax} ops, got ${ops.length}`,
+    );
   }
   let payloadBytes = 4;
   for (const op of ops) {
     if (op === null || typeof op !== 'object' || (op.op !== 'put' && op.op !== 'del')) {
-      throw new KvError('INVALID_ARGUMENT', 'each op must be {op: "put", key, value} or {op: "del", key}');
+      throw new KvError(
+        'INVALID_ARGUMENT',
+        'each op must be {op: "put", key, value} or {op: "del", key}',
+      );
     }
     payloadBytes += BATCH_OP_HEADER_BYTES + checkText('key', op.key, options.keyBytesMax);
     if (op.op === 'put') payloadBytes += checkText('value', op.value, options.valueBytesMax);
   }
   if (payloadBytes > RECORD_PAYLOAD_BYTES_MAX) {
-    throw new KvError('INVALID_ARGUMENT', `a batch encodes to ${payloadBytes} bytes, over the limit of ${RECORD_PAYLOAD_BYTES_MAX}`);
+    throw new KvError(
+      'INVALID_ARGUMENT',
+      `a batch encodes to ${payloadBytes} bytes, over the limit of ${RECORD_PAYLOAD_BYTES_MAX}`,
+    );
   }
   return payloadBytes;
 }
 
 /** The append (and, under sync "always", the fsync) that makes a record part of the log. */
 export function planAppend(state: EngineState, record: Uint8Array): Step[] {
-  const append: Step = { kind: 'append', file: FILES.wal, offsetBytes: state.walBytes, data: record };
+  const append: Step = {
+    kind: 'append',
+    file: FILES.wal,
+    offsetBytes: state.walBytes,
+    data: record,
+  };
   return state.options.sync === 'always' ? [append, { kind: 'fsync', file: FILES.wal }] : [append];
 }
 

@@ -28,7 +28,9 @@ export const RECORD_PAYLOAD_BYTES_MAX = 64 * 1024 * 1024;
 export const RecordType = { put: 1, del: 2, batch: 3 } as const;
 
 /** One write inside a record. */
-export type WriteOp = { readonly op: 'put'; readonly key: string; readonly value: string } | { readonly op: 'del'; readonly key: string };
+export type WriteOp =
+  | { readonly op: 'put'; readonly key: string; readonly value: string }
+  | { readonly op: 'del'; readonly key: string };
 
 /** A decoded log record: all its ops apply together, under one LSN. */
 export interface LogRecord {
@@ -75,18 +77,24 @@ export function encodeWalHeader(baseLsn: number): Uint8Array {
 export function decodeWalHeader(bytes: Uint8Array): { baseLsn: number } | undefined {
   if (bytes.length < WAL_HEADER_BYTES) return undefined;
   const view = viewOf(bytes);
-  if (view.getUint32(0, true) !== WAL_MAGIC || view.getUint32(4, true) !== WAL_VERSION) return undefined;
+  if (view.getUint32(0, true) !== WAL_MAGIC || view.getUint32(4, true) !== WAL_VERSION)
+    return undefined;
   if (view.getUint32(16, true) !== crc32(bytes, 0, 16)) return undefined;
   const baseLsn = getU64(view, 8);
   return baseLsn === undefined ? undefined : { baseLsn };
 }
 
 /** The record type and payload size for a list of ops. */
-function payloadShape(ops: readonly WriteOp[], encoded: readonly [Uint8Array, Uint8Array][]): { type: number; bytes: number } {
+function payloadShape(
+  ops: readonly WriteOp[],
+  encoded: readonly [Uint8Array, Uint8Array][],
+): { type: number; bytes: number } {
   const only = ops[0];
   if (ops.length === 1 && only !== undefined) {
     const [k, v] = encoded[0] as [Uint8Array, Uint8Array];
-    return only.op === 'put' ? { type: RecordType.put, bytes: 4 + k.length + v.length } : { type: RecordType.del, bytes: k.length };
+    return only.op === 'put'
+      ? { type: RecordType.put, bytes: 4 + k.length + v.length }
+      : { type: RecordType.del, bytes: k.length };
   }
   let bytes = 4;
   for (const [k, v] of encoded) bytes += BATCH_OP_HEADER_BYTES + k.length + v.length;
@@ -99,7 +107,10 @@ function payloadShape(ops: readonly WriteOp[], encoded: readonly [Uint8Array, Ui
  */
 export function encodeRecord(lsn: number, ops: readonly WriteOp[]): Uint8Array {
   assert(ops.length > 0, 'a record holds at least one op');
-  const encoded = ops.map((o): [Uint8Array, Uint8Array] => [utf8(o.key), o.op === 'put' ? utf8(o.value) : new Uint8Array(0)]);
+  const encoded = ops.map((o): [Uint8Array, Uint8Array] => [
+    utf8(o.key),
+    o.op === 'put' ? utf8(o.value) : new Uint8Array(0),
+  ]);
   const shape = payloadShape(ops, encoded);
   assert(shape.bytes <= RECORD_PAYLOAD_BYTES_MAX, 'record payload within the hard limit');
   const bytes = new Uint8Array(RECORD_HEADER_BYTES + shape.bytes);
@@ -158,10 +169,16 @@ function decodePayload(type: number, payload: Uint8Array): WriteOp[] | undefined
     const keyBytes = view.getUint32(at + 1, true);
     const valueBytes = view.getUint32(at + 5, true);
     const end = at + BATCH_OP_HEADER_BYTES + keyBytes + valueBytes;
-    if (end > payload.length || (op !== RecordType.put && op !== RecordType.del) || (op === RecordType.del && valueBytes !== 0)) {
+    if (
+      end > payload.length ||
+      (op !== RecordType.put && op !== RecordType.del) ||
+      (op === RecordType.del && valueBytes !== 0)
+    ) {
       return undefined;
     }
-    const key = fromUtf8(payload.subarray(at + BATCH_OP_HEADER_BYTES, at + BATCH_OP_HEADER_BYTES + keyBytes));
+    const key = fromUtf8(
+      payload.subarray(at + BATCH_OP_HEADER_BYTES, at + BATCH_OP_HEADER_BYTES + keyBytes),
+    );
     const value = fromUtf8(payload.subarray(at + BATCH_OP_HEADER_BYTES + keyBytes, end));
     if (key === undefined || value === undefined) return undefined;
     ops.push(op === RecordType.put ? { op: 'put', key, value } : { op: 'del', key });
@@ -173,13 +190,20 @@ function decodePayload(type: number, payload: Uint8Array): WriteOp[] | undefined
 /** What one parse attempt at an offset found. */
 export type ParseResult =
   | { readonly ok: true; readonly record: LogRecord }
-  | { readonly ok: false; readonly reason: 'truncated-record' | 'bad-length' | 'bad-checksum' | 'bad-payload' };
+  | {
+      readonly ok: false;
+      readonly reason: 'truncated-record' | 'bad-length' | 'bad-checksum' | 'bad-payload';
+    };
 
 /**
  * Parse the record at `offsetBytes`. `verifyChecksum` exists because structure and checksum are two
  * different questions; the engine always asks both, and the bug zoo shows what happens when one is skipped.
  */
-export function parseRecordAt(bytes: Uint8Array, offsetBytes: number, verifyChecksum = true): ParseResult {
+export function parseRecordAt(
+  bytes: Uint8Array,
+  offsetBytes: number,
+  verifyChecksum = true,
+): ParseResult {
   const remaining = bytes.length - offsetBytes;
   // The writer died mid-header: a torn append, not corruption (the caller decides by what follows).
   if (remaining < RECORD_HEADER_BYTES) return { ok: false, reason: 'truncated-record' };
@@ -193,19 +217,34 @@ export function parseRecordAt(bytes: Uint8Array, offsetBytes: number, verifyChec
     return { ok: false, reason: 'bad-checksum' };
   }
   const lsn = getU64(view, offsetBytes + 8);
-  const ops = decodePayload(bytes[offsetBytes + 16] as number, bytes.subarray(offsetBytes + RECORD_HEADER_BYTES, end));
+  const ops = decodePayload(
+    bytes[offsetBytes + 16] as number,
+    bytes.subarray(offsetBytes + RECORD_HEADER_BYTES, end),
+  );
   if (lsn === undefined || ops === undefined) return { ok: false, reason: 'bad-payload' };
   return { ok: true, record: { lsn, ops, offsetBytes, lengthBytes: end - offsetBytes } };
 }
 
 /** True when the record at `offsetBytes` (of `lengthBytes` bytes) matches its stored CRC. */
-export function recordChecksumOk(bytes: Uint8Array, offsetBytes: number, lengthBytes: number): boolean {
+export function recordChecksumOk(
+  bytes: Uint8Array,
+  offsetBytes: number,
+  lengthBytes: number,
+): boolean {
   if (offsetBytes + lengthBytes > bytes.length || lengthBytes < RECORD_HEADER_BYTES) return false;
-  return viewOf(bytes).getUint32(offsetBytes, true) === crc32(bytes, offsetBytes + 4, offsetBytes + lengthBytes);
+  return (
+    viewOf(bytes).getUint32(offsetBytes, true) ===
+    crc32(bytes, offsetBytes + 4, offsetBytes + lengthBytes)
+  );
 }
 
 /** The first offset after `from` holding an intact record with an LSN above `afterLsn`, or -1. */
-export function findNextValid(bytes: Uint8Array, from: number, afterLsn: number, verifyChecksum = true): number {
+export function findNextValid(
+  bytes: Uint8Array,
+  from: number,
+  afterLsn: number,
+  verifyChecksum = true,
+): number {
   for (let at = from; at + RECORD_HEADER_BYTES <= bytes.length; at++) {
     const parsed = parseRecordAt(bytes, at, verifyChecksum);
     if (parsed.ok && parsed.record.lsn > afterLsn) return at;
@@ -244,7 +283,10 @@ export function readLog(bytes: Uint8Array, file: string, verifyChecksum = true):
   }
   while (at < bytes.length) {
     const parsed = parseRecordAt(bytes, at, verifyChecksum);
-    if (parsed.ok && (parsed.record.lsn === lastLsn + 1 || (resynced && parsed.record.lsn > lastLsn))) {
+    if (
+      parsed.ok &&
+      (parsed.record.lsn === lastLsn + 1 || (resynced && parsed.record.lsn > lastLsn))
+    ) {
       records.push(parsed.record);
       lastLsn = parsed.record.lsn;
       at += parsed.record.lengthBytes;
@@ -256,7 +298,13 @@ export function readLog(bytes: Uint8Array, file: string, verifyChecksum = true):
     const end = next === -1 ? bytes.length : next;
     // No intact record after the damage: the writer died mid-append (or its unsynced bytes were lost).
     // An intact record after it: the middle of the log is damaged, which no crash of ours can produce.
-    dropped.push({ file, offsetBytes: at, lengthBytes: end - at, reason, followedByValid: next !== -1 });
+    dropped.push({
+      file,
+      offsetBytes: at,
+      lengthBytes: end - at,
+      reason,
+      followedByValid: next !== -1,
+    });
     at = end;
     resynced = true;
   }

@@ -25,7 +25,8 @@ export interface MaintenanceResult {
 export function shouldCompact(state: EngineState): boolean {
   return (
     state.phase === 'READY' &&
-    (state.walBytes >= state.options.compactWalBytes || state.writesSinceCompact >= state.options.compactWrites)
+    (state.walBytes >= state.options.compactWalBytes ||
+      state.writesSinceCompact >= state.options.compactWrites)
   );
 }
 
@@ -58,7 +59,11 @@ export function planCompact(state: EngineState): Transition<MaintenanceResult> {
     walBytes: WAL_HEADER_BYTES,
     writesSinceCompact: 0,
   };
-  return { state: next, result: { lsn: state.lastLsn }, plan: [...planSnapshotFile(state), ...planNewLog(state.lastLsn)] };
+  return {
+    state: next,
+    result: { lsn: state.lastLsn },
+    plan: [...planSnapshotFile(state), ...planNewLog(state.lastLsn)],
+  };
 }
 
 /** Make every acknowledged write durable: an fsync of the log when sync is "none" and writes are pending. */

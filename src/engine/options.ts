@@ -27,19 +27,31 @@ export const DEFAULT_OPTIONS: EngineOptions = {
 
 function integerIn(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new KvError('INVALID_ARGUMENT', `${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+    throw new KvError(
+      'INVALID_ARGUMENT',
+      `${name} must be an integer in [${min}, ${max}], got ${String(value)}`,
+    );
   }
   return value;
 }
 
 /** Merge `given` over the defaults and validate every field. */
 export function resolveOptions(given: Partial<EngineOptions> = {}): EngineOptions {
-  const o = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+  const o = {
+    ...DEFAULT_OPTIONS,
+    ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
+  };
   if (o.sync !== 'always' && o.sync !== 'none') {
-    throw new KvError('INVALID_ARGUMENT', `sync must be "always" or "none", got ${JSON.stringify(o.sync as SyncMode)}`);
+    throw new KvError(
+      'INVALID_ARGUMENT',
+      `sync must be "always" or "none", got ${JSON.stringify(o.sync as SyncMode)}`,
+    );
   }
   if (!RECOVERY_MODES.includes(o.recovery)) {
-    throw new KvError('INVALID_ARGUMENT', `recovery must be one of ${RECOVERY_MODES.join(', ')}, got ${JSON.stringify(o.recovery as RecoveryMode)}`);
+    throw new KvError(
+      'INVALID_ARGUMENT',
+      `recovery must be one of ${RECOVERY_MODES.join(', ')}, got ${JSON.stringify(o.recovery as RecoveryMode)}`,
+    );
   }
   return {
     sync: o.sync,
@@ -47,7 +59,12 @@ export function resolveOptions(given: Partial<EngineOptions> = {}): EngineOption
     compactWalBytes: integerIn('compactWalBytes', o.compactWalBytes, 1, Number.MAX_SAFE_INTEGER),
     compactWrites: integerIn('compactWrites', o.compactWrites, 1, Number.MAX_SAFE_INTEGER),
     keyBytesMax: integerIn('keyBytesMax', o.keyBytesMax, 1, LIMITS.keyBytesMax),
-    valueBytesMax: integerIn('valueBytesMax', o.valueBytesMax, 0, Math.min(LIMITS.valueBytesMax, RECORD_PAYLOAD_BYTES_MAX)),
+    valueBytesMax: integerIn(
+      'valueBytesMax',
+      o.valueBytesMax,
+      0,
+      Math.min(LIMITS.valueBytesMax, RECORD_PAYLOAD_BYTES_MAX),
+    ),
     batchOpsMax: integerIn('batchOpsMax', o.batchOpsMax, 1, LIMITS.batchOpsMax),
     treeOrder: integerIn('treeOrder', o.treeOrder, TREE_ORDER_MIN, TREE_ORDER_MAX),
   };

@@ -23,7 +23,12 @@ export type Step =
   /** Create an empty file, replacing any file of that name (O_CREAT | O_TRUNC). */
   | { readonly kind: 'create'; readonly file: string }
   /** Write `data` at `offsetBytes`, which must be the file's current size. */
-  | { readonly kind: 'append'; readonly file: string; readonly offsetBytes: number; readonly data: Uint8Array }
+  | {
+      readonly kind: 'append';
+      readonly file: string;
+      readonly offsetBytes: number;
+      readonly data: Uint8Array;
+    }
   /** Make the file's data durable (fdatasync). */
   | { readonly kind: 'fsync'; readonly file: string }
   /** Cut the file to `sizeBytes`. */
@@ -64,14 +69,22 @@ export function describeStep(step: Step): string {
  * the directory. The fsync before the rename is what keeps a power loss from leaving the new name on
  * empty or partial data; the directory fsync is what keeps the rename from rolling back.
  */
-export function planReplaceFile(tmp: string, target: string, chunks: readonly Uint8Array[]): Step[] {
+export function planReplaceFile(
+  tmp: string,
+  target: string,
+  chunks: readonly Uint8Array[],
+): Step[] {
   const steps: Step[] = [{ kind: 'create', file: tmp }];
   let offsetBytes = 0;
   for (const data of chunks) {
     steps.push({ kind: 'append', file: tmp, offsetBytes, data });
     offsetBytes += data.length;
   }
-  steps.push({ kind: 'fsync', file: tmp }, { kind: 'rename', from: tmp, to: target }, { kind: 'fsyncDir' });
+  steps.push(
+    { kind: 'fsync', file: tmp },
+    { kind: 'rename', from: tmp, to: target },
+    { kind: 'fsyncDir' },
+  );
   return steps;
 }
 

@@ -14,7 +14,13 @@
 import { emptyTree, treeFromSorted } from './bptree.js';
 import { applyOps } from './apply.js';
 import { KvError } from './errors.js';
-import { readLog, WAL_HEADER_BYTES, type Dropped, type LogReadResult, type LogRecord } from './logging.js';
+import {
+  readLog,
+  WAL_HEADER_BYTES,
+  type Dropped,
+  type LogReadResult,
+  type LogRecord,
+} from './logging.js';
 import { planCompact, planNewLog } from './maintenance.js';
 import { FILES, type Step, type Transition } from './plan.js';
 import { readSnapshot, type SnapshotReadResult } from './snapshot.js';
@@ -59,12 +65,17 @@ export function loadFiles(input: RecoveryInput): LoadedFiles {
   return {
     names: input.names,
     wal: input.wal === undefined ? undefined : readLog(input.wal, FILES.wal),
-    snapshot: input.snapshot === undefined ? undefined : readSnapshot(input.snapshot, FILES.snapshot),
+    snapshot:
+      input.snapshot === undefined ? undefined : readSnapshot(input.snapshot, FILES.snapshot),
   };
 }
 
 function corrupted(detail: string, at: Dropped | undefined): KvError {
-  return new KvError('CORRUPTED', detail, at === undefined ? {} : { file: at.file, offsetBytes: at.offsetBytes });
+  return new KvError(
+    'CORRUPTED',
+    detail,
+    at === undefined ? {} : { file: at.file, offsetBytes: at.offsetBytes },
+  );
 }
 
 /** The log records a mode lets recovery use, or an error when the mode refuses the damage found. */
@@ -72,11 +83,19 @@ function usableRecords(log: LogReadResult, mode: RecoveryMode): readonly LogReco
   const first = log.dropped[0];
   if (first === undefined || mode === 'salvage') return log.records;
   if (log.baseLsn === undefined) throw corrupted(`the log's header is ${first.reason}`, first);
-  if (mode === 'absolute') throw corrupted(`${first.reason} in the log (recovery mode "absolute" accepts no damage)`, first);
+  if (mode === 'absolute')
+    throw corrupted(
+      `${first.reason} in the log (recovery mode "absolute" accepts no damage)`,
+      first,
+    );
   if (mode === 'tolerate-tail') {
     const middle = log.dropped.find((d) => d.followedByValid);
     // Damage with an intact record after it is not a torn append: something changed bytes that were durable.
-    if (middle !== undefined) throw corrupted(`${middle.reason} in the middle of the log, followed by intact records`, middle);
+    if (middle !== undefined)
+      throw corrupted(
+        `${middle.reason} in the middle of the log, followed by intact records`,
+        middle,
+      );
     return log.records;
   }
   // point-in-time: keep the records before the first damage, whatever follows it.
@@ -91,28 +110,41 @@ interface Replayed {
 }
 
 /** Apply the records above the snapshot's LSN, requiring each to follow the one before (salvage excepted). */
-function replay(base: EngineState, records: readonly LogRecord[], snapshotLsn: number, mode: RecoveryMode): Replayed {
+function replay(
+  base: EngineState,
+  records: readonly LogRecord[],
+  snapshotLsn: number,
+  mode: RecoveryMode,
+): Replayed {
   let tree = base.tree;
   let lastLsn = snapshotLsn;
   let replayed = 0;
   for (const record of records) {
     if (record.lsn <= snapshotLsn) continue; // already in the snapshot: compaction or a snapshot ran after it
     if (record.lsn !== lastLsn + 1 && mode !== 'salvage') {
-      throw new KvError('CORRUPTED', `the log jumps from LSN ${lastLsn} to ${record.lsn}`, { file: FILES.wal, offsetBytes: record.offsetBytes });
+      throw new KvError('CORRUPTED', `the log jumps from LSN ${lastLsn} to ${record.lsn}`, {
+        file: FILES.wal,
+        offsetBytes: record.offsetBytes,
+      });
     }
     tree = applyOps(tree, record.ops);
     lastLsn = record.lsn;
     replayed++;
   }
-  const walLastLsn = records.length > 0 ? (records[records.length - 1] as LogRecord).lsn : base.walBaseLsn;
+  const walLastLsn =
+    records.length > 0 ? (records[records.length - 1] as LogRecord).lsn : base.walBaseLsn;
   return { state: { ...base, tree, lastLsn, durableLsn: lastLsn }, replayed, walLastLsn };
 }
 
 /** The snapshot's entries and LSN, or an error when the mode refuses a damaged snapshot. */
-function usableSnapshot(snapshot: SnapshotReadResult | undefined, mode: RecoveryMode): { lsn: number; entries: readonly (readonly [string, string])[] } {
+function usableSnapshot(
+  snapshot: SnapshotReadResult | undefined,
+  mode: RecoveryMode,
+): { lsn: number; entries: readonly (readonly [string, string])[] } {
   if (snapshot === undefined) return { lsn: 0, entries: [] };
   const damage = snapshot.dropped[0];
-  if (damage !== undefined && mode !== 'salvage') throw corrupted(`the snapshot is damaged (${damage.reason})`, damage);
+  if (damage !== undefined && mode !== 'salvage')
+    throw corrupted(`the snapshot is damaged (${damage.reason})`, damage);
   return { lsn: snapshot.lsn ?? 0, entries: snapshot.entries };
 }
 
@@ -133,27 +165,43 @@ interface RepairInput {
  * salvage skipped damage; start a new log when there is none or the snapshot is newer than all of it;
  * otherwise cut what was dropped at the log's end. Always fsync what was read.
  */
-function planRepairs(done: Replayed, input: RepairInput): { state: EngineState; steps: Step[]; repairs: string[] } {
+function planRepairs(
+  done: Replayed,
+  input: RepairInput,
+): { state: EngineState; steps: Step[]; repairs: string[] } {
   const { log, records, dropped } = input;
   if (input.mode === 'salvage' && (dropped.length > 0 || input.gap)) {
     // Damage was skipped, so the files no longer say what memory holds: rewrite both from memory.
     const compacted = planCompact({ ...done.state, phase: 'READY' });
     const repair = `rewrote the snapshot and the log from the ${done.state.tree.size} keys salvaged`;
-    return { state: { ...compacted.state, phase: 'RECOVERING' }, steps: [...compacted.plan], repairs: [repair] };
+    return {
+      state: { ...compacted.state, phase: 'RECOVERING' },
+      steps: [...compacted.plan],
+      repairs: [repair],
+    };
   }
   if (log === undefined || done.state.lastLsn > done.walLastLsn) {
     // No log yet (a new store), or a snapshot newer than every record left in the log (its unsynced tail
     // was lost): start a log after the snapshot, so the next record's LSN follows the one before it.
     const lsn = done.state.lastLsn;
-    const repair = log === undefined ? 'created a new log' : `started a new log after LSN ${lsn}, the snapshot's`;
-    return { state: { ...done.state, walBaseLsn: lsn, walBytes: WAL_HEADER_BYTES, writesSinceCompact: 0 }, steps: planNewLog(lsn), repairs: [repair] };
+    const repair =
+      log === undefined
+        ? 'created a new log'
+        : `started a new log after LSN ${lsn}, the snapshot's`;
+    return {
+      state: { ...done.state, walBaseLsn: lsn, walBytes: WAL_HEADER_BYTES, writesSinceCompact: 0 },
+      steps: planNewLog(lsn),
+      repairs: [repair],
+    };
   }
   const walBytes = records.length > 0 ? endOf(records) : WAL_HEADER_BYTES;
   const steps: Step[] = [];
   const repairs: string[] = [];
   if (log.dropped.length > 0) {
     steps.push({ kind: 'truncate', file: FILES.wal, sizeBytes: walBytes });
-    repairs.push(`cut the log to ${walBytes} bytes, dropping ${sumLength(log.dropped)} damaged bytes at its end`);
+    repairs.push(
+      `cut the log to ${walBytes} bytes, dropping ${sumLength(log.dropped)} damaged bytes at its end`,
+    );
   }
   // What recovery read may sit in the page cache only (a killed process's unsynced writes); make it
   // durable before anyone is shown it, so that a later power loss cannot take back what was recovered.
@@ -165,7 +213,10 @@ function planRepairs(done: Replayed, input: RepairInput): { state: EngineState; 
  * Decide the recovered state and the repair plan from files already read. Throws CORRUPTED (naming the
  * file and offset) when the recovery mode refuses what it found.
  */
-export function recoverFrom(files: LoadedFiles, options: EngineOptions): Transition<RecoveryReport> {
+export function recoverFrom(
+  files: LoadedFiles,
+  options: EngineOptions,
+): Transition<RecoveryReport> {
   const mode = options.recovery;
   const repairs: string[] = [];
   const plan: Step[] = [];
@@ -179,16 +230,22 @@ export function recoverFrom(files: LoadedFiles, options: EngineOptions): Transit
   const snap = usableSnapshot(files.snapshot, mode);
   const log = files.wal;
   if (log === undefined && files.snapshot !== undefined && mode !== 'salvage') {
-    throw new KvError('CORRUPTED', 'the snapshot exists but the log is missing', { file: FILES.wal });
+    throw new KvError('CORRUPTED', 'the snapshot exists but the log is missing', {
+      file: FILES.wal,
+    });
   }
   const records = log === undefined ? [] : usableRecords(log, mode);
   const walBaseLsn = log?.baseLsn ?? snap.lsn;
   if (walBaseLsn > snap.lsn && mode !== 'salvage') {
     // The log starts after LSN walBaseLsn, so records (snapshot, walBaseLsn] exist nowhere.
-    throw new KvError('CORRUPTED', `the log starts after LSN ${walBaseLsn} but the snapshot covers only LSN ${snap.lsn}`, {
-      file: FILES.wal,
-      offsetBytes: 0,
-    });
+    throw new KvError(
+      'CORRUPTED',
+      `the log starts after LSN ${walBaseLsn} but the snapshot covers only LSN ${snap.lsn}`,
+      {
+        file: FILES.wal,
+        offsetBytes: 0,
+      },
+    );
   }
   const initial: EngineState = {
     phase: 'RECOVERING',

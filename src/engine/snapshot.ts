@@ -3,7 +3,16 @@
 // ours checks a CRC per entry, a count in the header and again in the trailer, and a CRC of the whole file,
 // so that a truncated or rotten snapshot is detected instead of silently loading half the keys.
 
-import { compareKeys, concatBytes, fromUtf8, getU64, putU32, putU64, utf8, viewOf } from './bytes.js';
+import {
+  compareKeys,
+  concatBytes,
+  fromUtf8,
+  getU64,
+  putU32,
+  putU64,
+  utf8,
+  viewOf,
+} from './bytes.js';
 import { crc32 } from './crc32.js';
 import { assert } from './errors.js';
 import type { Dropped } from './logging.js';
@@ -38,7 +47,11 @@ export interface SnapshotReadResult {
  * Encode entries (already in key order, as a tree scan yields them) covering `lsn`, split into chunks
  * of about SNAPSHOT_CHUNK_BYTES. Memory holds the whole state anyway; the chunks bound each write.
  */
-export function encodeSnapshot(lsn: number, count: number, entries: Iterable<readonly [string, string]>): Uint8Array[] {
+export function encodeSnapshot(
+  lsn: number,
+  count: number,
+  entries: Iterable<readonly [string, string]>,
+): Uint8Array[] {
   const chunks: Uint8Array[] = [];
   const header = new Uint8Array(SNAPSHOT_HEADER_BYTES);
   const headerView = viewOf(header);
@@ -53,7 +66,10 @@ export function encodeSnapshot(lsn: number, count: number, entries: Iterable<rea
   let written = 0;
   let previous: string | undefined;
   for (const [key, value] of entries) {
-    assert(previous === undefined || compareKeys(previous, key) < 0, 'snapshot entries are strictly ordered');
+    assert(
+      previous === undefined || compareKeys(previous, key) < 0,
+      'snapshot entries are strictly ordered',
+    );
     previous = key;
     const k = utf8(key);
     const v = utf8(value);
@@ -86,7 +102,11 @@ export function encodeSnapshot(lsn: number, count: number, entries: Iterable<rea
 }
 
 /** Parse one entry; undefined when it is cut short, fails its CRC, or is not UTF-8. */
-export function parseEntryAt(bytes: Uint8Array, at: number, verifyChecksum: boolean): { key: string; value: string; end: number } | undefined {
+export function parseEntryAt(
+  bytes: Uint8Array,
+  at: number,
+  verifyChecksum: boolean,
+): { key: string; value: string; end: number } | undefined {
   if (at + ENTRY_HEADER_BYTES > bytes.length) return undefined;
   const view = viewOf(bytes);
   const keyBytes = view.getUint32(at + 4, true);
@@ -103,7 +123,11 @@ export function parseEntryAt(bytes: Uint8Array, at: number, verifyChecksum: bool
  * Read a snapshot. Never throws on bad bytes: the first problem becomes a Dropped entry and the intact
  * entries before it are kept (for salvage). `verifyChecksum` is false only in the bug zoo.
  */
-export function readSnapshot(bytes: Uint8Array, file: string, verifyChecksum = true): SnapshotReadResult {
+export function readSnapshot(
+  bytes: Uint8Array,
+  file: string,
+  verifyChecksum = true,
+): SnapshotReadResult {
   const view = viewOf(bytes);
   const drop = (offsetBytes: number, reason: Dropped['reason']): Dropped => ({
     file,
@@ -112,7 +136,8 @@ export function readSnapshot(bytes: Uint8Array, file: string, verifyChecksum = t
     reason,
     followedByValid: false,
   });
-  if (bytes.length < SNAPSHOT_HEADER_BYTES) return { lsn: undefined, entries: [], dropped: [drop(0, 'missing-header')] };
+  if (bytes.length < SNAPSHOT_HEADER_BYTES)
+    return { lsn: undefined, entries: [], dropped: [drop(0, 'missing-header')] };
   const headerOk =
     view.getUint32(0, true) === SNAPSHOT_MAGIC &&
     view.getUint32(4, true) === SNAPSHOT_VERSION &&
@@ -126,9 +151,17 @@ export function readSnapshot(bytes: Uint8Array, file: string, verifyChecksum = t
   for (let i = 0; i < count; i++) {
     const entry = parseEntryAt(bytes, at, verifyChecksum);
     const previous = entries[entries.length - 1];
-    if (entry === undefined) return { lsn, entries, dropped: [drop(at, at + ENTRY_HEADER_BYTES > bytes.length ? 'truncated-record' : 'bad-checksum')] };
+    if (entry === undefined)
+      return {
+        lsn,
+        entries,
+        dropped: [
+          drop(at, at + ENTRY_HEADER_BYTES > bytes.length ? 'truncated-record' : 'bad-checksum'),
+        ],
+      };
     // Checked after reading as it was asserted before writing: keys strictly ascending.
-    if (previous !== undefined && compareKeys(previous[0], entry.key) >= 0) return { lsn, entries, dropped: [drop(at, 'bad-payload')] };
+    if (previous !== undefined && compareKeys(previous[0], entry.key) >= 0)
+      return { lsn, entries, dropped: [drop(at, 'bad-payload')] };
     entries.push([entry.key, entry.value]);
     at = entry.end;
   }
@@ -137,6 +170,11 @@ export function readSnapshot(bytes: Uint8Array, file: string, verifyChecksum = t
     view.getUint32(at, true) === TRAILER_MAGIC &&
     view.getUint32(at + 4, true) === count &&
     (!verifyChecksum || view.getUint32(at + 8, true) === crc32(bytes, 0, at + 8));
-  if (!trailerOk) return { lsn, entries, dropped: [drop(at, bytes.length < at + TRAILER_BYTES ? 'truncated-record' : 'bad-length')] };
+  if (!trailerOk)
+    return {
+      lsn,
+      entries,
+      dropped: [drop(at, bytes.length < at + TRAILER_BYTES ? 'truncated-record' : 'bad-length')],
+    };
   return { lsn, entries, dropped: [] };
 }

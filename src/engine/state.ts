@@ -10,7 +10,12 @@ import { KvError } from './errors.js';
 export type Phase = 'RECOVERING' | 'READY' | 'COMPACTING' | 'FAILED' | 'CLOSED';
 
 /** What moves the store from one phase to another. */
-export type PhaseEvent = 'recovered' | 'begin-maintenance' | 'end-maintenance' | 'io-error' | 'close';
+export type PhaseEvent =
+  | 'recovered'
+  | 'begin-maintenance'
+  | 'end-maintenance'
+  | 'io-error'
+  | 'close';
 
 /** What a caller may ask for. */
 export type Action = 'read' | 'write' | 'maintain' | 'sync' | 'close';
@@ -49,7 +54,12 @@ export type SyncMode = 'always' | 'none';
 export type RecoveryMode = 'tolerate-tail' | 'absolute' | 'point-in-time' | 'salvage';
 
 /** Every recovery mode, in the order the docs list them. */
-export const RECOVERY_MODES: readonly RecoveryMode[] = ['tolerate-tail', 'absolute', 'point-in-time', 'salvage'];
+export const RECOVERY_MODES: readonly RecoveryMode[] = [
+  'tolerate-tail',
+  'absolute',
+  'point-in-time',
+  'salvage',
+];
 
 /** The engine's settings, all validated at open (see options in src/io/store.ts). */
 export interface EngineOptions {
@@ -87,7 +97,8 @@ export interface EngineState {
 /** The next state for `event`, or INTERNAL when the table has no such transition (a bug, never a user error). */
 export function transit(state: EngineState, event: PhaseEvent): EngineState {
   const next = TRANSITIONS[state.phase][event];
-  if (next === undefined) throw new KvError('INTERNAL', `illegal transition: ${event} in ${state.phase}`);
+  if (next === undefined)
+    throw new KvError('INTERNAL', `illegal transition: ${event} in ${state.phase}`);
   return { ...state, phase: next };
 }
 

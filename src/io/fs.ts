@@ -35,7 +35,13 @@ export interface NodeLikeFs {
   readdirSync(path: string): unknown[];
   readFileSync(path: string): Uint8Array | string;
   openSync(path: string, flags: string): number;
-  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  writeSync(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): number;
   fstatSync(fd: number): { size: number | bigint };
   fdatasyncSync(fd: number): void;
   fsyncSync(fd: number): void;
@@ -57,7 +63,9 @@ export function adaptFs(fs: NodeLikeFs): FileSystem {
     readFile(path) {
       try {
         const data = fs.readFileSync(path);
-        return typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        return typeof data === 'string'
+          ? new TextEncoder().encode(data)
+          : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;

@@ -52,7 +52,10 @@ export function acquireLock(fs: FileSystem, dir: string): DirLock {
     try {
       fd = fs.open(path, 'wx');
     } catch (e) {
-      if ((e as { code?: string }).code !== 'EEXIST') throw new KvError('IO', `cannot create the lock: ${(e as Error).message}`, { file: FILES.lock });
+      if ((e as { code?: string }).code !== 'EEXIST')
+        throw new KvError('IO', `cannot create the lock: ${(e as Error).message}`, {
+          file: FILES.lock,
+        });
       const text = new TextDecoder().decode(fs.readFile(path) ?? new Uint8Array());
       const [pidText, start] = text.trim().split(' ');
       const pid = Number(pidText);

@@ -28,9 +28,16 @@ export class PlanRunner {
         this.step(step);
       } catch (e) {
         if (e instanceof KvError) throw e;
-        const file = step.kind === 'rename' ? step.from : step.kind === 'fsyncDir' ? '.' : step.file;
-        const code = typeof e === 'object' && e !== null ? String((e as { code?: unknown }).code ?? '') : '';
-        throw new KvError('IO', `${describeStep(step)} failed${code ? ` (${code})` : ''}: ${(e as Error).message}`, { file }, { cause: e });
+        const file =
+          step.kind === 'rename' ? step.from : step.kind === 'fsyncDir' ? '.' : step.file;
+        const code =
+          typeof e === 'object' && e !== null ? String((e as { code?: unknown }).code ?? '') : '';
+        throw new KvError(
+          'IO',
+          `${describeStep(step)} failed${code ? ` (${code})` : ''}: ${(e as Error).message}`,
+          { file },
+          { cause: e },
+        );
       }
     }
   }
@@ -66,10 +73,14 @@ export class PlanRunner {
       case 'append': {
         const f = this.file(step.file);
         if (f.sizeBytes !== step.offsetBytes) {
-          throw new KvError('INTERNAL', `append at ${step.offsetBytes} but the file holds ${f.sizeBytes} bytes`, {
-            file: step.file,
-            offsetBytes: step.offsetBytes,
-          });
+          throw new KvError(
+            'INTERNAL',
+            `append at ${step.offsetBytes} but the file holds ${f.sizeBytes} bytes`,
+            {
+              file: step.file,
+              offsetBytes: step.offsetBytes,
+            },
+          );
         }
         this.fs.write(f.fd, step.data, step.offsetBytes);
         f.sizeBytes += step.data.length;

@@ -12,7 +12,15 @@ import type { MaintenanceResult } from '../engine/maintenance.js';
 import { resolveOptions } from '../engine/options.js';
 import { FILES, type Plan, type Transition } from '../engine/plan.js';
 import type { RecoveryInput, RecoveryReport } from '../engine/recovery.js';
-import { allow, enterFailed, transit, type Action, type EngineOptions, type EngineState, type Phase } from '../engine/state.js';
+import {
+  allow,
+  enterFailed,
+  transit,
+  type Action,
+  type EngineOptions,
+  type EngineState,
+  type Phase,
+} from '../engine/state.js';
 import { nodeFileSystem, type FileSystem } from './fs.js';
 import { acquireLock, type DirLock } from './lock.js';
 import { PlanRunner } from './runner.js';
@@ -85,12 +93,18 @@ export class Store {
   }
 
   private check(action: Action): void {
-    if (this.readOnly && (action === 'write' || action === 'maintain')) throw new KvError('READONLY', 'the store was opened read-only');
+    if (this.readOnly && (action === 'write' || action === 'maintain'))
+      throw new KvError('READONLY', 'the store was opened read-only');
     try {
       allow(this.state.phase, action);
     } catch (e) {
       if (this.failure !== undefined && e instanceof KvError && e.code === 'FAILED') {
-        throw new KvError('FAILED', `the store failed earlier (${this.failure.message}); close and reopen it`, {}, { cause: this.failure });
+        throw new KvError(
+          'FAILED',
+          `the store failed earlier (${this.failure.message}); close and reopen it`,
+          {},
+          { cause: this.failure },
+        );
       }
       throw e;
     }
@@ -150,7 +164,8 @@ export class Store {
   scan(range: ScanRange = {}): Entry[] {
     this.check('read');
     for (const bound of [range.from, range.to]) {
-      if (bound !== undefined && typeof bound !== 'string') throw new KvError('INVALID_ARGUMENT', 'scan bounds must be strings');
+      if (bound !== undefined && typeof bound !== 'string')
+        throw new KvError('INVALID_ARGUMENT', 'scan bounds must be strings');
     }
     if (range.limit !== undefined && !(Number.isInteger(range.limit) && range.limit >= 0)) {
       throw new KvError('INVALID_ARGUMENT', 'scan limit must be a non-negative integer');
@@ -230,10 +245,17 @@ function fsStoreIo(fs: FileSystem, dir: string, lock: DirLock): StoreIo {
         return {
           names,
           wal: names.includes(FILES.wal) ? fs.readFile(join(dir, FILES.wal)) : undefined,
-          snapshot: names.includes(FILES.snapshot) ? fs.readFile(join(dir, FILES.snapshot)) : undefined,
+          snapshot: names.includes(FILES.snapshot)
+            ? fs.readFile(join(dir, FILES.snapshot))
+            : undefined,
         };
       } catch (e) {
-        throw new KvError('IO', `cannot read the store: ${(e as Error).message}`, { file: dir }, { cause: e });
+        throw new KvError(
+          'IO',
+          `cannot read the store: ${(e as Error).message}`,
+          { file: dir },
+          { cause: e },
+        );
       }
     },
     run: (plan) => runner.run(plan),
@@ -254,7 +276,11 @@ export interface OpenWith {
  * Open a store over any StoreIo: recover from what io.read() returns, run the repairs, return a READY
  * store. On failure io is closed and the error (CORRUPTED, IO…) is thrown.
  */
-export function openStoreWith(io: StoreIo, options: EngineOptions, { engine = ENGINE, readOnly = false }: OpenWith = {}): Store {
+export function openStoreWith(
+  io: StoreIo,
+  options: EngineOptions,
+  { engine = ENGINE, readOnly = false }: OpenWith = {},
+): Store {
   try {
     const t = engine.recover(io.read(), options);
     if (!readOnly) io.run(t.plan);
@@ -276,7 +302,12 @@ export function openStore(dir: string, options: StoreOptions = {}): Store {
   try {
     if (!readOnly) fs.mkdir(dir);
   } catch (e) {
-    throw new KvError('IO', `cannot create the directory: ${(e as Error).message}`, { file: dir }, { cause: e });
+    throw new KvError(
+      'IO',
+      `cannot create the directory: ${(e as Error).message}`,
+      { file: dir },
+      { cause: e },
+    );
   }
   return openStoreWith(fsStoreIo(fs, dir, acquireLock(fs, dir)), resolved, { readOnly });
 }

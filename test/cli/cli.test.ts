@@ -35,13 +35,24 @@ describe('kvlab', () => {
     expect(at('snapshot').stdout).toBe('ok 2\n');
     expect(at('del', 'c').stdout).toBe('ok 3\n');
     expect(at('compact').stdout).toBe('ok 3\n');
-    expect(JSON.parse(at('stats', '--json').stdout)).toMatchObject({ keys: 1, lastLsn: 3, snapshotLsn: 3, phase: 'READY' });
+    expect(JSON.parse(at('stats', '--json').stdout)).toMatchObject({
+      keys: 1,
+      lastLsn: 3,
+      snapshotLsn: 3,
+      phase: 'READY',
+    });
     expect(at('stats').stdout).toContain('keys: 1');
   });
 
   it('exits 1 when a key is absent, 2 on bad usage, without a stack trace', () => {
     expect(at('get', 'nope')).toMatchObject({ code: 1, stdout: 'not-found\n' });
-    for (const args of [['put', 'only-key'], ['frobnicate'], ['get', 'k', '--sync', 'maybe'], ['scan', '--limit', '-3'], ['get', 'k', '--bogus']]) {
+    for (const args of [
+      ['put', 'only-key'],
+      ['frobnicate'],
+      ['get', 'k', '--sync', 'maybe'],
+      ['scan', '--limit', '-3'],
+      ['get', 'k', '--bogus'],
+    ]) {
       const r = at(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -58,7 +69,10 @@ describe('kvlab', () => {
     expect(out).toContain('@43 lsn=2 del k crc=ok');
     flipByte(FILES.wal, 42); // the value byte: the record still parses, its CRC no longer holds
     expect(at('inspect').stdout).toContain('@20 lsn=1 put k 6 crc=BAD'); // "v" ^ 0x40 is "6"
-    expect(JSON.parse(at('inspect', '--json').stdout)[0]).toMatchObject({ file: FILES.wal, kind: 'log' });
+    expect(JSON.parse(at('inspect', '--json').stdout)[0]).toMatchObject({
+      file: FILES.wal,
+      kind: 'log',
+    });
   });
 
   it('verify names the file and offset of a flipped byte, and the store refuses to open (exit 3)', () => {
@@ -80,7 +94,20 @@ describe('kvlab', () => {
   });
 
   it('runs a shell: words or JSON strings in, one line out per command', () => {
-    const input = ['put "a b" "x\\ny"', 'get "a b"', 'get missing', '', '# a comment', 'del "a b"', 'put k', 'scan', 'stats --json', 'bogus', 'put e ""', 'scan'].join('\n');
+    const input = [
+      'put "a b" "x\\ny"',
+      'get "a b"',
+      'get missing',
+      '',
+      '# a comment',
+      'del "a b"',
+      'put k',
+      'scan',
+      'stats --json',
+      'bogus',
+      'put e ""',
+      'scan',
+    ].join('\n');
     const lines = kvlab(['shell', '--dir', dir], input).stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('ok 1');
     expect(lines[1]).toBe('"x\\ny"');

@@ -10,7 +10,10 @@ import { prng } from '../prng.js';
 import { runSeed } from '../seed.js';
 import { kvlab, startShell } from './kvlab.js';
 
-type Command = { readonly op: 'put'; readonly key: string; readonly value: string } | { readonly op: 'del'; readonly key: string } | { readonly op: 'compact' };
+type Command =
+  | { readonly op: 'put'; readonly key: string; readonly value: string }
+  | { readonly op: 'del'; readonly key: string }
+  | { readonly op: 'compact' };
 
 const ROUNDS = 10;
 const COMMANDS_PER_ROUND = 150;
@@ -25,13 +28,22 @@ function apply(state: Map<string, string>, c: Command): void {
 function readState(): Map<string, string> {
   const r = kvlab(['scan', '--json', '--dir', dir]);
   expect(r.code, r.stderr).toBe(0);
-  return new Map((JSON.parse(r.stdout) as { key: string; value: string }[]).map((e) => [e.key, e.value]));
+  return new Map(
+    (JSON.parse(r.stdout) as { key: string; value: string }[]).map((e) => [e.key, e.value]),
+  );
 }
 
 /** The k in [acked, sent] such that base + commands[0..k) equals `recovered`, or -1. */
-function prefixLength(base: Map<string, string>, commands: readonly Command[], acked: number, sent: number, recovered: Map<string, string>): number {
+function prefixLength(
+  base: Map<string, string>,
+  commands: readonly Command[],
+  acked: number,
+  sent: number,
+  recovered: Map<string, string>,
+): number {
   const state = new Map(base);
-  const same = (): boolean => state.size === recovered.size && [...state].every(([k, v]) => recovered.get(k) === v);
+  const same = (): boolean =>
+    state.size === recovered.size && [...state].every(([k, v]) => recovered.get(k) === v);
   for (let k = 0; k <= sent; k++) {
     if (k >= acked && same()) return k;
     if (k < commands.length) apply(state, commands[k] as Command);
@@ -42,7 +54,9 @@ function prefixLength(base: Map<string, string>, commands: readonly Command[], a
 describe('SIGKILL during kvlab shell --sync always', () => {
   it(`loses no acknowledged write over ${ROUNDS} kills, and recovers a prefix`, async () => {
     const seed = runSeed();
-    console.log(`[seed] kill rounds: seed=${seed} (rerun: KVLAB_SEED=${seed} npx vitest run test/cli/kill.test.ts)`);
+    console.log(
+      `[seed] kill rounds: seed=${seed} (rerun: KVLAB_SEED=${seed} npx vitest run test/cli/kill.test.ts)`,
+    );
     const random = prng(seed);
     let state = new Map<string, string>();
     for (let round = 0; round < ROUNDS; round++) {
@@ -55,7 +69,17 @@ describe('SIGKILL during kvlab shell --sync always', () => {
       });
       const killAfter = random.int(COMMANDS_PER_ROUND);
       const shell = startShell(['--dir', dir, '--sync', 'always']);
-      shell.child.stdin.write(commands.map((c) => (c.op === 'put' ? `put ${c.key} ${c.value}` : c.op === 'del' ? `del ${c.key}` : 'compact')).join('\n') + '\n');
+      shell.child.stdin.write(
+        commands
+          .map((c) =>
+            c.op === 'put'
+              ? `put ${c.key} ${c.value}`
+              : c.op === 'del'
+                ? `del ${c.key}`
+                : 'compact',
+          )
+          .join('\n') + '\n',
+      );
       let acked = 0;
       while (acked < killAfter) {
         const line = await shell.nextLine();
@@ -67,7 +91,10 @@ describe('SIGKILL during kvlab shell --sync always', () => {
       await shell.exited;
       const recovered = readState();
       const k = prefixLength(state, commands, acked, commands.length, recovered);
-      expect(k, `round ${round} (seed ${seed}): ${acked} acknowledged, recovered state is no prefix of length >= ${acked}`).toBeGreaterThanOrEqual(acked);
+      expect(
+        k,
+        `round ${round} (seed ${seed}): ${acked} acknowledged, recovered state is no prefix of length >= ${acked}`,
+      ).toBeGreaterThanOrEqual(acked);
       for (let i = 0; i < k; i++) apply(state, commands[i] as Command);
       state = recovered;
     }

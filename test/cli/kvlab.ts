@@ -3,11 +3,18 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { fileURLToPath } from 'node:url';
 
 /** The built executable. */
-export const KVLAB = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+export const KVLAB = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 /** Run `kvlab args...` to completion. */
-export function kvlab(args: readonly string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [KVLAB, ...args], { encoding: 'utf8', input, timeout: 60_000 });
+export function kvlab(
+  args: readonly string[],
+  input?: string,
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [KVLAB, ...args], {
+    encoding: 'utf8',
+    input,
+    timeout: 60_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -3,7 +3,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareKeys } from '../../src/engine/bytes.js';
-import { checkTree, emptyTree, treeDelete, treeDepth, treeEntries, treeFromSorted, treeGet, treePut, type Tree } from '../../src/engine/bptree.js';
+import {
+  checkTree,
+  emptyTree,
+  treeDelete,
+  treeDepth,
+  treeEntries,
+  treeFromSorted,
+  treeGet,
+  treePut,
+  type Tree,
+} from '../../src/engine/bptree.js';
 import { checkProperty } from '../seed.js';
 
 const key = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'é', '😀'), maxLength: 3 });
@@ -20,26 +30,30 @@ describe('bptree', () => {
   it('matches a Map over random operations, with its invariants after every step', () => {
     checkProperty(
       'bptree matches a Map',
-      fc.property(fc.integer({ min: 3, max: 8 }), fc.array(op, { maxLength: 200 }), (order, ops) => {
-        let tree = emptyTree(order);
-        const model = new Map<string, string>();
-        for (const o of ops) {
-          const before = tree;
-          const beforeEntries = [...treeEntries(before)];
-          if (o.kind === 'put') {
-            tree = treePut(tree, o.key, o.value);
-            model.set(o.key, o.value);
-          } else {
-            tree = treeDelete(tree, o.key);
-            model.delete(o.key);
+      fc.property(
+        fc.integer({ min: 3, max: 8 }),
+        fc.array(op, { maxLength: 200 }),
+        (order, ops) => {
+          let tree = emptyTree(order);
+          const model = new Map<string, string>();
+          for (const o of ops) {
+            const before = tree;
+            const beforeEntries = [...treeEntries(before)];
+            if (o.kind === 'put') {
+              tree = treePut(tree, o.key, o.value);
+              model.set(o.key, o.value);
+            } else {
+              tree = treeDelete(tree, o.key);
+              model.delete(o.key);
+            }
+            expect(checkTree(tree)).toEqual([]);
+            expect([...treeEntries(before)]).toEqual(beforeEntries); // the old version is untouched
+            expect(treeGet(tree, o.key)).toBe(model.get(o.key));
           }
-          expect(checkTree(tree)).toEqual([]);
-          expect([...treeEntries(before)]).toEqual(beforeEntries); // the old version is untouched
-          expect(treeGet(tree, o.key)).toBe(model.get(o.key));
-        }
-        expect([...treeEntries(tree)]).toEqual(sortedEntries(model));
-        expect(tree.size).toBe(model.size);
-      }),
+          expect([...treeEntries(tree)]).toEqual(sortedEntries(model));
+          expect(tree.size).toBe(model.size);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -47,26 +61,37 @@ describe('bptree', () => {
   it('scans a range [from, to) with a limit', () => {
     checkProperty(
       'bptree range scans',
-      fc.property(fc.array(fc.tuple(key, fc.string({ maxLength: 2 })), { maxLength: 60 }), key, key, fc.nat(10), (pairs, from, to, limit) => {
-        let tree = emptyTree(3);
-        const model = new Map<string, string>();
-        for (const [k, v] of pairs) {
-          tree = treePut(tree, k, v);
-          model.set(k, v);
-        }
-        const expected = sortedEntries(model)
-          .filter(([k]) => compareKeys(k, from) >= 0 && compareKeys(k, to) < 0)
-          .slice(0, limit);
-        expect([...treeEntries(tree, { from, to, limit })]).toEqual(expected);
-        expect([...treeEntries(tree, { from })]).toEqual(sortedEntries(model).filter(([k]) => compareKeys(k, from) >= 0));
-      }),
+      fc.property(
+        fc.array(fc.tuple(key, fc.string({ maxLength: 2 })), { maxLength: 60 }),
+        key,
+        key,
+        fc.nat(10),
+        (pairs, from, to, limit) => {
+          let tree = emptyTree(3);
+          const model = new Map<string, string>();
+          for (const [k, v] of pairs) {
+            tree = treePut(tree, k, v);
+            model.set(k, v);
+          }
+          const expected = sortedEntries(model)
+            .filter(([k]) => compareKeys(k, from) >= 0 && compareKeys(k, to) < 0)
+            .slice(0, limit);
+          expect([...treeEntries(tree, { from, to, limit })]).toEqual(expected);
+          expect([...treeEntries(tree, { from })]).toEqual(
+            sortedEntries(model).filter(([k]) => compareKeys(k, from) >= 0),
+          );
+        },
+      ),
     );
   });
 
   it('bulk-loads sorted entries into a sound tree at every size and order', () => {
     for (const order of [3, 4, 5, 8, 32]) {
       for (let n = 0; n <= 300; n += n < 40 ? 1 : 37) {
-        const entries = Array.from({ length: n }, (_, i): [string, string] => [`k${String(i).padStart(4, '0')}`, `v${i}`]);
+        const entries = Array.from({ length: n }, (_, i): [string, string] => [
+          `k${String(i).padStart(4, '0')}`,
+          `v${i}`,
+        ]);
         const tree = treeFromSorted(entries, order);
         expect(checkTree(tree), `order ${order}, ${n} entries`).toEqual([]);
         expect([...treeEntries(tree)]).toEqual(entries);
@@ -80,10 +105,17 @@ describe('bptree', () => {
   it('borrows and merges through branches when deep trees shrink', () => {
     for (const order of [3, 4, 5]) {
       let tree = emptyTree(order);
-      const keys = Array.from({ length: 400 }, (_, i) => `k${String((i * 7919) % 400).padStart(3, '0')}`);
+      const keys = Array.from(
+        { length: 400 },
+        (_, i) => `k${String((i * 7919) % 400).padStart(3, '0')}`,
+      );
       for (const k of keys) tree = treePut(tree, k, k);
       // Delete from both ends and the middle, so that both left and right siblings lend and merge.
-      const order_ = [...keys.filter((_, i) => i % 3 === 0), ...keys.filter((_, i) => i % 3 === 1).reverse(), ...keys.filter((_, i) => i % 3 === 2)];
+      const order_ = [
+        ...keys.filter((_, i) => i % 3 === 0),
+        ...keys.filter((_, i) => i % 3 === 1).reverse(),
+        ...keys.filter((_, i) => i % 3 === 2),
+      ];
       for (const k of order_) {
         tree = treeDelete(tree, k);
         expect(checkTree(tree)).toEqual([]);

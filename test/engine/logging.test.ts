@@ -3,7 +3,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/engine/bytes.js';
-import { RECORD_HEADER_BYTES, WAL_HEADER_BYTES, encodeRecord, encodeWalHeader, readLog, type WriteOp } from '../../src/engine/logging.js';
+import {
+  RECORD_HEADER_BYTES,
+  WAL_HEADER_BYTES,
+  encodeRecord,
+  encodeWalHeader,
+  readLog,
+  type WriteOp,
+} from '../../src/engine/logging.js';
 import { checkProperty } from '../seed.js';
 
 const anyText = fc.string({ unit: 'binary', maxLength: 40 });
@@ -31,16 +38,24 @@ describe('the log', () => {
   it('round-trips any strings, in single records and batches', () => {
     checkProperty(
       'log records round-trip',
-      fc.property(fc.array(fc.array(anyOp, { minLength: 1, maxLength: 4 }), { maxLength: 8 }), (writes) => {
-        const bytes = concatBytes([encodeWalHeader(7), ...writes.map((ops, i) => encodeRecord(8 + i, ops))]);
-        const read = readLog(bytes, 'kvlab.wal');
-        expect(read.dropped).toEqual([]);
-        expect(read.records.map((r) => r.ops)).toEqual(writes);
-        expect(read.records.map((r) => r.lsn)).toEqual(writes.map((_, i) => 8 + i));
-      }),
+      fc.property(
+        fc.array(fc.array(anyOp, { minLength: 1, maxLength: 4 }), { maxLength: 8 }),
+        (writes) => {
+          const bytes = concatBytes([
+            encodeWalHeader(7),
+            ...writes.map((ops, i) => encodeRecord(8 + i, ops)),
+          ]);
+          const read = readLog(bytes, 'kvlab.wal');
+          expect(read.dropped).toEqual([]);
+          expect(read.records.map((r) => r.ops)).toEqual(writes);
+          expect(read.records.map((r) => r.lsn)).toEqual(writes.map((_, i) => 8 + i));
+        },
+      ),
     );
     const ops = tricky.map((t): WriteOp => ({ op: 'put', key: t, value: t }));
-    expect(readLog(concatBytes([encodeWalHeader(0), encodeRecord(1, ops)]), 'w').records[0]?.ops).toEqual(ops);
+    expect(
+      readLog(concatBytes([encodeWalHeader(0), encodeRecord(1, ops)]), 'w').records[0]?.ops,
+    ).toEqual(ops);
   });
 
   it('never throws on arbitrary bytes, and accounts for every byte', () => {
@@ -49,7 +64,9 @@ describe('the log', () => {
       fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (noise, withHeader) => {
         const bytes = withHeader ? concatBytes([encodeWalHeader(0), noise]) : noise;
         const read = readLog(bytes, 'kvlab.wal');
-        const used = read.records.reduce((n, r) => n + r.lengthBytes, 0) + read.dropped.reduce((n, d) => n + d.lengthBytes, 0);
+        const used =
+          read.records.reduce((n, r) => n + r.lengthBytes, 0) +
+          read.dropped.reduce((n, d) => n + d.lengthBytes, 0);
         expect(used + (read.baseLsn === undefined ? 0 : WAL_HEADER_BYTES)).toBe(bytes.length);
       }),
     );
@@ -61,7 +78,15 @@ describe('the log', () => {
     for (let cut = last + 1; cut < bytes.length; cut++) {
       const read = readLog(bytes.subarray(0, cut), 'kvlab.wal');
       expect(read.records.map((r) => r.lsn)).toEqual([1, 2]);
-      expect(read.dropped).toEqual([{ file: 'kvlab.wal', offsetBytes: last, lengthBytes: cut - last, reason: expect.any(String), followedByValid: false }]);
+      expect(read.dropped).toEqual([
+        {
+          file: 'kvlab.wal',
+          offsetBytes: last,
+          lengthBytes: cut - last,
+          reason: expect.any(String),
+          followedByValid: false,
+        },
+      ]);
     }
   });
 
@@ -79,19 +104,41 @@ describe('the log', () => {
     const badLength = bytes.slice();
     new DataView(badLength.buffer).setUint32((offsets[1] as number) + 4, 0xfffffff0, true);
     expect(readLog(badLength, 'w').dropped).toEqual([
-      { file: 'w', offsetBytes: offsets[1], lengthBytes: (offsets[2] as number) - (offsets[1] as number), reason: 'bad-length', followedByValid: true },
+      {
+        file: 'w',
+        offsetBytes: offsets[1],
+        lengthBytes: (offsets[2] as number) - (offsets[1] as number),
+        reason: 'bad-length',
+        followedByValid: true,
+      },
     ]);
     const flipped = bytes.slice();
     const flipAt = (offsets[1] as number) + RECORD_HEADER_BYTES + 2;
     flipped[flipAt] = (flipped[flipAt] as number) ^ 0x01;
     const read = readLog(flipped, 'w');
-    expect(read.dropped).toEqual([{ file: 'w', offsetBytes: offsets[1], lengthBytes: (offsets[2] as number) - (offsets[1] as number), reason: 'bad-checksum', followedByValid: true }]);
+    expect(read.dropped).toEqual([
+      {
+        file: 'w',
+        offsetBytes: offsets[1],
+        lengthBytes: (offsets[2] as number) - (offsets[1] as number),
+        reason: 'bad-checksum',
+        followedByValid: true,
+      },
+    ]);
     expect(read.records.map((r) => r.lsn)).toEqual([1, 3, 4]);
   });
 
   it('reports a missing header, a damaged header and an empty file', () => {
     const { bytes } = makeLog(2);
-    expect(readLog(new Uint8Array(), 'w').dropped).toEqual([{ file: 'w', offsetBytes: 0, lengthBytes: 0, reason: 'missing-header', followedByValid: false }]);
+    expect(readLog(new Uint8Array(), 'w').dropped).toEqual([
+      {
+        file: 'w',
+        offsetBytes: 0,
+        lengthBytes: 0,
+        reason: 'missing-header',
+        followedByValid: false,
+      },
+    ]);
     const noHeader = bytes.subarray(WAL_HEADER_BYTES);
     const read = readLog(noHeader, 'w');
     expect(read.baseLsn).toBeUndefined();
@@ -99,11 +146,18 @@ describe('the log', () => {
     expect(read.records.map((r) => r.lsn)).toEqual([1, 2]); // salvage can still find them
     const badMagic = bytes.slice();
     badMagic[0] = 0;
-    expect(readLog(badMagic, 'w').dropped[0]).toMatchObject({ offsetBytes: 0, reason: 'bad-header' });
+    expect(readLog(badMagic, 'w').dropped[0]).toMatchObject({
+      offsetBytes: 0,
+      reason: 'bad-header',
+    });
   });
 
   it('reports an intact record with an unexpected LSN', () => {
-    const bytes = concatBytes([encodeWalHeader(0), encodeRecord(1, [{ op: 'del', key: 'a' }]), encodeRecord(5, [{ op: 'del', key: 'b' }])]);
+    const bytes = concatBytes([
+      encodeWalHeader(0),
+      encodeRecord(1, [{ op: 'del', key: 'a' }]),
+      encodeRecord(5, [{ op: 'del', key: 'b' }]),
+    ]);
     const read = readLog(bytes, 'w');
     expect(read.records.map((r) => r.lsn)).toEqual([1]);
     expect(read.dropped[0]?.reason).toBe('lsn-out-of-order');

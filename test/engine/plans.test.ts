@@ -2,19 +2,32 @@
 // the argument checks every write passes through.
 import { describe, expect, it } from 'vitest';
 import { executeWrite } from '../../src/engine/execution.js';
-import { planCompact, planSnapshot, planSync, shouldCompact } from '../../src/engine/maintenance.js';
+import {
+  planCompact,
+  planSnapshot,
+  planSync,
+  shouldCompact,
+} from '../../src/engine/maintenance.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import { FILES, describeStep } from '../../src/engine/plan.js';
 import { initialState } from '../../src/engine/recovery.js';
 import { transit, type EngineOptions, type EngineState } from '../../src/engine/state.js';
 
-const ready = (o: Partial<EngineOptions> = {}): EngineState => ({ ...transit(initialState(resolveOptions(o)), 'recovered'), walBytes: 20 });
+const ready = (o: Partial<EngineOptions> = {}): EngineState => ({
+  ...transit(initialState(resolveOptions(o)), 'recovered'),
+  walBytes: 20,
+});
 
 describe('plans', () => {
   it('appends then fsyncs under sync always; only appends under sync none', () => {
     const t = executeWrite(ready(), [{ op: 'put', key: 'a', value: 'b' }]);
     expect(t.plan.map(describeStep)).toEqual([`append ${FILES.wal} @20 +23`, `fsync ${FILES.wal}`]);
-    expect(t.state).toMatchObject({ lastLsn: 1, durableLsn: 1, walBytes: 43, writesSinceCompact: 1 });
+    expect(t.state).toMatchObject({
+      lastLsn: 1,
+      durableLsn: 1,
+      walBytes: 43,
+      writesSinceCompact: 1,
+    });
     const none = executeWrite(ready({ sync: 'none' }), [{ op: 'del', key: 'a' }]);
     expect(none.plan.map((s) => s.kind)).toEqual(['append']);
     expect(none.state.durableLsn).toBe(0);
@@ -36,7 +49,12 @@ describe('plans', () => {
       `rename ${FILES.walTmp} -> ${FILES.wal}`,
       'fsync-dir',
     ]);
-    expect(planCompact(s).state).toMatchObject({ snapshotLsn: 1, walBaseLsn: 1, walBytes: 20, writesSinceCompact: 0 });
+    expect(planCompact(s).state).toMatchObject({
+      snapshotLsn: 1,
+      walBaseLsn: 1,
+      walBytes: 20,
+      writesSinceCompact: 0,
+    });
     expect(planSnapshot(s).plan).toHaveLength(5);
   });
 
@@ -46,7 +64,9 @@ describe('plans', () => {
     expect(shouldCompact(s)).toBe(false);
     s = executeWrite(s, [{ op: 'del', key: 'x' }]).state;
     expect(shouldCompact(s)).toBe(true);
-    expect(shouldCompact(executeWrite(ready({ compactWalBytes: 38 }), [{ op: 'del', key: 'x' }]).state)).toBe(true);
+    expect(
+      shouldCompact(executeWrite(ready({ compactWalBytes: 38 }), [{ op: 'del', key: 'x' }]).state),
+    ).toBe(true);
   });
 
   it('refuses bad arguments with INVALID_ARGUMENT before planning anything', () => {
@@ -58,13 +78,21 @@ describe('plans', () => {
       [{ op: 'put', key: '\ud800', value: '' }],
       [{ op: 'del', key: 1 }],
       [{ op: 'nope', key: 'a' }],
-      [{ op: 'del', key: 'a' }, { op: 'del', key: 'b' }, { op: 'del', key: 'c' }],
+      [
+        { op: 'del', key: 'a' },
+        { op: 'del', key: 'b' },
+        { op: 'del', key: 'c' },
+      ],
     ];
     for (const ops of bad) {
-      expect(() => executeWrite(s, ops as never), JSON.stringify(ops)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      expect(() => executeWrite(s, ops as never), JSON.stringify(ops)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
     }
     expect(executeWrite(s, [{ op: 'put', key: 'é😀'.slice(0, 1), value: '' }]).result.lsn).toBe(1);
-    expect(() => executeWrite(s, [null] as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => executeWrite(s, [null] as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     expect(describeStep({ kind: 'truncate', file: 'f', sizeBytes: 3 })).toBe('truncate f to 3');
     expect(() => resolveOptions({ sync: 'sometimes' as never })).toThrow(/sync/);
     expect(() => resolveOptions({ recovery: 'hope' as never })).toThrow(/recovery/);

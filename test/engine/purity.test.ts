@@ -7,15 +7,27 @@ const dir = new URL('../../src/engine/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
 
 describe('src/engine', () => {
-  it('has the seed\'s layers as modules', () => {
-    for (const layer of ['recovery', 'logging', 'execution', 'apply', 'maintenance', 'state', 'errors']) {
+  it("has the seed's layers as modules", () => {
+    for (const layer of [
+      'recovery',
+      'logging',
+      'execution',
+      'apply',
+      'maintenance',
+      'state',
+      'errors',
+    ]) {
       expect(files).toContain(`${layer}.ts`);
     }
   });
 
   it.each(files)('%s imports only from src/engine/', (file) => {
     const text = readFileSync(new URL(file, dir), 'utf8');
-    const imports = [...text.matchAll(/(?:import|export)[^'"]*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? '');
+    const imports = [
+      ...text.matchAll(
+        /(?:import|export)[^'"]*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+      ),
+    ].map((m) => m[1] ?? m[2] ?? '');
     for (const source of imports) {
       expect(source, `${file} imports ${source}`).toMatch(/^\.\/[\w-]+\.js$/);
     }

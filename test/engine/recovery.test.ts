@@ -33,7 +33,8 @@ function log(n: number, baseLsn = 0): { bytes: Uint8Array; offsets: number[] } {
   return { bytes: concatBytes(parts), offsets };
 }
 
-const keysOf = (input: RecoveryInput, mode?: RecoveryMode): string[] => [...treeEntries(recover(input, options(mode)).state.tree)].map(([k]) => k);
+const keysOf = (input: RecoveryInput, mode?: RecoveryMode): string[] =>
+  [...treeEntries(recover(input, options(mode)).state.tree)].map(([k]) => k);
 const corruptedAt = (input: RecoveryInput, mode?: RecoveryMode) => {
   try {
     recover(input, options(mode));
@@ -48,7 +49,14 @@ describe('recovery', () => {
   it('creates a new log for an empty directory', () => {
     const t = recover({ names: [] }, options());
     expect(t.state.phase).toBe('READY');
-    expect(t.plan.map((s) => s.kind)).toEqual(['create', 'append', 'fsync', 'rename', 'fsyncDir', 'fsyncDir']);
+    expect(t.plan.map((s) => s.kind)).toEqual([
+      'create',
+      'append',
+      'fsync',
+      'rename',
+      'fsyncDir',
+      'fsyncDir',
+    ]);
   });
 
   it('cuts a torn final record before the next append (tolerate-tail)', () => {
@@ -66,8 +74,14 @@ describe('recovery', () => {
     const flipped = bytes.slice();
     const flipAt = (offsets[1] as number) + 20;
     flipped[flipAt] = (flipped[flipAt] as number) ^ 0xff;
-    expect(corruptedAt(names({ wal: flipped }))).toEqual({ file: FILES.wal, offsetBytes: offsets[1] });
-    expect(corruptedAt(names({ wal: flipped }), 'absolute')).toEqual({ file: FILES.wal, offsetBytes: offsets[1] });
+    expect(corruptedAt(names({ wal: flipped }))).toEqual({
+      file: FILES.wal,
+      offsetBytes: offsets[1],
+    });
+    expect(corruptedAt(names({ wal: flipped }), 'absolute')).toEqual({
+      file: FILES.wal,
+      offsetBytes: offsets[1],
+    });
     expect(keysOf(names({ wal: flipped }), 'point-in-time')).toEqual(['k1']);
     expect(keysOf(names({ wal: flipped }), 'salvage')).toEqual(['k1', 'k3']);
   });
@@ -75,7 +89,10 @@ describe('recovery', () => {
   it('absolute refuses even a torn tail; point-in-time and salvage keep the prefix', () => {
     const { bytes, offsets } = log(2);
     const torn = bytes.subarray(0, (offsets[1] as number) + 3);
-    expect(corruptedAt(names({ wal: torn }), 'absolute')).toEqual({ file: FILES.wal, offsetBytes: offsets[1] });
+    expect(corruptedAt(names({ wal: torn }), 'absolute')).toEqual({
+      file: FILES.wal,
+      offsetBytes: offsets[1],
+    });
     expect(keysOf(names({ wal: torn }), 'point-in-time')).toEqual(['k1']);
     expect(keysOf(names({ wal: torn }), 'salvage')).toEqual(['k1']);
   });
@@ -87,28 +104,46 @@ describe('recovery', () => {
         expect(corruptedAt(names({ wal }), mode)).toEqual({ file: FILES.wal, offsetBytes: 0 });
       }
     }
-    expect(keysOf(names({ wal: bytes.subarray(WAL_HEADER_BYTES) }), 'salvage')).toEqual(['k1', 'k2']);
+    expect(keysOf(names({ wal: bytes.subarray(WAL_HEADER_BYTES) }), 'salvage')).toEqual([
+      'k1',
+      'k2',
+    ]);
   });
 
   it('loads the snapshot, then replays only the records above it', () => {
-    const snapshot = concatBytes(encodeSnapshot(2, 2, [['k1', 'v'], ['k2', 'v']]));
+    const snapshot = concatBytes(
+      encodeSnapshot(2, 2, [
+        ['k1', 'v'],
+        ['k2', 'v'],
+      ]),
+    );
     const t = recover(names({ wal: log(3).bytes, snapshot }), options());
     expect([...treeEntries(t.state.tree)].map(([k]) => k)).toEqual(['k1', 'k2', 'k3']);
     expect(t.result).toMatchObject({ snapshotLsn: 2, replayed: 1, lastLsn: 3 });
   });
 
   it('refuses a damaged snapshot except under salvage', () => {
-    const snapshot = concatBytes(encodeSnapshot(2, 2, [['k1', 'v'], ['k2', 'v']]));
+    const snapshot = concatBytes(
+      encodeSnapshot(2, 2, [
+        ['k1', 'v'],
+        ['k2', 'v'],
+      ]),
+    );
     const rotten = snapshot.slice();
     rotten[30] = (rotten[30] as number) ^ 1;
-    expect(corruptedAt(names({ wal: log(3).bytes, snapshot: rotten }))).toMatchObject({ file: FILES.snapshot });
+    expect(corruptedAt(names({ wal: log(3).bytes, snapshot: rotten }))).toMatchObject({
+      file: FILES.snapshot,
+    });
     const salvaged = recover(names({ wal: log(3).bytes, snapshot: rotten }), options('salvage'));
     expect(salvaged.plan.some((s) => s.kind === 'rename' && s.to === FILES.snapshot)).toBe(true); // rewritten clean
   });
 
   it('refuses a log that starts after the snapshot: the writes in between exist nowhere', () => {
     const snapshot = concatBytes(encodeSnapshot(1, 1, [['k1', 'v']]));
-    expect(corruptedAt(names({ wal: log(0, 5).bytes, snapshot }))).toEqual({ file: FILES.wal, offsetBytes: 0 });
+    expect(corruptedAt(names({ wal: log(0, 5).bytes, snapshot }))).toEqual({
+      file: FILES.wal,
+      offsetBytes: 0,
+    });
     expect(corruptedAt(names({ snapshot }))).toEqual({ file: FILES.wal, offsetBytes: undefined });
   });
 
@@ -117,7 +152,9 @@ describe('recovery', () => {
     const t = recover(names({ wal: log(2).bytes, snapshot }), options());
     expect(t.state.lastLsn).toBe(5);
     expect(t.state.walBaseLsn).toBe(5);
-    expect(t.plan.filter((s) => s.kind === 'rename')).toEqual([{ kind: 'rename', from: FILES.walTmp, to: FILES.wal }]);
+    expect(t.plan.filter((s) => s.kind === 'rename')).toEqual([
+      { kind: 'rename', from: FILES.walTmp, to: FILES.wal },
+    ]);
   });
 
   it('removes tmp files left by an interrupted snapshot or compaction, and makes what it read durable', () => {
@@ -131,8 +168,17 @@ describe('recovery', () => {
   });
 
   it('checks after reading that replayed LSNs follow each other', () => {
-    const record = (lsn: number) => ({ lsn, ops: [{ op: 'del' as const, key: 'a' }], offsetBytes: 20, lengthBytes: 18 });
-    const files = { names: [FILES.wal], snapshot: undefined, wal: { baseLsn: 0, records: [record(1), record(3)], dropped: [] } };
+    const record = (lsn: number) => ({
+      lsn,
+      ops: [{ op: 'del' as const, key: 'a' }],
+      offsetBytes: 20,
+      lengthBytes: 18,
+    });
+    const files = {
+      names: [FILES.wal],
+      snapshot: undefined,
+      wal: { baseLsn: 0, records: [record(1), record(3)], dropped: [] },
+    };
     expect(() => recoverFrom(files, options())).toThrow(/jumps from LSN 1 to 3/);
     expect(recoverFrom(files, options('salvage')).state.lastLsn).toBe(3);
   });

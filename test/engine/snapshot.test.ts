@@ -14,15 +14,25 @@ describe('the snapshot', () => {
   it('round-trips any sorted entries', () => {
     checkProperty(
       'snapshot round-trips',
-      fc.property(fc.nat(), fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { maxKeys: 20 }), (lsn, dict) => {
-        const entries = Object.entries(dict).sort((a, b) => compareKeys(a[0], b[0]));
-        expect(readSnapshot(encode(lsn, entries), 's')).toEqual({ lsn, entries, dropped: [] });
-      }),
+      fc.property(
+        fc.nat(),
+        fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), {
+          maxKeys: 20,
+        }),
+        (lsn, dict) => {
+          const entries = Object.entries(dict).sort((a, b) => compareKeys(a[0], b[0]));
+          expect(readSnapshot(encode(lsn, entries), 's')).toEqual({ lsn, entries, dropped: [] });
+        },
+      ),
     );
   });
 
   it('detects truncation at every length and a flip of every byte', () => {
-    const entries: [string, string][] = [['a', '1'], ['b', 'two'], ['c', '']];
+    const entries: [string, string][] = [
+      ['a', '1'],
+      ['b', 'two'],
+      ['c', ''],
+    ];
     const bytes = encode(9, entries);
     for (let n = 0; n < bytes.length; n++) {
       expect(readSnapshot(bytes.subarray(0, n), 's').dropped, `cut at ${n}`).toHaveLength(1);
@@ -36,7 +46,10 @@ describe('the snapshot', () => {
   });
 
   it('splits a large snapshot into bounded chunks', () => {
-    const entries = Array.from({ length: 3000 }, (_, i): [string, string] => [`k${String(i).padStart(5, '0')}`, 'x'.repeat(40)]);
+    const entries = Array.from({ length: 3000 }, (_, i): [string, string] => [
+      `k${String(i).padStart(5, '0')}`,
+      'x'.repeat(40),
+    ]);
     const chunks = encodeSnapshot(1, entries.length, entries);
     expect(chunks.length).toBeGreaterThan(1);
     for (const c of chunks) expect(c.length).toBeLessThan(SNAPSHOT_CHUNK_BYTES + 200);

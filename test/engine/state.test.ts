@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { KvError } from '../../src/engine/errors.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import { initialState } from '../../src/engine/recovery.js';
-import { ALLOWED, TRANSITIONS, allow, enterFailed, transit, type Action, type Phase } from '../../src/engine/state.js';
+import {
+  ALLOWED,
+  TRANSITIONS,
+  allow,
+  enterFailed,
+  transit,
+  type Action,
+  type Phase,
+} from '../../src/engine/state.js';
 
 const spec = readFileSync(new URL('../../spec/states.md', import.meta.url), 'utf8');
 const rows = (header: string): string[][] =>
@@ -13,12 +21,19 @@ const rows = (header: string): string[][] =>
     .slice(spec.indexOf(header))
     .split('\n')
     .filter((l) => l.startsWith('| ') && !l.startsWith('| from') && !l.startsWith('| state'))
-    .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    .map((l) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
 
 describe('the state machine', () => {
   it('has exactly the transitions spec/states.md lists', () => {
     const table = rows('## Transitions').slice(0, 10);
-    const fromCode = Object.entries(TRANSITIONS).flatMap(([from, events]) => Object.entries(events).map(([event, to]) => [from, event, to]));
+    const fromCode = Object.entries(TRANSITIONS).flatMap(([from, events]) =>
+      Object.entries(events).map(([event, to]) => [from, event, to]),
+    );
     expect(fromCode.sort()).toEqual(table.sort());
   });
 
@@ -31,7 +46,9 @@ describe('the state machine', () => {
   });
 
   it("refuses with the phase's code, and raises INTERNAL on an illegal transition", () => {
-    expect(() => allow('COMPACTING', 'write')).toThrow(expect.objectContaining({ code: 'READONLY' }));
+    expect(() => allow('COMPACTING', 'write')).toThrow(
+      expect.objectContaining({ code: 'READONLY' }),
+    );
     expect(() => allow('FAILED', 'write')).toThrow(expect.objectContaining({ code: 'FAILED' }));
     expect(() => allow('CLOSED', 'read')).toThrow(expect.objectContaining({ code: 'CLOSED' }));
     const s = initialState(resolveOptions());

@@ -2,7 +2,13 @@
 // bytes, and the readers decode them back to the inputs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeWalHeader, encodeRecord, encodeWalHeader, parseRecordAt, type WriteOp } from '../../src/engine/logging.js';
+import {
+  decodeWalHeader,
+  encodeRecord,
+  encodeWalHeader,
+  parseRecordAt,
+  type WriteOp,
+} from '../../src/engine/logging.js';
 import { encodeSnapshot, readSnapshot } from '../../src/engine/snapshot.js';
 
 interface Vectors {
@@ -11,14 +17,22 @@ interface Vectors {
   snapshots: { lsn: number; entries: [string, string][]; hex: string }[];
 }
 
-const vectors = JSON.parse(readFileSync(new URL('../../spec/vectors/format.json', import.meta.url), 'utf8')) as Vectors;
+const vectors = JSON.parse(
+  readFileSync(new URL('../../spec/vectors/format.json', import.meta.url), 'utf8'),
+) as Vectors;
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
 
 describe('spec/vectors/format.json', () => {
   it('holds vectors for every format', () => {
     expect(vectors.walHeader.length).toBeGreaterThan(0);
-    expect(vectors.records.map((r) => r.ops.length > 1 || r.ops[0]?.op)).toEqual(['put', 'del', 'put', 'put', true]);
+    expect(vectors.records.map((r) => r.ops.length > 1 || r.ops[0]?.op)).toEqual([
+      'put',
+      'del',
+      'put',
+      'put',
+      true,
+    ]);
     expect(vectors.snapshots.length).toBeGreaterThan(1);
   });
 
@@ -30,7 +44,12 @@ describe('spec/vectors/format.json', () => {
   it.each(vectors.records)('record at LSN $lsn', ({ lsn, ops, hex: expected }) => {
     expect(hex(encodeRecord(lsn, ops))).toBe(expected);
     const parsed = parseRecordAt(bytes(expected), 0);
-    expect(parsed.ok && parsed.record).toMatchObject({ lsn, ops, offsetBytes: 0, lengthBytes: expected.length / 2 });
+    expect(parsed.ok && parsed.record).toMatchObject({
+      lsn,
+      ops,
+      offsetBytes: 0,
+      lengthBytes: expected.length / 2,
+    });
   });
 
   it.each(vectors.snapshots)('snapshot at LSN $lsn', ({ lsn, entries, hex: expected }) => {

@@ -10,18 +10,28 @@ const RUNS_MAX = 5000;
 
 describe('the bug zoo', () => {
   const seed = runSeed();
-  console.log(`[seed] bug zoo: seed=${seed} (rerun: KVLAB_SEED=${seed} npx vitest run test/fuzz/zoo.test.ts)`);
+  console.log(
+    `[seed] bug zoo: seed=${seed} (rerun: KVLAB_SEED=${seed} npx vitest run test/fuzz/zoo.test.ts)`,
+  );
 
-  it.each(BUGS.map((b) => [b.name]))('finds %s within the budget, in at most 8 commands', (name) => {
-    const bug = findBug(name);
-    expect(bug).toBeDefined();
-    const report = runCampaign({ seed, runs: RUNS_MAX, faults: bug!.faults, bug: bug! });
-    const ce = report.counterexample;
-    expect(ce, `${name} not found in ${RUNS_MAX} runs (seed ${seed}; rerun: kvlab fuzz --bug ${name} --seed ${seed} --runs ${RUNS_MAX})`).toBeDefined();
-    console.log(`${name}: found after ${ce!.found.runs} runs by the ${ce!.found.by} checker, ${ce!.commands.length} commands`);
-    expect(ce!.commands.length).toBeLessThanOrEqual(8);
-    expect(ce!.bug).toBe(name);
-  });
+  it.each(BUGS.map((b) => [b.name]))(
+    'finds %s within the budget, in at most 8 commands',
+    (name) => {
+      const bug = findBug(name);
+      expect(bug).toBeDefined();
+      const report = runCampaign({ seed, runs: RUNS_MAX, faults: bug!.faults, bug: bug! });
+      const ce = report.counterexample;
+      expect(
+        ce,
+        `${name} not found in ${RUNS_MAX} runs (seed ${seed}; rerun: kvlab fuzz --bug ${name} --seed ${seed} --runs ${RUNS_MAX})`,
+      ).toBeDefined();
+      console.log(
+        `${name}: found after ${ce!.found.runs} runs by the ${ce!.found.by} checker, ${ce!.commands.length} commands`,
+      );
+      expect(ce!.commands.length).toBeLessThanOrEqual(8);
+      expect(ce!.bug).toBe(name);
+    },
+  );
 
   it('has a page in spec/bugs/ for every variant, and an index', () => {
     const pages = readdirSync(new URL('../../spec/bugs/', import.meta.url));
@@ -30,7 +40,12 @@ describe('the bug zoo', () => {
       expect(pages).toContain(`${bug.name}.md`);
       expect(index).toContain(`(${bug.name}.md)`);
       const page = readFileSync(new URL(`../../spec/bugs/${bug.name}.md`, import.meta.url), 'utf8');
-      for (const heading of ['## The mistake', '## The fault that exposes it', '## The shortest counterexample the checker found', '## The fix']) {
+      for (const heading of [
+        '## The mistake',
+        '## The fault that exposes it',
+        '## The shortest counterexample the checker found',
+        '## The fix',
+      ]) {
         expect(page, `${bug.name}.md`).toContain(heading);
       }
     }
@@ -39,10 +54,13 @@ describe('the bug zoo', () => {
   it('is out of reach of the default engine and shell: nothing in src/engine or src/io imports fuzz/', () => {
     for (const folder of ['engine', 'io']) {
       const dir = new URL(`../../src/${folder}/`, import.meta.url);
-      for (const file of readdirSync(dir)) expect(readFileSync(new URL(file, dir), 'utf8'), `src/${folder}/${file}`).not.toMatch(/from\s+['"][^'"]*fuzz\//);
+      for (const file of readdirSync(dir))
+        expect(readFileSync(new URL(file, dir), 'utf8'), `src/${folder}/${file}`).not.toMatch(
+          /from\s+['"][^'"]*fuzz\//,
+        );
     }
     // The CLI loads the checker lazily, only for its own commands.
-    const cli = readFileSync(new URL('../../src/cli/checker.ts', import.meta.url), 'utf8');
+    const cli = readFileSync(new URL('../../cli/checker.ts', import.meta.url), 'utf8');
     expect(cli).not.toMatch(/^import .*fuzz\//m);
   });
 });

@@ -43,7 +43,9 @@ describe('store on the real disk', () => {
   });
 
   it('takes over a stale lock left by a dead process', () => {
-    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], {
+      encoding: 'utf8',
+    });
     writeFileSync(join(dir, FILES.lock), `${dead.stdout.trim()} 12345\n`);
     const s = openStore(dir);
     s.put('a', '1');

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FILES } from '../../src/engine/plan.js';
-import { adaptFs, memoryFileSystem, nodeFileSystem, type FileSystem, type NodeLikeFs } from '../../src/io/fs.js';
+import {
+  adaptFs,
+  memoryFileSystem,
+  nodeFileSystem,
+  type FileSystem,
+  type NodeLikeFs,
+} from '../../src/io/fs.js';
 import { acquireLock } from '../../src/io/lock.js';
 import { PlanRunner } from '../../src/io/runner.js';
 import { openStore } from '../../src/io/store.js';
@@ -18,22 +24,52 @@ function scripted(overrides: Partial<NodeLikeFs>): NodeLikeFs {
   const fail = (): never => {
     throw Object.assign(new Error('not scripted'), { code: 'ENOSYS' });
   };
-  return { mkdirSync: fail, readdirSync: fail, readFileSync: fail, openSync: fail, writeSync: fail, fstatSync: fail, fdatasyncSync: fail, fsyncSync: fail, ftruncateSync: fail, closeSync: fail, renameSync: fail, unlinkSync: fail, ...overrides };
+  return {
+    mkdirSync: fail,
+    readdirSync: fail,
+    readFileSync: fail,
+    openSync: fail,
+    writeSync: fail,
+    fstatSync: fail,
+    fdatasyncSync: fail,
+    fsyncSync: fail,
+    ftruncateSync: fail,
+    closeSync: fail,
+    renameSync: fail,
+    unlinkSync: fail,
+    ...overrides,
+  };
 }
 
 describe('the fs adapter', () => {
   it('finishes short writes, and fails a write that makes no progress with EIO', () => {
     const written: number[] = [];
-    const fs = adaptFs(scripted({ writeSync: (_fd, _b, offset, length) => (written.push(offset), Math.min(2, length)) }));
+    const fs = adaptFs(
+      scripted({
+        writeSync: (_fd, _b, offset, length) => (written.push(offset), Math.min(2, length)),
+      }),
+    );
     fs.write(3, new Uint8Array(5), 0);
     expect(written).toEqual([0, 2, 4]);
     const stuck = adaptFs(scripted({ writeSync: () => 0 }));
-    expect(() => stuck.write(3, new Uint8Array(1), 0)).toThrow(expect.objectContaining({ code: 'EIO' }));
+    expect(() => stuck.write(3, new Uint8Array(1), 0)).toThrow(
+      expect.objectContaining({ code: 'EIO' }),
+    );
   });
 
   it('reads strings as UTF-8, a missing file as undefined, and rethrows other errors', () => {
-    expect(adaptFs(scripted({ readFileSync: () => 'hé' })).readFile('x')).toEqual(new TextEncoder().encode('hé'));
-    expect(adaptFs(scripted({ readFileSync: () => { throw Object.assign(new Error('gone'), { code: 'ENOENT' }); } })).readFile('x')).toBeUndefined();
+    expect(adaptFs(scripted({ readFileSync: () => 'hé' })).readFile('x')).toEqual(
+      new TextEncoder().encode('hé'),
+    );
+    expect(
+      adaptFs(
+        scripted({
+          readFileSync: () => {
+            throw Object.assign(new Error('gone'), { code: 'ENOENT' });
+          },
+        }),
+      ).readFile('x'),
+    ).toBeUndefined();
     expect(() => adaptFs(scripted({})).readFile('x')).toThrow(/not scripted/);
     expect(nodeFileSystem.readFile(join(dir, 'missing'))).toBeUndefined();
   });
@@ -48,10 +84,26 @@ describe('the plan runner', () => {
     const fs = memoryFileSystem();
     fs.mkdir('/d');
     const runner = new PlanRunner(fs, '/d');
-    expect(() => runner.run([{ kind: 'rename', from: 'nope', to: 'x' }])).toThrow(/IO: rename nope -> x failed \(ENOENT\).*\[nope\]/);
-    runner.run([{ kind: 'create', file: 'f' }, { kind: 'append', file: 'f', offsetBytes: 0, data: new Uint8Array(3) }, { kind: 'truncate', file: 'f', sizeBytes: 1 }]);
-    expect(() => runner.run([{ kind: 'append', file: 'f', offsetBytes: 3, data: new Uint8Array(1) }])).toThrow(/INTERNAL: append at 3 but the file holds 1 bytes/);
-    const broken: FileSystem = { ...fs, fsyncDir: () => { throw new Error('no'); }, close: () => { throw new Error('close failed'); } };
+    expect(() => runner.run([{ kind: 'rename', from: 'nope', to: 'x' }])).toThrow(
+      /IO: rename nope -> x failed \(ENOENT\).*\[nope\]/,
+    );
+    runner.run([
+      { kind: 'create', file: 'f' },
+      { kind: 'append', file: 'f', offsetBytes: 0, data: new Uint8Array(3) },
+      { kind: 'truncate', file: 'f', sizeBytes: 1 },
+    ]);
+    expect(() =>
+      runner.run([{ kind: 'append', file: 'f', offsetBytes: 3, data: new Uint8Array(1) }]),
+    ).toThrow(/INTERNAL: append at 3 but the file holds 1 bytes/);
+    const broken: FileSystem = {
+      ...fs,
+      fsyncDir: () => {
+        throw new Error('no');
+      },
+      close: () => {
+        throw new Error('close failed');
+      },
+    };
     const other = new PlanRunner(broken, '/d');
     expect(() => other.run([{ kind: 'fsyncDir' }])).toThrow(/fsync-dir failed: no \[\.\]/);
     other.run([{ kind: 'create', file: 'g' }]);
@@ -70,8 +122,12 @@ describe('the lock', () => {
   });
 
   it('reports a directory it cannot lock as IO, and one it cannot create as IO', () => {
-    expect(() => acquireLock(nodeFileSystem, join(dir, 'no', 'such'))).toThrow(expect.objectContaining({ code: 'IO' }));
+    expect(() => acquireLock(nodeFileSystem, join(dir, 'no', 'such'))).toThrow(
+      expect.objectContaining({ code: 'IO' }),
+    );
     writeFileSync(join(dir, 'a-file'), 'x');
-    expect(() => openStore(join(dir, 'a-file', 'db'))).toThrow(expect.objectContaining({ code: 'IO' }));
+    expect(() => openStore(join(dir, 'a-file', 'db'))).toThrow(
+      expect.objectContaining({ code: 'IO' }),
+    );
   });
 });

@@ -6,7 +6,11 @@ import { openStore } from '../../src/io/store.js';
 import { FILES } from '../../src/engine/plan.js';
 
 /** A FileSystem whose `method` throws EIO from its `nth` call on (1-based) while `armed`. */
-function failing(fs: FileSystem, method: keyof FileSystem, nth: number): FileSystem & { calls: number } {
+function failing(
+  fs: FileSystem,
+  method: keyof FileSystem,
+  nth: number,
+): FileSystem & { calls: number } {
   const wrapper = { ...fs, calls: 0 } as FileSystem & { calls: number };
   const original = fs[method] as (...args: unknown[]) => unknown;
   (wrapper as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
@@ -24,13 +28,25 @@ describe('store on memfs', () => {
     expect(s.put('b', '2')).toBe(1);
     expect(s.put('a', 'x\ny|z')).toBe(2);
     expect(s.del('b')).toBe(3);
-    expect(s.batch([{ op: 'put', key: 'c', value: '' }, { op: 'put', key: '😀', value: 'e' }, { op: 'del', key: 'a' }])).toBe(4);
+    expect(
+      s.batch([
+        { op: 'put', key: 'c', value: '' },
+        { op: 'put', key: '😀', value: 'e' },
+        { op: 'del', key: 'a' },
+      ]),
+    ).toBe(4);
     expect(s.get('a')).toBeUndefined();
-    expect(s.scan()).toEqual([{ key: 'c', value: '' }, { key: '😀', value: 'e' }]);
+    expect(s.scan()).toEqual([
+      { key: 'c', value: '' },
+      { key: '😀', value: 'e' },
+    ]);
     expect(s.scan({ from: 'd' })).toEqual([{ key: '😀', value: 'e' }]);
     s.close();
     const again = openStore('/db', { fs });
-    expect(again.scan()).toEqual([{ key: 'c', value: '' }, { key: '😀', value: 'e' }]);
+    expect(again.scan()).toEqual([
+      { key: 'c', value: '' },
+      { key: '😀', value: 'e' },
+    ]);
     expect(again.stats()).toMatchObject({ lastLsn: 4, keys: 2, phase: 'READY' });
     expect(again.recovery.replayed).toBe(4);
     again.close();
@@ -65,11 +81,19 @@ describe('store on memfs', () => {
 
   it('enforces limits with INVALID_ARGUMENT and writes nothing', () => {
     const s = openStore('/db', { fs: memoryFileSystem(), keyBytesMax: 8, valueBytesMax: 8 });
-    expect(() => s.put('123456789', '')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => s.put('k', '123456789')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => s.scan({ limit: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => s.put('123456789', '')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => s.put('k', '123456789')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => s.scan({ limit: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     expect(s.stats().lastLsn).toBe(0);
-    expect(() => openStore('/x', { fs: memoryFileSystem(), keyBytesMax: 1e9 })).toThrow(/keyBytesMax/);
+    expect(() => openStore('/x', { fs: memoryFileSystem(), keyBytesMax: 1e9 })).toThrow(
+      /keyBytesMax/,
+    );
   });
 
   it('moves to FAILED on an I/O error, keeps serving reads, refuses writes, and reopens clean', () => {

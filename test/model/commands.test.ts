@@ -8,7 +8,13 @@ import { checkProperty } from '../seed.js';
 describe('the store against the Map model', () => {
   it('keeps every guarantee under random commands, crashes, I/O errors and damage', () => {
     const counters = { crashImages: 0, recoveries: 0, runs: 0, commands: 0 };
-    checkProperty('model-based commands', modelProperty({ faults: ALL_FAULTS, counters, maxCommands: 25 }), { numRuns: 3000 });
-    console.log(`model-based: ${counters.runs} runs, ${counters.commands} commands, ${counters.crashImages} crash images, ${counters.recoveries} recoveries`);
+    checkProperty(
+      'model-based commands',
+      modelProperty({ faults: ALL_FAULTS, counters, maxCommands: 25 }),
+      { numRuns: 3000 },
+    );
+    console.log(
+      `model-based: ${counters.runs} runs, ${counters.commands} commands, ${counters.crashImages} crash images, ${counters.recoveries} recoveries`,
+    );
   });
 });

@@ -2,42 +2,81 @@
 // cache, and each crash model yields exactly the images its fault model says.
 import { describe, expect, it } from 'vitest';
 import { crashImage, cutBytes } from '../../model/crash.js';
-import { applyStep, damage, EMPTY_DISK, failedStep, garbage, killImage, listing, powerImage, readFile, type Disk, type PowerChoices } from '../../model/disk.js';
+import {
+  applyStep,
+  damage,
+  EMPTY_DISK,
+  failedStep,
+  garbage,
+  killImage,
+  listing,
+  powerImage,
+  readFile,
+  type Disk,
+  type PowerChoices,
+} from '../../model/disk.js';
 import type { Step } from '../../src/engine/plan.js';
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 const run = (disk: Disk, ...steps: Step[]) => steps.reduce(applyStep, disk);
-const all = (keep: boolean, fate: ReturnType<PowerChoices['writeFate']> = { kind: keep ? 'keep' : 'drop' }): PowerChoices => ({
+const all = (
+  keep: boolean,
+  fate: ReturnType<PowerChoices['writeFate']> = { kind: keep ? 'keep' : 'drop' },
+): PowerChoices => ({
   writeFate: () => fate,
   truncateSurvives: () => keep,
   dirOpSurvives: () => keep,
 });
 
 describe('the simulated disk', () => {
-  const created = run(EMPTY_DISK, { kind: 'create', file: 'f' }, { kind: 'append', file: 'f', offsetBytes: 0, data: bytes(1, 2, 3) });
+  const created = run(
+    EMPTY_DISK,
+    { kind: 'create', file: 'f' },
+    { kind: 'append', file: 'f', offsetBytes: 0, data: bytes(1, 2, 3) },
+  );
 
   it('reads what was written, before any fsync', () => {
     expect(listing(created)).toEqual(['f']);
     expect(readFile(created, 'f')).toEqual(bytes(1, 2, 3));
-    expect(() => applyStep(created, { kind: 'append', file: 'f', offsetBytes: 1, data: bytes(9) })).toThrow(/holds 3 bytes/);
+    expect(() =>
+      applyStep(created, { kind: 'append', file: 'f', offsetBytes: 1, data: bytes(9) }),
+    ).toThrow(/holds 3 bytes/);
     expect(() => applyStep(created, { kind: 'fsync', file: 'nope' })).toThrow(/no file/);
   });
 
   it('keeps everything on kill, and only fsynced data and entries for sure on power loss', () => {
     expect(readFile(killImage(created), 'f')).toEqual(bytes(1, 2, 3));
     expect(listing(powerImage(created, all(false)))).toEqual([]); // the create was never made durable
-    const synced = run(created, { kind: 'fsync', file: 'f' }, { kind: 'fsyncDir' }, { kind: 'append', file: 'f', offsetBytes: 3, data: bytes(4, 5) });
+    const synced = run(
+      created,
+      { kind: 'fsync', file: 'f' },
+      { kind: 'fsyncDir' },
+      { kind: 'append', file: 'f', offsetBytes: 3, data: bytes(4, 5) },
+    );
     expect(readFile(powerImage(synced, all(false)), 'f')).toEqual(bytes(1, 2, 3));
     expect(readFile(powerImage(synced, all(true)), 'f')).toEqual(bytes(1, 2, 3, 4, 5));
-    expect(readFile(powerImage(synced, all(true, { kind: 'zeros' })), 'f')).toEqual(bytes(1, 2, 3, 0, 0));
-    expect(readFile(powerImage(synced, all(true, { kind: 'cut', bytes: 1 })), 'f')).toEqual(bytes(1, 2, 3, 4));
-    expect(readFile(powerImage(synced, all(true, { kind: 'garbage', seed: 7 })), 'f')).toEqual(bytes(1, 2, 3, ...garbage(2, 7)));
+    expect(readFile(powerImage(synced, all(true, { kind: 'zeros' })), 'f')).toEqual(
+      bytes(1, 2, 3, 0, 0),
+    );
+    expect(readFile(powerImage(synced, all(true, { kind: 'cut', bytes: 1 })), 'f')).toEqual(
+      bytes(1, 2, 3, 4),
+    );
+    expect(readFile(powerImage(synced, all(true, { kind: 'garbage', seed: 7 })), 'f')).toEqual(
+      bytes(1, 2, 3, ...garbage(2, 7)),
+    );
   });
 
   it('leaves a hole where a lost write lies below a kept one', () => {
     const base = run(created, { kind: 'fsync', file: 'f' }, { kind: 'fsyncDir' });
-    const two = run(base, { kind: 'append', file: 'f', offsetBytes: 3, data: bytes(4) }, { kind: 'append', file: 'f', offsetBytes: 4, data: bytes(5) });
-    const choices: PowerChoices = { ...all(true), writeFate: (_, i) => (i === 0 ? { kind: 'drop' } : { kind: 'keep' }) };
+    const two = run(
+      base,
+      { kind: 'append', file: 'f', offsetBytes: 3, data: bytes(4) },
+      { kind: 'append', file: 'f', offsetBytes: 4, data: bytes(5) },
+    );
+    const choices: PowerChoices = {
+      ...all(true),
+      writeFate: (_, i) => (i === 0 ? { kind: 'drop' } : { kind: 'keep' }),
+    };
     expect(readFile(powerImage(two, choices), 'f')).toEqual(bytes(1, 2, 3, 0, 5));
   });
 
@@ -47,15 +86,24 @@ describe('the simulated disk', () => {
     expect(listing(renamed)).toEqual(['g']);
     expect(listing(powerImage(renamed, all(false)))).toEqual(['f']);
     expect(listing(powerImage(renamed, all(true)))).toEqual(['g']);
-    const fresh = run(EMPTY_DISK, { kind: 'create', file: 't' }, { kind: 'fsync', file: 't' }, { kind: 'rename', from: 't', to: 'u' });
+    const fresh = run(
+      EMPTY_DISK,
+      { kind: 'create', file: 't' },
+      { kind: 'fsync', file: 't' },
+      { kind: 'rename', from: 't', to: 'u' },
+    );
     const onlyRename: PowerChoices = { ...all(true), dirOpSurvives: (i) => i === 1 };
     expect(listing(powerImage(fresh, onlyRename))).toEqual([]);
   });
 
   it('tears an append in flight at each cut under kill, and leaves other steps atomic', () => {
     const append: Step = { kind: 'append', file: 'f', offsetBytes: 3, data: bytes(4, 5, 6, 7) };
-    expect(readFile(crashImage(created, append, { model: 'kill', cut: 'half' }), 'f')).toEqual(bytes(1, 2, 3, 4, 5));
-    expect(readFile(crashImage(created, append, { model: 'kill', cut: 'none' }), 'f')).toEqual(bytes(1, 2, 3));
+    expect(readFile(crashImage(created, append, { model: 'kill', cut: 'half' }), 'f')).toEqual(
+      bytes(1, 2, 3, 4, 5),
+    );
+    expect(readFile(crashImage(created, append, { model: 'kill', cut: 'none' }), 'f')).toEqual(
+      bytes(1, 2, 3),
+    );
     const rename: Step = { kind: 'rename', from: 'f', to: 'g' };
     expect(listing(crashImage(created, rename, { model: 'kill', cut: 'all' }))).toEqual(['g']);
     expect(listing(crashImage(created, rename, { model: 'kill', cut: 'half' }))).toEqual(['f']);

@@ -30,24 +30,60 @@ describe('the oracle', () => {
     const m = history();
     const allowed = allowedAfter(m, { kind: 'kill' }, always);
     expect(allowed).toMatchObject({ minLsn: 2, maxLsn: 3, mayRefuse: false });
-    expect(violation(m, allowed, { state: state(2, [['a', '1'], ['b', '2']]) })).toBeUndefined();
+    expect(
+      violation(m, allowed, {
+        state: state(2, [
+          ['a', '1'],
+          ['b', '2'],
+        ]),
+      }),
+    ).toBeUndefined();
     expect(violation(m, allowed, { state: state(3, [['b', '2']]) })).toBeUndefined();
-    expect(violation(m, allowed, { state: state(1, [['a', '1']]) })).toMatch(/outside the allowed 2..3/);
-    expect(violation(m, allowed, { state: state(3, [['a', '1'], ['b', '2']]) })).toMatch(/not S\(3\)/);
+    expect(violation(m, allowed, { state: state(1, [['a', '1']]) })).toMatch(
+      /outside the allowed 2..3/,
+    );
+    expect(
+      violation(m, allowed, {
+        state: state(3, [
+          ['a', '1'],
+          ['b', '2'],
+        ]),
+      }),
+    ).toMatch(/not S\(3\)/);
     expect(violation(m, allowed, { error: new KvError('CORRUPTED', 'x') })).toMatch(/must succeed/);
   });
 
   it('keeps only durable writes after a power loss under sync none, and may refuse in tolerate-tail', () => {
     const m = history();
-    expect(allowedAfter(m, { kind: 'power' }, none)).toMatchObject({ minLsn: 1, mayRefuse: true, prefix: true });
-    expect(allowedAfter(m, { kind: 'power' }, { sync: 'none', recovery: 'point-in-time' })).toMatchObject({ minLsn: 1, mayRefuse: false });
-    expect(allowedAfter(m, { kind: 'power' }, { sync: 'none', recovery: 'salvage' }).prefix).toBe(false);
+    expect(allowedAfter(m, { kind: 'power' }, none)).toMatchObject({
+      minLsn: 1,
+      mayRefuse: true,
+      prefix: true,
+    });
+    expect(
+      allowedAfter(m, { kind: 'power' }, { sync: 'none', recovery: 'point-in-time' }),
+    ).toMatchObject({ minLsn: 1, mayRefuse: false });
+    expect(allowedAfter(m, { kind: 'power' }, { sync: 'none', recovery: 'salvage' }).prefix).toBe(
+      false,
+    );
   });
 
   it('requires CORRUPTED for structural damage, and judges salvage only by what was ever written', () => {
     const m = history();
-    const structural = { kind: 'damage', structural: true, lsnBefore: 0, followedByValid: false } as const;
-    expect(violation(m, allowedAfter(m, structural, always), { state: state(2, [['a', '1'], ['b', '2']]) })).toMatch(/must refuse/);
+    const structural = {
+      kind: 'damage',
+      structural: true,
+      lsnBefore: 0,
+      followedByValid: false,
+    } as const;
+    expect(
+      violation(m, allowedAfter(m, structural, always), {
+        state: state(2, [
+          ['a', '1'],
+          ['b', '2'],
+        ]),
+      }),
+    ).toMatch(/must refuse/);
     const salvage = allowedAfter(m, structural, { sync: 'always', recovery: 'salvage' });
     expect(violation(m, salvage, { state: state(9, [['b', '2']]) })).toBeUndefined();
     expect(violation(m, salvage, { state: state(9, [['b', '3']]) })).toMatch(/invented/);

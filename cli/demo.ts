@@ -4,7 +4,7 @@
 import { mkdtempSync, openSync, closeSync, writeSync, fstatSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FILES } from '../engine/plan.js';
+import { FILES } from '../src/engine/plan.js';
 import type { Output } from './app.js';
 
 /** Run the tour. `run` executes one kvlab command line and returns its exit code. */
@@ -12,7 +12,9 @@ export function runDemo(run: (argv: string[]) => number, output: Output): number
   const dir = mkdtempSync(join(tmpdir(), 'kvlab-demo-'));
   const say = (text: string): void => output.out(`\n# ${text}`);
   const cmd = (...argv: string[]): number => {
-    output.out(`$ kvlab ${argv.map((a) => (/^[\w./=-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`);
+    output.out(
+      `$ kvlab ${argv.map((a) => (/^[\w./=-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`,
+    );
     const code = run([...argv, '--dir', dir]);
     if (code !== 0) output.out(`(exit ${code})`);
     return code;
@@ -42,7 +44,9 @@ export function runDemo(run: (argv: string[]) => number, output: Output): number
     say('Opening the store cuts the torn tail away before the next append.');
     cmd('get', 'after');
     cmd('verify');
-    say('A flipped byte with intact records after it is corruption: verify names the file and offset,\n# and the default recovery mode refuses to open rather than silently drop acknowledged writes.');
+    say(
+      'A flipped byte with intact records after it is corruption: verify names the file and offset,\n# and the default recovery mode refuses to open rather than silently drop acknowledged writes.',
+    );
     const fd2 = openSync(wal, 'r+');
     writeSync(fd2, new Uint8Array([0xff]), 0, 1, 40); // inside the first record after the 20-byte header
     closeSync(fd2);

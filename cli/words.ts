@@ -2,7 +2,7 @@
 // any key or value (spaces, newlines, quotes, `|`, the empty string) can be typed on one line:
 //   put "a b" "x\ny"      get plain      del ""
 
-import { KvError } from '../engine/errors.js';
+import { KvError } from '../src/engine/errors.js';
 
 /** The words of one line. Throws INVALID_ARGUMENT on an unterminated or malformed JSON string. */
 export function splitWords(line: string): string[] {
@@ -17,7 +17,8 @@ export function splitWords(line: string): string[] {
     if (c === '"') {
       let j = i + 1;
       while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
-      if (j >= line.length) throw new KvError('INVALID_ARGUMENT', `unterminated string at column ${i + 1}`);
+      if (j >= line.length)
+        throw new KvError('INVALID_ARGUMENT', `unterminated string at column ${i + 1}`);
       try {
         words.push(JSON.parse(line.slice(i, j + 1)) as string);
       } catch {

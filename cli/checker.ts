@@ -2,16 +2,22 @@
 // (the campaigns and the bug zoo) only when called, so the store's commands never pay for them and the
 // default engine never reaches a bug variant's code.
 
-import { KvError } from '../engine/errors.js';
+import { KvError } from '../src/engine/errors.js';
 import { EXIT, type Flags, type Output } from './app.js';
 
 /** "60s", "2m", "1500ms" or a plain number of seconds, in ms. */
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (m === null) throw new KvError('INVALID_ARGUMENT', `--time takes a duration such as 60s, 2m or 500ms, got ${text}`);
+  if (m === null)
+    throw new KvError(
+      'INVALID_ARGUMENT',
+      `--time takes a duration such as 60s, 2m or 500ms, got ${text}`,
+    );
   const n = Number(m[1]);
   const unit = m[2] ?? 's';
-  return Math.round(n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000));
+  return Math.round(
+    n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000),
+  );
 }
 
 function parseShard(text: string | undefined): { index: number; count: number } {
@@ -19,52 +25,82 @@ function parseShard(text: string | undefined): { index: number; count: number } 
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (m === null || count < 1 || index >= count) throw new KvError('INVALID_ARGUMENT', `--shard takes i/n with 0 <= i < n, got ${text}`);
+  if (m === null || count < 1 || index >= count)
+    throw new KvError('INVALID_ARGUMENT', `--shard takes i/n with 0 <= i < n, got ${text}`);
   return { index, count };
 }
 
 type CrashKind = 'kill' | 'power' | 'torn' | 'all';
 
-function parseFaults(flags: Flags): { crash: CrashKind | 'none'; ioError: boolean; damage: boolean } {
+function parseFaults(flags: Flags): {
+  crash: CrashKind | 'none';
+  ioError: boolean;
+  damage: boolean;
+} {
   const crashFlag = (flags.rest['crash'] as string | undefined) ?? 'all';
-  if (!['kill', 'power', 'torn', 'all'].includes(crashFlag)) throw new KvError('INVALID_ARGUMENT', `--crash takes kill, power, torn or all, got ${crashFlag}`);
-  const list = ((flags.rest['faults'] as string | undefined) ?? 'crash,io,damage').split(',').map((f) => f.trim());
-  for (const f of list) if (!['crash', 'io', 'damage'].includes(f)) throw new KvError('INVALID_ARGUMENT', `--faults takes a list of crash, io, damage; got ${f}`);
-  return { crash: list.includes('crash') ? (crashFlag as CrashKind) : 'none', ioError: list.includes('io'), damage: list.includes('damage') };
+  if (!['kill', 'power', 'torn', 'all'].includes(crashFlag))
+    throw new KvError(
+      'INVALID_ARGUMENT',
+      `--crash takes kill, power, torn or all, got ${crashFlag}`,
+    );
+  const list = ((flags.rest['faults'] as string | undefined) ?? 'crash,io,damage')
+    .split(',')
+    .map((f) => f.trim());
+  for (const f of list)
+    if (!['crash', 'io', 'damage'].includes(f))
+      throw new KvError('INVALID_ARGUMENT', `--faults takes a list of crash, io, damage; got ${f}`);
+  return {
+    crash: list.includes('crash') ? (crashFlag as CrashKind) : 'none',
+    ioError: list.includes('io'),
+    damage: list.includes('damage'),
+  };
 }
 
 function seedOf(flags: Flags): number {
   const text = flags.rest['seed'] as string | undefined;
   if (text === undefined) return (Math.random() * 0x7fffffff) | 0;
   const seed = Number(text);
-  if (!Number.isInteger(seed)) throw new KvError('INVALID_ARGUMENT', `--seed takes an integer, got ${text}`);
+  if (!Number.isInteger(seed))
+    throw new KvError('INVALID_ARGUMENT', `--seed takes an integer, got ${text}`);
   return seed;
 }
 
-const rate = (n: number, ms: number): string => (ms > 0 ? Math.round((n * 1000) / ms).toLocaleString('en-US') : '0');
+const rate = (n: number, ms: number): string =>
+  ms > 0 ? Math.round((n * 1000) / ms).toLocaleString('en-US') : '0';
 
 /** `kvlab fuzz`: run a campaign; exit 0 when nothing was found, 6 on a violation (with counterexample.json). */
 export async function runFuzz(flags: Flags, output: Output): Promise<number> {
-  const [{ runCampaign }, { findBug, BUGS }, { saveCounterexample }, { replay }] = await Promise.all([
-    import('../../fuzz/campaign.js'),
-    import('../../fuzz/zoo/index.js'),
-    import('../../fuzz/counterexample.js'),
-    import('../../fuzz/story.js'),
-  ]);
+  const [{ runCampaign }, { findBug, BUGS }, { saveCounterexample }, { replay }] =
+    await Promise.all([
+      import('../fuzz/campaign.js'),
+      import('../fuzz/zoo/index.js'),
+      import('../fuzz/counterexample.js'),
+      import('../fuzz/story.js'),
+    ]);
   const bugName = flags.rest['bug'] as string | undefined;
   const bug = bugName === undefined ? undefined : findBug(bugName);
-  if (bugName !== undefined && bug === undefined) throw new KvError('INVALID_ARGUMENT', `no bug variant ${bugName}; kvlab bugs lists them: ${BUGS.map((b) => b.name).join(', ')}`);
+  if (bugName !== undefined && bug === undefined)
+    throw new KvError(
+      'INVALID_ARGUMENT',
+      `no bug variant ${bugName}; kvlab bugs lists them: ${BUGS.map((b) => b.name).join(', ')}`,
+    );
   const runsText = flags.rest['runs'] as string | undefined;
   const runs = runsText === undefined ? undefined : Number(runsText);
-  if (runs !== undefined && !(Number.isInteger(runs) && runs > 0)) throw new KvError('INVALID_ARGUMENT', `--runs takes a positive integer, got ${runsText}`);
+  if (runs !== undefined && !(Number.isInteger(runs) && runs > 0))
+    throw new KvError('INVALID_ARGUMENT', `--runs takes a positive integer, got ${runsText}`);
   const timeText = flags.rest['time'] as string | undefined;
-  const timeMs = timeText === undefined ? (runs === undefined ? 60_000 : undefined) : parseDuration(timeText);
+  const timeMs =
+    timeText === undefined ? (runs === undefined ? 60_000 : undefined) : parseDuration(timeText);
   const seed = seedOf(flags);
   const shard = parseShard(flags.rest['shard'] as string | undefined);
-  const faults = bug !== undefined && flags.rest['faults'] === undefined && flags.rest['crash'] === undefined ? bug.faults : parseFaults(flags);
+  const faults =
+    bug !== undefined && flags.rest['faults'] === undefined && flags.rest['crash'] === undefined
+      ? bug.faults
+      : parseFaults(flags);
   const out = (flags.rest['out'] as string | undefined) ?? 'counterexample.json';
   const what = `${bug === undefined ? 'kvlab' : `bug variant ${bug.name}`}, crash=${faults.crash} io=${faults.ioError} damage=${faults.damage}`;
-  if (!flags.json) output.out(`kvlab fuzz: seed ${seed}, shard ${shard.index}/${shard.count}, ${what}`);
+  if (!flags.json)
+    output.out(`kvlab fuzz: seed ${seed}, shard ${shard.index}/${shard.count}, ${what}`);
   const report = runCampaign({
     seed,
     shard,
@@ -74,7 +110,10 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
     ...(runs === undefined ? {} : { runs }),
     onProgress: (p) => {
       if (flags.json || output.progress === undefined) return;
-      const left = p.limitMs !== undefined ? `${Math.max(0, (p.limitMs - p.elapsedMs) / 1000).toFixed(0)}s left` : `${p.runs}/${p.limitRuns} runs`;
+      const left =
+        p.limitMs !== undefined
+          ? `${Math.max(0, (p.limitMs - p.elapsedMs) / 1000).toFixed(0)}s left`
+          : `${p.runs}/${p.limitRuns} runs`;
       output.progress(
         `runs ${p.runs} | commands ${p.commands} | crash images ${p.crashImages} (${rate(p.crashImages, p.elapsedMs)}/s) | ${(p.elapsedMs / 1000).toFixed(0)}s spent, ${left}`,
       );
@@ -89,15 +128,24 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
     output.out(
       `${report.runs} runs, ${report.commands} commands, ${report.crashImages} crash images (${rate(report.crashImages, report.elapsedMs)}/s), ${report.recoveries} recoveries in ${(report.elapsedMs / 1000).toFixed(1)} s`,
     );
-    output.out('crash-point coverage: crashes at each step of each operation\'s plans (--json lists every step):');
+    output.out(
+      "crash-point coverage: crashes at each step of each operation's plans (--json lists every step):",
+    );
     for (const [op, steps] of Object.entries(report.coverage).sort()) {
       const [rarest, fewest] = Object.entries(steps).reduce((a, b) => (b[1] < a[1] ? b : a));
       const most = Math.max(...Object.values(steps));
-      output.out(`  ${op.padEnd(9)} ${Object.keys(steps).length} steps hit, ${fewest} to ${most} times each (least: ${rarest})`);
+      output.out(
+        `  ${op.padEnd(9)} ${Object.keys(steps).length} steps hit, ${fewest} to ${most} times each (least: ${rarest})`,
+      );
     }
-    if (ce === undefined) output.out(`nothing found. Rerun: kvlab fuzz --seed ${seed}${timeText ? ` --time ${timeText}` : ''}${runsText ? ` --runs ${runsText}` : ''}${bug ? ` --bug ${bug.name}` : ''}`);
+    if (ce === undefined)
+      output.out(
+        `nothing found. Rerun: kvlab fuzz --seed ${seed}${timeText ? ` --time ${timeText}` : ''}${runsText ? ` --runs ${runsText}` : ''}${bug ? ` --bug ${bug.name}` : ''}`,
+      );
     else {
-      output.out(`VIOLATION after ${ce.found.runs} runs (${(ce.found.elapsedMs / 1000).toFixed(1)} s), ${ce.commands.length} commands; written to ${out}. Replay: kvlab replay ${out}`);
+      output.out(
+        `VIOLATION after ${ce.found.runs} runs (${(ce.found.elapsedMs / 1000).toFixed(1)} s), ${ce.commands.length} commands; written to ${out}. Replay: kvlab replay ${out}`,
+      );
       for (const line of replay(ce).lines) output.out(line);
     }
   }
@@ -105,9 +153,17 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
 }
 
 /** `kvlab replay FILE`: the story of a counterexample; exit 6 when it still fails, 0 when it no longer does. */
-export async function runReplay(args: readonly string[], flags: Flags, output: Output): Promise<number> {
-  const [{ loadCounterexample }, { replay }] = await Promise.all([import('../../fuzz/counterexample.js'), import('../../fuzz/story.js')]);
-  if (args.length !== 1) throw new KvError('INVALID_ARGUMENT', 'replay takes one counterexample file');
+export async function runReplay(
+  args: readonly string[],
+  flags: Flags,
+  output: Output,
+): Promise<number> {
+  const [{ loadCounterexample }, { replay }] = await Promise.all([
+    import('../fuzz/counterexample.js'),
+    import('../fuzz/story.js'),
+  ]);
+  if (args.length !== 1)
+    throw new KvError('INVALID_ARGUMENT', 'replay takes one counterexample file');
   const result = replay(loadCounterexample(args[0] as string));
   if (flags.json) output.out(JSON.stringify(result));
   else for (const line of result.lines) output.out(line);
@@ -116,9 +172,13 @@ export async function runReplay(args: readonly string[], flags: Flags, output: O
 
 /** `kvlab bugs`: the zoo, one line each; with --docs, write spec/bugs/ (or --out DIR). */
 export async function runBugs(flags: Flags, output: Output): Promise<number> {
-  const { BUGS } = await import('../../fuzz/zoo/index.js');
+  const { BUGS } = await import('../fuzz/zoo/index.js');
   if (flags.rest['docs'] === true) {
-    const [{ bugIndex, bugPage }, { mkdirSync, writeFileSync }, { join }] = await Promise.all([import('../../fuzz/bug-docs.js'), import('node:fs'), import('node:path')]);
+    const [{ bugIndex, bugPage }, { mkdirSync, writeFileSync }, { join }] = await Promise.all([
+      import('../fuzz/bug-docs.js'),
+      import('node:fs'),
+      import('node:path'),
+    ]);
     const dir = (flags.rest['out'] as string | undefined) ?? 'spec/bugs';
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'README.md'), bugIndex());
@@ -128,14 +188,17 @@ export async function runBugs(flags: Flags, output: Output): Promise<number> {
     }
     return EXIT.ok;
   }
-  if (flags.json) output.out(JSON.stringify(BUGS.map(({ name, summary, origin }) => ({ name, summary, origin }))));
+  if (flags.json)
+    output.out(
+      JSON.stringify(BUGS.map(({ name, summary, origin }) => ({ name, summary, origin }))),
+    );
   else for (const b of BUGS) output.out(`${b.name.padEnd(26)} ${b.summary}`);
   return EXIT.ok;
 }
 
 /** `kvlab table [--check] [--out FILE]`: write the guarantee table, or check the committed one is current. */
 export async function runTable(flags: Flags, output: Output): Promise<number> {
-  const { guaranteeTable, TABLE_FILE } = await import('../../fuzz/table.js');
+  const { guaranteeTable, TABLE_FILE } = await import('../fuzz/table.js');
   const { readFileSync, writeFileSync } = await import('node:fs');
   const file = (flags.rest['out'] as string | undefined) ?? TABLE_FILE;
   const text = guaranteeTable();

@@ -9,10 +9,15 @@ import {
   recordChecksumOk,
   type Dropped,
   type WriteOp,
-} from '../engine/logging.js';
-import { FILES } from '../engine/plan.js';
-import { ENTRY_HEADER_BYTES, SNAPSHOT_HEADER_BYTES, parseEntryAt, readSnapshot } from '../engine/snapshot.js';
-import type { FileSystem } from '../io/fs.js';
+} from '../src/engine/logging.js';
+import { FILES } from '../src/engine/plan.js';
+import {
+  ENTRY_HEADER_BYTES,
+  SNAPSHOT_HEADER_BYTES,
+  parseEntryAt,
+  readSnapshot,
+} from '../src/engine/snapshot.js';
+import type { FileSystem } from '../src/io/fs.js';
 
 /** One record or entry as inspect prints it. */
 export interface InspectedRecord {
@@ -70,7 +75,8 @@ function inspectSnapshot(file: string, bytes: Uint8Array): InspectedFile {
   let at = SNAPSHOT_HEADER_BYTES;
   const encoder = new TextEncoder();
   const records = loose.entries.map(([key, value]) => {
-    const lengthBytes = ENTRY_HEADER_BYTES + encoder.encode(key).length + encoder.encode(value).length;
+    const lengthBytes =
+      ENTRY_HEADER_BYTES + encoder.encode(key).length + encoder.encode(value).length;
     const record: InspectedRecord = {
       offsetBytes: at,
       lengthBytes,
@@ -81,7 +87,14 @@ function inspectSnapshot(file: string, bytes: Uint8Array): InspectedFile {
     at += lengthBytes;
     return record;
   });
-  return { file, kind: 'snapshot', sizeBytes: bytes.length, headerLsn: strict.lsn, records, problems: strict.dropped };
+  return {
+    file,
+    kind: 'snapshot',
+    sizeBytes: bytes.length,
+    headerLsn: strict.lsn,
+    records,
+    problems: strict.dropped,
+  };
 }
 
 /** Inspect every file of a store directory. */
@@ -93,8 +106,16 @@ export function inspectDir(fs: FileSystem, dir: string): InspectedFile[] {
       const bytes = fs.readFile(join(dir, name)) ?? new Uint8Array();
       const kind = kindOf(name);
       if (kind === 'log' || name === FILES.walTmp) return { ...inspectLog(name, bytes), kind };
-      if (kind === 'snapshot' || name === FILES.snapshotTmp) return { ...inspectSnapshot(name, bytes), kind };
-      return { file: name, kind, sizeBytes: bytes.length, headerLsn: undefined, records: [], problems: [] };
+      if (kind === 'snapshot' || name === FILES.snapshotTmp)
+        return { ...inspectSnapshot(name, bytes), kind };
+      return {
+        file: name,
+        kind,
+        sizeBytes: bytes.length,
+        headerLsn: undefined,
+        records: [],
+        problems: [],
+      };
     });
 }
 
@@ -122,15 +143,25 @@ export function verifyDir(fs: FileSystem, dir: string): VerifyProblem[] {
   for (const f of files) {
     if (f.kind !== 'log' && f.kind !== 'snapshot') continue;
     for (const d of f.problems) {
-      const where = d.followedByValid || f.kind === 'snapshot' ? '' : ' (a torn tail: recovery cuts it)';
-      problems.push({ file: f.file, offsetBytes: d.offsetBytes, what: `${EXPLAIN[d.reason]}, ${d.lengthBytes} bytes${where}` });
+      const where =
+        d.followedByValid || f.kind === 'snapshot' ? '' : ' (a torn tail: recovery cuts it)';
+      problems.push({
+        file: f.file,
+        offsetBytes: d.offsetBytes,
+        what: `${EXPLAIN[d.reason]}, ${d.lengthBytes} bytes${where}`,
+      });
     }
   }
   const log = files.find((f) => f.kind === 'log');
   const snap = files.find((f) => f.kind === 'snapshot');
-  if (log === undefined && snap !== undefined) problems.push({ file: FILES.wal, offsetBytes: 0, what: 'the log is missing' });
+  if (log === undefined && snap !== undefined)
+    problems.push({ file: FILES.wal, offsetBytes: 0, what: 'the log is missing' });
   if (log?.headerLsn !== undefined && log.headerLsn > (snap?.headerLsn ?? 0)) {
-    problems.push({ file: FILES.wal, offsetBytes: 0, what: `the log starts after LSN ${log.headerLsn} but the snapshot covers only LSN ${snap?.headerLsn ?? 0}` });
+    problems.push({
+      file: FILES.wal,
+      offsetBytes: 0,
+      what: `the log starts after LSN ${log.headerLsn} but the snapshot covers only LSN ${snap?.headerLsn ?? 0}`,
+    });
   }
   return problems;
 }

@@ -10,7 +10,9 @@ const output = {
   out: (line: string): void => void writeSync(1, `${line}\n`),
   err: (line: string): void => void writeSync(2, `${line}\n`),
   // A live line only on a terminal; piped output gets the plain summary alone.
-  ...(process.stdout.isTTY ? { progress: (text: string): void => void writeSync(1, `\r${text}\x1b[K`) } : {}),
+  ...(process.stdout.isTTY
+    ? { progress: (text: string): void => void writeSync(1, `\r${text}\x1b[K`) }
+    : {}),
 };
 
 process.exitCode = await runCli(process.argv.slice(2), output, process.stdin);

@@ -4,10 +4,19 @@
 
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { KvError, isKvError } from '../engine/errors.js';
-import type { FileSystem } from '../io/fs.js';
-import { openStore } from '../io/store.js';
-import { DATA_COMMANDS, EXIT, parseCommandLine, runDataCommand, storeOptions, type CommandOutput, type Flags, type Output } from './app.js';
+import { KvError, isKvError } from '../src/engine/errors.js';
+import type { FileSystem } from '../src/io/fs.js';
+import { openStore } from '../src/io/store.js';
+import {
+  DATA_COMMANDS,
+  EXIT,
+  parseCommandLine,
+  runDataCommand,
+  storeOptions,
+  type CommandOutput,
+  type Flags,
+  type Output,
+} from './app.js';
 import { splitWords } from './words.js';
 
 function oneLine(result: CommandOutput, json: boolean): string {
@@ -16,23 +25,35 @@ function oneLine(result: CommandOutput, json: boolean): string {
 }
 
 /** Answer one shell line. Returns undefined for a blank line or a comment, which get no answer. */
-export function answerLine(line: string, run: (words: string[]) => CommandOutput, json: boolean): string | undefined {
+export function answerLine(
+  line: string,
+  run: (words: string[]) => CommandOutput,
+  json: boolean,
+): string | undefined {
   try {
     const words = splitWords(line);
     if (words.length === 0 || (words[0] as string).startsWith('#')) return undefined;
     return oneLine(run(words), json);
   } catch (e) {
     if (!isKvError(e)) throw e;
-    return json ? JSON.stringify({ ok: false, code: e.code, message: e.message }) : `error ${e.code} ${e.message}`;
+    return json
+      ? JSON.stringify({ ok: false, code: e.code, message: e.message })
+      : `error ${e.code} ${e.message}`;
   }
 }
 
 /** Run the shell until end of input or `quit`. Returns the exit code. */
-export async function runShell(flags: Flags, input: Readable, output: Output, fs?: FileSystem): Promise<number> {
+export async function runShell(
+  flags: Flags,
+  input: Readable,
+  output: Output,
+  fs?: FileSystem,
+): Promise<number> {
   const store = openStore(flags.dir, storeOptions(flags, fs));
   const run = (words: string[]): CommandOutput => {
     const { command, args, flags: lineFlags } = parseCommandLine(words);
-    if (!DATA_COMMANDS.includes(command)) throw new KvError('INVALID_ARGUMENT', `unknown shell command "${command}"`);
+    if (!DATA_COMMANDS.includes(command))
+      throw new KvError('INVALID_ARGUMENT', `unknown shell command "${command}"`);
     return runDataCommand(store, command, args, lineFlags);
   };
   try {

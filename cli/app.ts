@@ -1,17 +1,25 @@
 // The `kvlab` command: argument parsing, the data commands (the seed's public API as a CLI), and the
 // mapping from error codes to exit codes. Output goes through an Output so tests and the demo can run
-// commands in-process; src/cli/main.ts binds it to the real stdout and stderr.
+// commands in-process; cli/main.ts binds it to the real stdout and stderr.
 
 import { parseArgs } from 'node:util';
-import { KvError, isKvError, type ErrorCode } from '../engine/errors.js';
-import { RECOVERY_MODES, type RecoveryMode, type SyncMode } from '../engine/state.js';
-import type { FileSystem } from '../io/fs.js';
-import { openStore, type Store, type StoreOptions } from '../io/store.js';
+import { KvError, isKvError, type ErrorCode } from '../src/engine/errors.js';
+import { RECOVERY_MODES, type RecoveryMode, type SyncMode } from '../src/engine/state.js';
+import type { FileSystem } from '../src/io/fs.js';
+import { openStore, type Store, type StoreOptions } from '../src/io/store.js';
 import { inspectDir, verifyDir } from './inspect.js';
 import { showText } from './words.js';
 
 /** Exit codes, as documented in the README. */
-export const EXIT = { ok: 0, notFound: 1, usage: 2, corrupted: 3, locked: 4, io: 5, violation: 6 } as const;
+export const EXIT = {
+  ok: 0,
+  notFound: 1,
+  usage: 2,
+  corrupted: 3,
+  locked: 4,
+  io: 5,
+  violation: 6,
+} as const;
 
 /** The exit code for an error code. */
 export function exitCodeFor(code: ErrorCode): number {
@@ -93,7 +101,11 @@ function usage(detail: string): KvError {
 }
 
 /** Parse argv into the command, its positionals and flags. Throws INVALID_ARGUMENT on bad usage. */
-export function parseCommandLine(argv: readonly string[]): { command: string; args: string[]; flags: Flags } {
+export function parseCommandLine(argv: readonly string[]): {
+  command: string;
+  args: string[];
+  flags: Flags;
+} {
   let parsed;
   try {
     parsed = parseArgs({
@@ -116,12 +128,14 @@ export function parseCommandLine(argv: readonly string[]): { command: string; ar
     throw usage((e as Error).message);
   }
   const v = parsed.values;
-  if (v.sync !== undefined && v.sync !== 'always' && v.sync !== 'none') throw usage(`--sync must be always or none, got ${v.sync}`);
+  if (v.sync !== undefined && v.sync !== 'always' && v.sync !== 'none')
+    throw usage(`--sync must be always or none, got ${v.sync}`);
   if (v.recovery !== undefined && !RECOVERY_MODES.includes(v.recovery as RecoveryMode)) {
     throw usage(`--recovery must be one of ${RECOVERY_MODES.join(', ')}, got ${v.recovery}`);
   }
   const limit = v.limit === undefined ? undefined : Number(v.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw usage(`--limit must be a non-negative integer, got ${v.limit}`);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0))
+    throw usage(`--limit must be a non-negative integer, got ${v.limit}`);
   const [command = v.help ? 'help' : '', ...args] = parsed.positionals;
   const rest: Record<string, string | boolean | undefined> = {};
   for (const name of Object.keys(EXTRA_OPTIONS)) rest[name] = v[name as keyof typeof EXTRA_OPTIONS];
@@ -151,12 +165,22 @@ export interface CommandOutput {
 }
 
 function arity(command: string, args: readonly string[], n: number): void {
-  if (args.length !== n) throw usage(`${command} takes ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`);
+  if (args.length !== n)
+    throw usage(`${command} takes ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`);
 }
 
 /** Run one data command on an open store (the CLI's commands and the shell's lines both come here). */
-export function runDataCommand(store: Store, command: string, args: readonly string[], flags: Flags): CommandOutput {
-  const ok = (lsn: number): CommandOutput => ({ lines: [`ok ${lsn}`], json: { ok: true, lsn }, exitCode: EXIT.ok });
+export function runDataCommand(
+  store: Store,
+  command: string,
+  args: readonly string[],
+  flags: Flags,
+): CommandOutput {
+  const ok = (lsn: number): CommandOutput => ({
+    lines: [`ok ${lsn}`],
+    json: { ok: true, lsn },
+    exitCode: EXIT.ok,
+  });
   switch (command) {
     case 'put':
       arity(command, args, 2);
@@ -168,13 +192,19 @@ export function runDataCommand(store: Store, command: string, args: readonly str
       arity(command, args, 1);
       const key = args[0] as string;
       const value = store.get(key);
-      if (value === undefined) return { lines: ['not-found'], json: { key, found: false }, exitCode: EXIT.notFound };
+      if (value === undefined)
+        return { lines: ['not-found'], json: { key, found: false }, exitCode: EXIT.notFound };
       return { lines: [showText(value)], json: { key, found: true, value }, exitCode: EXIT.ok };
     }
     case 'scan': {
       arity(command, args, 0);
       const entries = store.scan({ from: flags.from, to: flags.to, limit: flags.limit });
-      return { lines: entries.map((e) => `${showText(e.key)}\t${showText(e.value)}`), json: entries, exitCode: EXIT.ok, list: true };
+      return {
+        lines: entries.map((e) => `${showText(e.key)}\t${showText(e.value)}`),
+        json: entries,
+        exitCode: EXIT.ok,
+        list: true,
+      };
     }
     case 'snapshot':
       arity(command, args, 0);
@@ -188,7 +218,12 @@ export function runDataCommand(store: Store, command: string, args: readonly str
     case 'stats': {
       arity(command, args, 0);
       const stats = store.stats();
-      return { lines: Object.entries(stats).map(([k, v]) => `${k}: ${String(v)}`), json: stats, exitCode: EXIT.ok, list: true };
+      return {
+        lines: Object.entries(stats).map(([k, v]) => `${k}: ${String(v)}`),
+        json: stats,
+        exitCode: EXIT.ok,
+        list: true,
+      };
     }
     default:
       throw usage(`unknown command "${command}"; try kvlab help`);
@@ -196,7 +231,16 @@ export function runDataCommand(store: Store, command: string, args: readonly str
 }
 
 /** The data commands, which need an open store. */
-export const DATA_COMMANDS: readonly string[] = ['put', 'get', 'del', 'scan', 'snapshot', 'compact', 'sync', 'stats'];
+export const DATA_COMMANDS: readonly string[] = [
+  'put',
+  'get',
+  'del',
+  'scan',
+  'snapshot',
+  'compact',
+  'sync',
+  'stats',
+];
 
 /** Store options from the flags. */
 export function storeOptions(flags: Flags, fs?: FileSystem): StoreOptions {
@@ -215,12 +259,21 @@ function runInspect(fs: FileSystem, flags: Flags, output: Output): number {
     return EXIT.ok;
   }
   for (const f of files) {
-    const lsn = f.headerLsn === undefined ? 'header damaged' : f.kind === 'log' ? `base LSN ${f.headerLsn}` : `covers LSN ${f.headerLsn}`;
-    output.out(`${f.file} (${f.kind}, ${f.sizeBytes} bytes${f.kind === 'log' || f.kind === 'snapshot' ? `, ${lsn}` : ''})`);
+    const lsn =
+      f.headerLsn === undefined
+        ? 'header damaged'
+        : f.kind === 'log'
+          ? `base LSN ${f.headerLsn}`
+          : `covers LSN ${f.headerLsn}`;
+    output.out(
+      `${f.file} (${f.kind}, ${f.sizeBytes} bytes${f.kind === 'log' || f.kind === 'snapshot' ? `, ${lsn}` : ''})`,
+    );
     for (const r of f.records) {
       for (const op of r.ops) {
         const value = op.op === 'put' ? ` ${showText(op.value)}` : '';
-        output.out(`  @${r.offsetBytes} lsn=${r.lsn} ${op.op} ${showText(op.key)}${value} crc=${r.crcOk ? 'ok' : 'BAD'}`);
+        output.out(
+          `  @${r.offsetBytes} lsn=${r.lsn} ${op.op} ${showText(op.key)}${value} crc=${r.crcOk ? 'ok' : 'BAD'}`,
+        );
       }
     }
     for (const p of f.problems) {
@@ -240,7 +293,12 @@ function runVerify(fs: FileSystem, flags: Flags, output: Output): number {
 }
 
 /** Commands that read files without opening the store. */
-export function runFileCommand(command: 'inspect' | 'verify', fs: FileSystem, flags: Flags, output: Output): number {
+export function runFileCommand(
+  command: 'inspect' | 'verify',
+  fs: FileSystem,
+  flags: Flags,
+  output: Output,
+): number {
   try {
     fs.readdir(flags.dir);
   } catch {
@@ -250,7 +308,13 @@ export function runFileCommand(command: 'inspect' | 'verify', fs: FileSystem, fl
 }
 
 /** Open the store, run one data command, close. */
-export function runStoreCommand(command: string, args: readonly string[], flags: Flags, output: Output, fs?: FileSystem): number {
+export function runStoreCommand(
+  command: string,
+  args: readonly string[],
+  flags: Flags,
+  output: Output,
+  fs?: FileSystem,
+): number {
   const store = openStore(flags.dir, storeOptions(flags, fs));
   try {
     const result = runDataCommand(store, command, args, flags);
@@ -268,6 +332,8 @@ export function reportError(e: unknown, output: Output, json: boolean): number {
     else output.err(`kvlab: ${e.message}`);
     return exitCodeFor(e.code);
   }
-  output.err(`kvlab: unexpected error (a bug): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  output.err(
+    `kvlab: unexpected error (a bug): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+  );
   return EXIT.io;
 }
