@@ -4,6 +4,7 @@
 
 import * as nodeFs from 'node:fs';
 import { Volume, createFsFromVolume } from 'memfs';
+import { acquireLock } from './lock.js';
 
 /** The calls the shell makes. Paths are absolute or relative to the process; `fsync` is a data sync. */
 export interface FileSystem {
@@ -27,6 +28,20 @@ export interface FileSystem {
   unlink(path: string): void;
   /** Make a directory's entries durable: open the directory and fsync it. */
   fsyncDir(dir: string): void;
+  /**
+   * Take the store directory's lock: exclusive for a writer, shared for a read-only open. Throws
+   * KvError LOCKED when another holder excludes us. The lock ends with release() or with the process.
+   */
+  lockDir(dir: string, mode: LockMode): DirLock;
+}
+
+/** How a store holds its directory: one writer excludes everyone; readers exclude only writers. */
+export type LockMode = 'exclusive' | 'shared';
+
+/** A held directory lock. */
+export interface DirLock {
+  /** Let go of the lock. Safe to call twice. */
+  release(): void;
 }
 
 /** The subset of node:fs that the adapter uses; memfs implements it too. */
@@ -57,7 +72,7 @@ function isNotFound(e: unknown): boolean {
 
 /** Adapt any node-fs-compatible module. */
 export function adaptFs(fs: NodeLikeFs): FileSystem {
-  return {
+  const adapted: FileSystem = {
     mkdir: (dir) => void fs.mkdirSync(dir, { recursive: true }),
     readdir: (dir) => fs.readdirSync(dir).map(String),
     readFile(path) {
@@ -96,7 +111,9 @@ export function adaptFs(fs: NodeLikeFs): FileSystem {
         fs.closeSync(fd);
       }
     },
+    lockDir: (dir) => acquireLock(adapted, dir),
   };
+  return adapted;
 }
 
 /** The real disk, through node:fs. */

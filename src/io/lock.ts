@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KvError } from '../engine/errors.js';
 import { FILES } from '../engine/plan.js';
-import type { FileSystem } from './fs.js';
+import type { DirLock, FileSystem } from './fs.js';
 
 /** Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot; undefined off Linux. */
 function processStart(pid: number): { start: string; zombie: boolean } | undefined {
@@ -34,12 +34,6 @@ function isAlive(pid: number, start: string | undefined): boolean {
   if (info === undefined) return true; // no /proc: trust kill(0)
   if (info.zombie) return false; // killed and not yet reaped: it will never write again
   return start === undefined || start === '' || info.start === start;
-}
-
-/** A held lock. */
-export interface DirLock {
-  /** Remove the lock file. Safe to call twice. */
-  release(): void;
 }
 
 /** Take the lock on `dir`, or throw LOCKED naming the owner's pid. */

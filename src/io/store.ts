@@ -21,8 +21,7 @@ import {
   type EngineState,
   type Phase,
 } from '../engine/state.js';
-import { nodeFileSystem, type FileSystem } from './fs.js';
-import { acquireLock, type DirLock } from './lock.js';
+import { nodeFileSystem, type DirLock, type FileSystem } from './fs.js';
 import { PlanRunner } from './runner.js';
 
 /**
@@ -309,5 +308,9 @@ export function openStore(dir: string, options: StoreOptions = {}): Store {
       { cause: e },
     );
   }
-  return openStoreWith(fsStoreIo(fs, dir, acquireLock(fs, dir)), resolved, { readOnly });
+  return openStoreWith(
+    fsStoreIo(fs, dir, fs.lockDir(dir, readOnly ? 'shared' : 'exclusive')),
+    resolved,
+    { readOnly },
+  );
 }
