@@ -41,16 +41,22 @@ export function planNewLog(baseLsn: number): Step[] {
   return planReplaceFile(FILES.walTmp, FILES.wal, [encodeWalHeader(baseLsn)]);
 }
 
-/** Write a snapshot of memory; the log is left alone (seed: kvstore_create_snapshot). */
-export function planSnapshot(state: EngineState): Transition<MaintenanceResult> {
-  allow(state.phase, 'maintain');
+/**
+ * The state and steps of a snapshot of memory, with no permission check: a planning helper that
+ * changes no phase. planSnapshot checks the phase first.
+ */
+function snapshotPlan(state: EngineState): { state: EngineState; plan: Step[] } {
   const next: EngineState = { ...state, snapshotLsn: state.lastLsn, durableLsn: state.lastLsn };
-  return { state: next, result: { lsn: state.lastLsn }, plan: planSnapshotFile(state) };
+  return { state: next, plan: planSnapshotFile(state) };
 }
 
-/** Snapshot first, then rewrite the log from memory (seed: kvstore_compact, in the fixed order). */
-export function planCompact(state: EngineState): Transition<MaintenanceResult> {
-  allow(state.phase, 'maintain');
+/**
+ * The state and steps of a whole compaction (snapshot first, then a new log after it), with no
+ * permission check and no phase change: planCompact calls it after checking the phase, and recovery's
+ * salvage repair calls it while still RECOVERING, so that nobody has to patch a phase to get past
+ * allow().
+ */
+export function compactPlan(state: EngineState): { state: EngineState; plan: Step[] } {
   const next: EngineState = {
     ...state,
     snapshotLsn: state.lastLsn,
@@ -59,11 +65,19 @@ export function planCompact(state: EngineState): Transition<MaintenanceResult> {
     walBytes: WAL_HEADER_BYTES,
     writesSinceCompact: 0,
   };
-  return {
-    state: next,
-    result: { lsn: state.lastLsn },
-    plan: [...planSnapshotFile(state), ...planNewLog(state.lastLsn)],
-  };
+  return { state: next, plan: [...planSnapshotFile(state), ...planNewLog(state.lastLsn)] };
+}
+
+/** Write a snapshot of memory; the log is left alone (seed: kvstore_create_snapshot). */
+export function planSnapshot(state: EngineState): Transition<MaintenanceResult> {
+  allow(state.phase, 'maintain');
+  return { ...snapshotPlan(state), result: { lsn: state.lastLsn } };
+}
+
+/** Snapshot first, then rewrite the log from memory (seed: kvstore_compact, in the fixed order). */
+export function planCompact(state: EngineState): Transition<MaintenanceResult> {
+  allow(state.phase, 'maintain');
+  return { ...compactPlan(state), result: { lsn: state.lastLsn } };
 }
 
 /** Make every acknowledged write durable: an fsync of the log when sync is "none" and writes are pending. */
