@@ -232,7 +232,9 @@ export function encodeSnapshotEntries(
   fileCrc: number,
   afterKey: string | undefined,
 ): EncodedEntries {
-  let out: Uint8Array = new Uint8Array(Math.max(256, Math.min(bytesMax, 1 << 20) + 256));
+  // Room for bytesMax plus one large entry, so that growing is rare; one DataView per buffer.
+  let out: Uint8Array = new Uint8Array(Math.min(bytesMax, 1 << 24) + 16 * 1024);
+  let view = viewOf(out);
   let at = 0;
   let count = 0;
   let lastKey = afterKey;
@@ -247,10 +249,12 @@ export function encodeSnapshotEntries(
     assert(lastKey === undefined || compareKeys(lastKey, key) < 0, 'snapshot entries are ordered');
     // A UTF-16 unit is at most 3 UTF-8 bytes: reserve that much, so encodeInto never runs short.
     const room = ENTRY_HEADER_BYTES + 3 * (key.length + value.length);
-    if (at + room > out.length) out = grown(out, at + room);
-    const k = textEncoder.encodeInto(key, out.subarray(at + ENTRY_HEADER_BYTES)).written;
-    const v = textEncoder.encodeInto(value, out.subarray(at + ENTRY_HEADER_BYTES + k)).written;
-    const view = viewOf(out);
+    if (at + room > out.length) {
+      out = grown(out, at + room);
+      view = viewOf(out);
+    }
+    const k = putText(out, at + ENTRY_HEADER_BYTES, key);
+    const v = putText(out, at + ENTRY_HEADER_BYTES + k, value);
     putU32(view, at + 4, k);
     putU32(view, at + 8, v);
     const end = at + ENTRY_HEADER_BYTES + k + v;
@@ -261,6 +265,21 @@ export function encodeSnapshotEntries(
   }
   const bytes = out.subarray(0, at);
   return { bytes, count, lastKey, fileCrc: crc32(bytes, 0, at, fileCrc), ended };
+}
+
+/**
+ * Write `text` as UTF-8 at `offsetBytes`; returns the bytes written. ASCII is copied unit by unit
+ * (most keys and values), which costs less than encodeInto's call and the subarray it needs.
+ */
+function putText(out: Uint8Array, offsetBytes: number, text: string): number {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80)
+      return i + textEncoder.encodeInto(text.slice(i), out.subarray(offsetBytes + i)).written;
+    out[offsetBytes + i] = c;
+  }
+  return n;
 }
 
 function grown(bytes: Uint8Array, needBytes: number): Uint8Array {
