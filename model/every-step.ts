@@ -150,6 +150,8 @@ function randomHistory(
     recovery: settings.recovery ?? (RECOVERY_MODES[pick(RECOVERY_MODES.length)] as RecoveryMode),
     compactWrites: 3 + pick(4),
     compactWalBytes: 1000,
+    // A slice of about one entry: the automatic compaction spans several writes, each crashed at every step.
+    compactSliceBytes: 24,
     treeOrder: 3,
   });
   const system = SimSystem.create({ ...settings.system, options }, counters);

@@ -16,15 +16,20 @@ import { SimSystem, type SystemConfig, type SystemCounters } from './system.js';
 
 /** Store settings for a run: small thresholds, so that compactions and deep trees come often. */
 export function optionsArb(sync?: SyncMode, recovery?: RecoveryMode): fc.Arbitrary<EngineOptions> {
-  return fc
-    .record({
-      sync: sync === undefined ? fc.constantFrom<SyncMode>('always', 'none') : fc.constant(sync),
-      recovery: recovery === undefined ? fc.constantFrom(...RECOVERY_MODES) : fc.constant(recovery),
-      compactWrites: fc.integer({ min: 2, max: 8 }),
-      compactWalBytes: fc.integer({ min: 120, max: 1000 }),
-      treeOrder: fc.integer({ min: 3, max: 5 }),
-    })
-    .map((o) => resolveOptions(o));
+  return (
+    fc
+      .record({
+        sync: sync === undefined ? fc.constantFrom<SyncMode>('always', 'none') : fc.constant(sync),
+        recovery:
+          recovery === undefined ? fc.constantFrom(...RECOVERY_MODES) : fc.constant(recovery),
+        compactWrites: fc.integer({ min: 2, max: 8 }),
+        compactWalBytes: fc.integer({ min: 120, max: 1000 }),
+        treeOrder: fc.integer({ min: 3, max: 5 }),
+      })
+      // Slices of 16 to 255 bytes, so that automatic compactions span several writes; derived rather
+      // than drawn, so that the runs a seed generates stay the ones it generated before slices existed.
+      .map((o) => resolveOptions({ ...o, compactSliceBytes: 16 + (o.compactWalBytes % 240) }))
+  );
 }
 
 /** What a property run is about. */

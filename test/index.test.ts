@@ -27,7 +27,7 @@ describe('the public API', () => {
   it('exports the settings and tables the docs describe', () => {
     expect(kvlab.DEFAULT_OPTIONS.sync).toBe('always');
     expect(kvlab.RECOVERY_MODES).toContain('salvage');
-    expect(kvlab.TRANSITIONS.READY['begin-maintenance']).toBe('COMPACTING');
+    expect(kvlab.TRANSITIONS.READY['begin-compaction']).toBe('COMPACTING');
     expect(kvlab.ALLOWED.FAILED).toContain('read');
     expect(kvlab.LIMITS.keyBytesMax).toBeGreaterThan(kvlab.DEFAULT_OPTIONS.keyBytesMax);
     expect(kvlab.FILES.wal).toBe('kvlab.wal');

@@ -26,6 +26,5 @@ export const compactBeforeApply: BugVariant = {
         plan: [...t.plan, ...c.plan],
       };
     },
-    shouldCompact: () => false,
   },
 };

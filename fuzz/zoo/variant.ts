@@ -52,6 +52,7 @@ export function editPlans(base: Engine, edit: (plan: Plan) => Plan): Engine {
     snapshot: editing(base.snapshot, edit),
     compact: editing(base.compact, edit),
     sync: editing(base.sync, edit),
+    compactStep: editing(base.compactStep, edit),
   };
 }
 

@@ -10,18 +10,31 @@
 // - every node but the root holds between minKeys and maxKeys keys; every leaf is at the same depth.
 
 import { compareKeys } from './bytes.js';
-import { assert } from './errors.js';
+import { assert, at } from './errors.js';
 
+/**
+ * A transient edit: the nodes a batch of changes created carry it, and only while it is live may they
+ * change in place (Clojure's transients). Every other node is shared with older trees and is copied
+ * before a change, once per batch. A single treePut is a batch of one.
+ */
+interface Edit {
+  live: boolean;
+}
+
+// The node arrays are typed mutable so that a live edit can change its own nodes in place; a node whose
+// `edit` is not the live one is never changed (the shape below is otherwise immutable).
 interface Leaf {
   readonly leaf: true;
-  readonly keys: readonly string[];
-  readonly values: readonly string[];
+  readonly keys: string[];
+  readonly values: string[];
+  readonly edit: Edit | undefined;
 }
 
 interface Branch {
   readonly leaf: false;
-  readonly keys: readonly string[];
-  readonly children: readonly Node[];
+  readonly keys: string[];
+  readonly children: Node[];
+  readonly edit: Edit | undefined;
 }
 
 type Node = Leaf | Branch;
@@ -37,11 +50,12 @@ export interface Tree {
 
 /** Smallest and largest orders accepted: 3 makes deep trees for tests, 1024 bounds the copy per write. */
 export const TREE_ORDER_MIN = 3;
+/** The largest order accepted. */
 export const TREE_ORDER_MAX = 1024;
 /** The default order: 32 keeps a million keys within 4 levels and copies about 100 references a write. */
 export const TREE_ORDER_DEFAULT = 32;
 
-const EMPTY_LEAF: Leaf = { leaf: true, keys: [], values: [] };
+const EMPTY_LEAF: Leaf = { leaf: true, keys: [], values: [], edit: undefined };
 
 /** A new empty tree. */
 export function emptyTree(order = TREE_ORDER_DEFAULT): Tree {
@@ -58,7 +72,7 @@ function lowerBound(keys: readonly string[], key: string): number {
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(keys[mid] as string, key) < 0) lo = mid + 1;
+    if (compareKeys(at(keys, mid, 'key'), key) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -70,7 +84,7 @@ function childIndex(keys: readonly string[], key: string): number {
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(keys[mid] as string, key) <= 0) lo = mid + 1;
+    if (compareKeys(at(keys, mid, 'separator'), key) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -79,7 +93,7 @@ function childIndex(keys: readonly string[], key: string): number {
 /** The value stored under `key`, or undefined. */
 export function treeGet(tree: Tree, key: string): string | undefined {
   let node = tree.root;
-  while (!node.leaf) node = node.children[childIndex(node.keys, key)] as Node;
+  while (!node.leaf) node = at(node.children, childIndex(node.keys, key), 'child');
   const i = lowerBound(node.keys, key);
   return i < node.keys.length && node.keys[i] === key ? node.values[i] : undefined;
 }
@@ -90,95 +104,140 @@ function withAt<T>(items: readonly T[], index: number, item: T): T[] {
   return copy;
 }
 
-function insertAt<T>(items: readonly T[], index: number, ...added: T[]): T[] {
-  return [...items.slice(0, index), ...added, ...items.slice(index)];
-}
-
 function removeAt<T>(items: readonly T[], index: number, count = 1): T[] {
-  return [...items.slice(0, index), ...items.slice(index + count)];
+  const copy = items.slice();
+  copy.splice(index, count);
+  return copy;
 }
 
-type PutResult =
-  | { readonly split: false; readonly node: Node; readonly added: boolean }
-  | {
-      readonly split: true;
-      readonly left: Node;
-      readonly separator: string;
-      readonly right: Node;
-      readonly added: boolean;
-    };
+/** `leaf` itself when `edit` owns it, else a copy that `edit` owns. */
+function writableLeaf(leaf: Leaf, edit: Edit): Leaf {
+  if (leaf.edit === edit) return leaf;
+  return { leaf: true, keys: leaf.keys.slice(), values: leaf.values.slice(), edit };
+}
 
-function putInLeaf(leaf: Leaf, key: string, value: string, maxKeys: number): PutResult {
+/** `branch` itself when `edit` owns it, else a copy that `edit` owns. */
+function writableBranch(branch: Branch, edit: Edit): Branch {
+  if (branch.edit === edit) return branch;
+  return { leaf: false, keys: branch.keys.slice(), children: branch.children.slice(), edit };
+}
+
+// A put reports a split to its caller through these module variables rather than through a result
+// object per level: a put is on every write's path and this saves an allocation per level. The engine
+// is single-threaded and putIn never re-enters, so the variables are read right after they are set.
+let splitRight: Node | undefined;
+let splitSeparator = '';
+let keyAdded = false;
+
+function putInLeaf(leaf: Leaf, key: string, value: string, maxKeys: number, edit: Edit): Leaf {
   const i = lowerBound(leaf.keys, key);
-  if (i < leaf.keys.length && leaf.keys[i] === key) {
-    return {
-      split: false,
-      node: { leaf: true, keys: leaf.keys, values: withAt(leaf.values, i, value) },
-      added: false,
-    };
+  const w = writableLeaf(leaf, edit);
+  if (i < w.keys.length && w.keys[i] === key) {
+    w.values[i] = value;
+    return w;
   }
-  const keys = insertAt(leaf.keys, i, key);
-  const values = insertAt(leaf.values, i, value);
-  if (keys.length <= maxKeys)
-    return { split: false, node: { leaf: true, keys, values }, added: true };
-  const half = keys.length >>> 1;
-  const right: Leaf = { leaf: true, keys: keys.slice(half), values: values.slice(half) };
-  return {
-    split: true,
-    left: { leaf: true, keys: keys.slice(0, half), values: values.slice(0, half) },
-    separator: right.keys[0] as string,
-    right,
-    added: true,
-  };
+  w.keys.splice(i, 0, key);
+  w.values.splice(i, 0, value);
+  keyAdded = true;
+  if (w.keys.length > maxKeys) {
+    const half = w.keys.length >>> 1;
+    const right: Leaf = {
+      leaf: true,
+      keys: w.keys.splice(half),
+      values: w.values.splice(half),
+      edit,
+    };
+    splitSeparator = at(right.keys, 0, 'first key of a split leaf');
+    splitRight = right;
+  }
+  return w;
 }
 
-function putInNode(node: Node, key: string, value: string, maxKeys: number): PutResult {
-  if (node.leaf) return putInLeaf(node, key, value, maxKeys);
+function putIn(node: Node, key: string, value: string, maxKeys: number, edit: Edit): Node {
+  if (node.leaf) return putInLeaf(node, key, value, maxKeys, edit);
   const i = childIndex(node.keys, key);
-  const below = putInNode(node.children[i] as Node, key, value, maxKeys);
-  if (!below.split) {
-    return {
-      split: false,
-      node: { leaf: false, keys: node.keys, children: withAt(node.children, i, below.node) },
-      added: below.added,
-    };
+  const before = at(node.children, i, 'child');
+  const child = putIn(before, key, value, maxKeys, edit);
+  // A child this edit already owned was changed in place, and so was the path above it.
+  if (child === before && splitRight === undefined) return node;
+  const w = writableBranch(node, edit);
+  w.children[i] = child;
+  const right = splitRight;
+  if (right === undefined) return w;
+  splitRight = undefined;
+  w.keys.splice(i, 0, splitSeparator);
+  w.children.splice(i + 1, 0, right);
+  if (w.keys.length > maxKeys) {
+    // Split a branch: the middle key moves up and belongs to neither half.
+    const half = maxKeys >>> 1;
+    const keys = w.keys.splice(half + 1);
+    splitSeparator = at(w.keys, half, 'middle key');
+    w.keys.length = half;
+    splitRight = { leaf: false, keys, children: w.children.splice(half + 1), edit };
   }
-  const keys = insertAt(node.keys, i, below.separator);
-  const children = [
-    ...node.children.slice(0, i),
-    below.left,
-    below.right,
-    ...node.children.slice(i + 1),
-  ];
-  if (keys.length <= maxKeys)
-    return { split: false, node: { leaf: false, keys, children }, added: below.added };
-  // Split a branch: the middle key moves up and belongs to neither half.
-  const half = maxKeys >>> 1;
-  return {
-    split: true,
-    left: { leaf: false, keys: keys.slice(0, half), children: children.slice(0, half + 1) },
-    separator: keys[half] as string,
-    right: { leaf: false, keys: keys.slice(half + 1), children: children.slice(half + 1) },
-    added: below.added,
-  };
+  return w;
 }
 
-/** A tree with `key` set to `value`. */
-export function treePut(tree: Tree, key: string, value: string): Tree {
-  const result = putInNode(tree.root, key, value, tree.order - 1);
-  const size = tree.size + (result.added ? 1 : 0);
-  if (!result.split) return { root: result.node, size, order: tree.order };
+/** Put into `tree` under `edit`, changing the nodes `edit` owns in place. */
+function putWith(tree: Tree, key: string, value: string, edit: Edit): Tree {
+  keyAdded = false;
+  splitRight = undefined;
+  const root = putIn(tree.root, key, value, tree.order - 1, edit);
+  const size = tree.size + (keyAdded ? 1 : 0);
+  const right = splitRight;
+  if (right === undefined) return { root, size, order: tree.order };
+  splitRight = undefined;
   return {
-    root: { leaf: false, keys: [result.separator], children: [result.left, result.right] },
+    root: { leaf: false, keys: [splitSeparator], children: [root, right], edit },
     size,
     order: tree.order,
   };
 }
 
+/** A tree with `key` set to `value`. */
+export function treePut(tree: Tree, key: string, value: string): Tree {
+  const edit: Edit = { live: true };
+  const next = putWith(tree, key, value, edit);
+  edit.live = false;
+  return next;
+}
+
+/**
+ * A batch of changes made in place on the nodes the batch itself created, and frozen at the end: for
+ * a record's ops and for replay, where path copying every op would copy the same nodes again and again.
+ * The tree a batch starts from never changes, so the engine stays pure: only `freeze()`'s result is new.
+ */
+export class TreeBatch {
+  private tree: Tree;
+  private readonly edit: Edit = { live: true };
+
+  constructor(tree: Tree) {
+    this.tree = tree;
+  }
+
+  /** Set `key` to `value`. */
+  put(key: string, value: string): void {
+    assert(this.edit.live, 'a frozen batch is not changed');
+    this.tree = putWith(this.tree, key, value, this.edit);
+  }
+
+  /** Remove `key` (nothing when absent). Deletes path-copy: the nodes they make are shared at once. */
+  del(key: string): void {
+    assert(this.edit.live, 'a frozen batch is not changed');
+    this.tree = treeDelete(this.tree, key);
+  }
+
+  /** The tree after every change; the batch's nodes become immutable from here on. */
+  freeze(): Tree {
+    this.edit.live = false;
+    return this.tree;
+  }
+}
+
 /** Fix child i of `parent` after a delete left it with fewer than minKeys keys: borrow, else merge. */
 function rebalance(parent: Branch, i: number, child: Node, minKeys: number): Branch {
-  const left = i > 0 ? (parent.children[i - 1] as Node) : undefined;
-  const right = i < parent.children.length - 1 ? (parent.children[i + 1] as Node) : undefined;
+  const left = i > 0 ? at(parent.children, i - 1, 'child') : undefined;
+  const right = i < parent.children.length - 1 ? at(parent.children, i + 1, 'child') : undefined;
   if (left !== undefined && left.keys.length > minKeys)
     return borrowFromLeft(parent, i, left, child);
   if (right !== undefined && right.keys.length > minKeys)
@@ -194,32 +253,40 @@ function borrowFromLeft(parent: Branch, i: number, left: Node, child: Node): Bra
   let newChild: Node;
   let separator: string;
   if (left.leaf && child.leaf) {
-    newLeft = { leaf: true, keys: left.keys.slice(0, last), values: left.values.slice(0, last) };
+    newLeft = {
+      leaf: true,
+      edit: undefined,
+      keys: left.keys.slice(0, last),
+      values: left.values.slice(0, last),
+    };
     newChild = {
       leaf: true,
-      keys: [left.keys[last] as string, ...child.keys],
-      values: [left.values[last] as string, ...child.values],
+      edit: undefined,
+      keys: [at(left.keys, last, 'key'), ...child.keys],
+      values: [at(left.values, last, 'key'), ...child.values],
     };
-    separator = left.keys[last] as string;
+    separator = at(left.keys, last, 'key');
   } else {
     assert(!left.leaf && !child.leaf, 'siblings are at the same depth');
     // Rotate right through the parent: the separator comes down, the left's last key goes up.
     newLeft = {
       leaf: false,
+      edit: undefined,
       keys: left.keys.slice(0, last),
       children: left.children.slice(0, last + 1),
     };
     newChild = {
       leaf: false,
-      keys: [parent.keys[i - 1] as string, ...child.keys],
-      children: [left.children[last + 1] as Node, ...child.children],
+      edit: undefined,
+      keys: [at(parent.keys, i - 1, 'key'), ...child.keys],
+      children: [at(left.children, last + 1, 'child'), ...child.children],
     };
-    separator = left.keys[last] as string;
+    separator = at(left.keys, last, 'key');
   }
   const children = parent.children.slice();
   children[i - 1] = newLeft;
   children[i] = newChild;
-  return { leaf: false, keys: withAt(parent.keys, i - 1, separator), children };
+  return { leaf: false, edit: undefined, keys: withAt(parent.keys, i - 1, separator), children };
 }
 
 function borrowFromRight(parent: Branch, i: number, child: Node, right: Node): Branch {
@@ -229,43 +296,61 @@ function borrowFromRight(parent: Branch, i: number, child: Node, right: Node): B
   if (child.leaf && right.leaf) {
     newChild = {
       leaf: true,
-      keys: [...child.keys, right.keys[0] as string],
-      values: [...child.values, right.values[0] as string],
+      edit: undefined,
+      keys: [...child.keys, at(right.keys, 0, 'key')],
+      values: [...child.values, at(right.values, 0, 'key')],
     };
-    newRight = { leaf: true, keys: right.keys.slice(1), values: right.values.slice(1) };
-    separator = right.keys[1] as string;
+    newRight = {
+      leaf: true,
+      edit: undefined,
+      keys: right.keys.slice(1),
+      values: right.values.slice(1),
+    };
+    separator = at(right.keys, 1, 'key');
   } else {
     assert(!child.leaf && !right.leaf, 'siblings are at the same depth');
     newChild = {
       leaf: false,
-      keys: [...child.keys, parent.keys[i] as string],
-      children: [...child.children, right.children[0] as Node],
+      edit: undefined,
+      keys: [...child.keys, at(parent.keys, i, 'key')],
+      children: [...child.children, at(right.children, 0, 'child')],
     };
-    newRight = { leaf: false, keys: right.keys.slice(1), children: right.children.slice(1) };
-    separator = right.keys[0] as string;
+    newRight = {
+      leaf: false,
+      edit: undefined,
+      keys: right.keys.slice(1),
+      children: right.children.slice(1),
+    };
+    separator = at(right.keys, 0, 'key');
   }
   const children = parent.children.slice();
   children[i] = newChild;
   children[i + 1] = newRight;
-  return { leaf: false, keys: withAt(parent.keys, i, separator), children };
+  return { leaf: false, edit: undefined, keys: withAt(parent.keys, i, separator), children };
 }
 
 /** Merge children j and j + 1 of `parent` into one. */
 function merge(parent: Branch, j: number, a: Node, b: Node): Branch {
   let merged: Node;
   if (a.leaf && b.leaf) {
-    merged = { leaf: true, keys: [...a.keys, ...b.keys], values: [...a.values, ...b.values] };
+    merged = {
+      leaf: true,
+      edit: undefined,
+      keys: [...a.keys, ...b.keys],
+      values: [...a.values, ...b.values],
+    };
   } else {
     assert(!a.leaf && !b.leaf, 'siblings are at the same depth');
     merged = {
       leaf: false,
-      keys: [...a.keys, parent.keys[j] as string, ...b.keys],
+      edit: undefined,
+      keys: [...a.keys, at(parent.keys, j, 'key'), ...b.keys],
       children: [...a.children, ...b.children],
     };
   }
   const children = removeAt(parent.children, j, 2);
   children.splice(j, 0, merged);
-  return { leaf: false, keys: removeAt(parent.keys, j), children };
+  return { leaf: false, edit: undefined, keys: removeAt(parent.keys, j), children };
 }
 
 /** Delete `key` below `node`; returns the same node when the key is absent. */
@@ -273,14 +358,20 @@ function deleteInNode(node: Node, key: string, minKeys: number): Node {
   if (node.leaf) {
     const i = lowerBound(node.keys, key);
     if (i >= node.keys.length || node.keys[i] !== key) return node;
-    return { leaf: true, keys: removeAt(node.keys, i), values: removeAt(node.values, i) };
+    return {
+      leaf: true,
+      edit: undefined,
+      keys: removeAt(node.keys, i),
+      values: removeAt(node.values, i),
+    };
   }
   const i = childIndex(node.keys, key);
-  const oldChild = node.children[i] as Node;
+  const oldChild = at(node.children, i, 'child');
   const child = deleteInNode(oldChild, key, minKeys);
   if (child === oldChild) return node;
   const parent: Branch = {
     leaf: false,
+    edit: undefined,
     keys: node.keys,
     children: withAt(node.children, i, child),
   };
@@ -292,7 +383,7 @@ export function treeDelete(tree: Tree, key: string): Tree {
   const root = deleteInNode(tree.root, key, (tree.order - 1) >>> 1);
   if (root === tree.root) return tree;
   // A branch root left with one child gives the tree one level less.
-  const collapsed = !root.leaf && root.keys.length === 0 ? (root.children[0] as Node) : root;
+  const collapsed = !root.leaf && root.keys.length === 0 ? at(root.children, 0, 'child') : root;
   return { root: collapsed, size: tree.size - 1, order: tree.order };
 }
 
@@ -317,23 +408,22 @@ export function* treeEntries(tree: Tree, range: ScanRange = {}): Generator<[stri
     while (!node.leaf) {
       const i = childIndex(node.keys, from);
       stack.push({ node, next: i + 1 });
-      node = node.children[i] as Node;
+      node = at(node.children, i, 'child');
     }
     stack.push({ node, next: lowerBound(node.keys, from) });
   }
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1] as { node: Node; next: number };
+  for (let top = stack.at(-1); top !== undefined; top = stack.at(-1)) {
     const { node } = top;
     if (node.leaf) {
       for (let i = top.next; i < node.keys.length; i++) {
-        const key = node.keys[i] as string;
+        const key = at(node.keys, i, 'key');
         if (to !== undefined && compareKeys(key, to) >= 0) return;
-        yield [key, node.values[i] as string];
+        yield [key, at(node.values, i, 'value')];
         if (--left <= 0) return;
       }
       stack.pop();
     } else if (top.next < node.children.length) {
-      stack.push({ node: node.children[top.next++] as Node, next: 0 });
+      stack.push({ node: at(node.children, top.next++, 'child'), next: 0 });
     } else {
       stack.pop();
     }
@@ -343,12 +433,31 @@ export function* treeEntries(tree: Tree, range: ScanRange = {}): Generator<[stri
 /** Depth of the tree: 1 for a lone leaf. */
 export function treeDepth(tree: Tree): number {
   let depth = 1;
-  let node = tree.root;
-  while (!node.leaf) {
-    node = node.children[0] as Node;
-    depth++;
-  }
+  for (let node = tree.root; !node.leaf; node = at(node.children, 0, 'child')) depth++;
   return depth;
+}
+
+/** The problems of one node's keys: count within bounds, ascending, within the parent's separators. */
+function nodeProblems(
+  node: Node,
+  depth: number,
+  bounds: { low: string | undefined; high: string | undefined; isRoot: boolean },
+  maxKeys: number,
+): string[] {
+  const problems: string[] = [];
+  const n = node.keys.length;
+  if (n > maxKeys) problems.push(`node at depth ${depth} has ${n} keys > ${maxKeys}`);
+  if (!bounds.isRoot && n < maxKeys >>> 1)
+    problems.push(`node at depth ${depth} has ${n} keys < ${maxKeys >>> 1}`);
+  node.keys.forEach((k, i) => {
+    if (i > 0 && compareKeys(at(node.keys, i - 1, 'key'), k) >= 0)
+      problems.push(`keys out of order at depth ${depth}`);
+    if (bounds.low !== undefined && compareKeys(k, bounds.low) < 0)
+      problems.push(`key below its lower bound at depth ${depth}`);
+    if (bounds.high !== undefined && compareKeys(k, bounds.high) >= 0)
+      problems.push(`key above its upper bound at depth ${depth}`);
+  });
+  return problems;
 }
 
 /**
@@ -358,28 +467,15 @@ export function treeDepth(tree: Tree): number {
 export function checkTree(tree: Tree): string[] {
   const problems: string[] = [];
   const maxKeys = tree.order - 1;
-  const minKeys = maxKeys >>> 1;
   let leafDepth = -1;
   let count = 0;
   const visit = (
     node: Node,
     depth: number,
-    low: string | undefined,
-    high: string | undefined,
-    isRoot: boolean,
+    bounds: { low: string | undefined; high: string | undefined; isRoot: boolean },
   ): void => {
+    problems.push(...nodeProblems(node, depth, bounds, maxKeys));
     const n = node.keys.length;
-    if (n > maxKeys) problems.push(`node at depth ${depth} has ${n} keys > ${maxKeys}`);
-    if (!isRoot && n < minKeys) problems.push(`node at depth ${depth} has ${n} keys < ${minKeys}`);
-    for (let i = 0; i < n; i++) {
-      const k = node.keys[i] as string;
-      if (i > 0 && compareKeys(node.keys[i - 1] as string, k) >= 0)
-        problems.push(`keys out of order at depth ${depth}`);
-      if (low !== undefined && compareKeys(k, low) < 0)
-        problems.push(`key below its lower bound at depth ${depth}`);
-      if (high !== undefined && compareKeys(k, high) >= 0)
-        problems.push(`key above its upper bound at depth ${depth}`);
-    }
     if (node.leaf) {
       if (node.values.length !== n)
         problems.push(`leaf has ${n} keys and ${node.values.length} values`);
@@ -390,67 +486,88 @@ export function checkTree(tree: Tree): string[] {
     }
     if (node.children.length !== n + 1)
       problems.push(`branch has ${n} keys and ${node.children.length} children`);
-    if (isRoot && n === 0) problems.push('branch root with a single child');
-    node.children.forEach((child, i) =>
-      visit(
-        child,
-        depth + 1,
-        i === 0 ? low : node.keys[i - 1],
-        i === n ? high : node.keys[i],
-        false,
-      ),
-    );
+    if (bounds.isRoot && n === 0) problems.push('branch root with a single child');
+    node.children.forEach((child, i) => {
+      const low = i === 0 ? bounds.low : node.keys[i - 1];
+      visit(child, depth + 1, { low, high: i === n ? bounds.high : node.keys[i], isRoot: false });
+    });
   };
-  visit(tree.root, 1, undefined, undefined, true);
+  visit(tree.root, 1, { low: undefined, high: undefined, isRoot: true });
   if (count !== tree.size) problems.push(`size ${tree.size} but ${count} keys`);
   return problems;
 }
 
-/** Split `items` into `groups` runs of near-equal length (lengths differ by at most one). */
-function evenGroups<T>(items: readonly T[], groups: number): T[][] {
-  const out: T[][] = [];
-  let at = 0;
+/** Where each of `groups` near-equal runs of `n` items starts, and n at the end (lengths differ by ≤ 1). */
+function evenCuts(n: number, groups: number): number[] {
+  const cuts = [0];
+  let from = 0;
   for (let g = 0; g < groups; g++) {
-    const take = Math.floor((items.length - at) / (groups - g));
-    out.push(items.slice(at, at + take));
-    at += take;
+    from += Math.floor((n - from) / (groups - g));
+    cuts.push(from);
   }
-  return out;
+  return cuts;
 }
 
 /**
- * Build a tree from entries already in strictly ascending key order, bottom-up, in O(n): what recovery
- * uses to load a snapshot. Nodes are filled evenly, so every node is within the fill bounds.
+ * Builds a tree bottom-up from entries given in strictly ascending key order, in O(n): what loading a
+ * snapshot needs. It keeps keys and values in two flat arrays (no array per entry) and fills every node
+ * evenly, so every node is within the fill bounds.
  */
+export class TreeBuilder {
+  private readonly keys: string[] = [];
+  private readonly values: string[] = [];
+
+  constructor(private readonly order = TREE_ORDER_DEFAULT) {
+    emptyTree(order); // asserts the order
+  }
+
+  /** Add the next entry; its key must follow the previous one's (asserted). */
+  add(key: string, value: string): void {
+    const last = this.keys.at(-1);
+    assert(last === undefined || compareKeys(last, key) < 0, 'sorted input');
+    this.keys.push(key);
+    this.values.push(value);
+  }
+
+  /** The tree of every entry added. */
+  build(): Tree {
+    const n = this.keys.length;
+    if (n === 0) return emptyTree(this.order);
+    const leafCuts = evenCuts(n, Math.ceil(n / (this.order - 1)));
+    let nodes: Node[] = [];
+    let lows: string[] = [];
+    for (let g = 1; g < leafCuts.length; g++) {
+      const from = at(leafCuts, g - 1, 'cut');
+      const to = at(leafCuts, g, 'cut');
+      const keys = this.keys.slice(from, to);
+      nodes.push({ leaf: true, keys, values: this.values.slice(from, to), edit: undefined });
+      lows.push(at(keys, 0, 'first key'));
+    }
+    // Each level's smallest keys become the separators of the level above.
+    while (nodes.length > 1) {
+      const cuts = evenCuts(nodes.length, Math.ceil(nodes.length / this.order));
+      const up: Node[] = [];
+      const upLows: string[] = [];
+      for (let g = 1; g < cuts.length; g++) {
+        const from = at(cuts, g - 1, 'cut');
+        const to = at(cuts, g, 'cut');
+        const children = nodes.slice(from, to);
+        up.push({ leaf: false, keys: lows.slice(from + 1, to), children, edit: undefined });
+        upLows.push(at(lows, from, 'low'));
+      }
+      nodes = up;
+      lows = upLows;
+    }
+    return { root: at(nodes, 0, 'root'), size: n, order: this.order };
+  }
+}
+
+/** Build a tree from entries already in strictly ascending key order (see TreeBuilder). */
 export function treeFromSorted(
   entries: readonly (readonly [string, string])[],
   order = TREE_ORDER_DEFAULT,
 ): Tree {
-  const empty = emptyTree(order);
-  if (entries.length === 0) return empty;
-  const maxKeys = order - 1;
-  for (let i = 1; i < entries.length; i++) {
-    assert(
-      compareKeys(
-        (entries[i - 1] as readonly [string, string])[0],
-        (entries[i] as readonly [string, string])[0],
-      ) < 0,
-      'sorted input',
-    );
-  }
-  // Each level is a list of (subtree, smallest key in it); the smallest keys become the separators above.
-  let level: { node: Node; low: string }[] = evenGroups(
-    entries,
-    Math.ceil(entries.length / maxKeys),
-  ).map((run) => ({
-    node: { leaf: true, keys: run.map((e) => e[0]), values: run.map((e) => e[1]) },
-    low: (run[0] as readonly [string, string])[0],
-  }));
-  while (level.length > 1) {
-    level = evenGroups(level, Math.ceil(level.length / order)).map((run) => ({
-      node: { leaf: false, keys: run.slice(1).map((c) => c.low), children: run.map((c) => c.node) },
-      low: (run[0] as { low: string }).low,
-    }));
-  }
-  return { root: (level[0] as { node: Node }).node, size: entries.length, order };
+  const builder = new TreeBuilder(order);
+  for (const [key, value] of entries) builder.add(key, value);
+  return builder.build();
 }

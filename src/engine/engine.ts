@@ -6,9 +6,9 @@ import { executeWrite, type WriteResult } from './execution.js';
 import type { WriteOp } from './logging.js';
 import {
   planCompact,
+  planCompactStep,
   planSnapshot,
   planSync,
-  shouldCompact,
   type MaintenanceResult,
 } from './maintenance.js';
 import type { Transition } from './plan.js';
@@ -22,7 +22,8 @@ export interface Engine {
   readonly snapshot: (state: EngineState) => Transition<MaintenanceResult>;
   readonly compact: (state: EngineState) => Transition<MaintenanceResult>;
   readonly sync: (state: EngineState) => Transition<MaintenanceResult>;
-  readonly shouldCompact: (state: EngineState) => boolean;
+  /** The automatic compaction's step after every write: nothing, begin, or the next slice. */
+  readonly compactStep: (state: EngineState) => Transition<MaintenanceResult>;
 }
 
 /** kvlab's engine. */
@@ -32,5 +33,5 @@ export const ENGINE: Engine = {
   snapshot: planSnapshot,
   compact: planCompact,
   sync: planSync,
-  shouldCompact,
+  compactStep: planCompactStep,
 };

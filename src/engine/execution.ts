@@ -6,8 +6,8 @@
 //
 // Seed mistakes fixed here: PUT checked `mode` and DEL checked `readonly` (now one check for both);
 // ops_count was counted twice per write (now writesSinceCompact counts once, here); and maybe_compact ran
-// before apply, so compaction missed the triggering write (compaction is now a separate operation that
-// the shell runs only after this one's state is adopted: see maintenance.ts).
+// before apply, so compaction missed the triggering write (the automatic compaction's step is now a
+// separate operation that the shell runs only after this one's state is adopted: see maintenance.ts).
 
 import { applyOps } from './apply.js';
 import { utf8Bytes } from './bytes.js';
@@ -18,6 +18,7 @@ import {
   encodeRecord,
   type WriteOp,
 } from './logging.js';
+import { carryRecord } from './maintenance.js';
 import { FILES, type Step, type Transition } from './plan.js';
 import { allow, type EngineOptions, type EngineState } from './state.js';
 
@@ -97,5 +98,11 @@ export function executeWrite(state: EngineState, ops: readonly WriteOp[]): Trans
     walBytes: state.walBytes + record.length,
     writesSinceCompact: state.writesSinceCompact + 1,
   };
-  return { state: next, result: { lsn }, plan: planAppend(state, record) };
+  // During a compaction the record also goes to the log that will replace this one (maintenance.ts).
+  const carried = carryRecord(next, record);
+  return {
+    state: carried.state,
+    result: { lsn },
+    plan: [...planAppend(state, record), ...carried.plan],
+  };
 }

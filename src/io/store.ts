@@ -13,6 +13,7 @@ import { resolveOptions } from '../engine/options.js';
 import { FILES, type Plan, type Transition } from '../engine/plan.js';
 import type { RecoveryInput, RecoveryReport } from '../engine/recovery.js';
 import {
+  ALLOWED,
   allow,
   enterFailed,
   transit,
@@ -143,18 +144,17 @@ export class Store {
 
   /**
    * Apply puts and deletes as one record: after any crash, all of them or none. Returns the LSN.
-   * If the automatic compaction that may follow fails, the write itself stays acknowledged (it is durable
-   * under the sync setting) and the store is FAILED: the next call reports why.
+   * Then the automatic compaction takes its step (begin, or one bounded slice: see maintenance.ts). If
+   * that step fails, the write itself stays acknowledged (it is durable under the sync setting) and the
+   * store is FAILED: the next call reports why.
    */
   batch(ops: readonly WriteOp[]): number {
     this.check('write');
     const { lsn } = this.commit(this.engine.write(this.state, ops));
-    if (this.engine.shouldCompact(this.state)) {
-      try {
-        this.maintain(this.engine.compact);
-      } catch {
-        // Recorded in this.failure; the store is FAILED and says so on the next call.
-      }
+    try {
+      this.commit(this.engine.compactStep(this.state));
+    } catch {
+      // Recorded in this.failure; the store is FAILED and says so on the next call.
     }
     return lsn;
   }
@@ -172,13 +172,10 @@ export class Store {
     return Array.from(treeEntries(this.state.tree, range), ([key, value]) => ({ key, value }));
   }
 
+  /** Run a maintenance operation; its phase, if it changes, is the engine's transition's to decide. */
   private maintain(make: (state: EngineState) => Transition<MaintenanceResult>): number {
     this.check('maintain');
-    const t = make(this.state);
-    this.state = transit(this.state, 'begin-maintenance');
-    this.commit({ ...t, state: { ...t.state, phase: 'COMPACTING' } });
-    this.state = transit(this.state, 'end-maintenance');
-    return t.result.lsn;
+    return this.commit(make(this.state)).lsn;
   }
 
   /** Write a snapshot of the whole state (tmp file, fsync, rename, directory fsync). Returns its LSN. */
@@ -186,7 +183,10 @@ export class Store {
     return this.maintain(this.engine.snapshot);
   }
 
-  /** Snapshot, then restart the log empty after it. Returns the LSN the snapshot covers. */
+  /**
+   * Snapshot, then restart the log empty after it, all at once; an automatic compaction in progress is
+   * replaced by it. Returns the LSN the snapshot covers.
+   */
   compact(): number {
     return this.maintain(this.engine.compact);
   }
@@ -226,7 +226,8 @@ export class Store {
   close(): void {
     if (this.state.phase === 'CLOSED') return;
     try {
-      if (this.state.phase === 'READY' && !this.readOnly) this.commit(this.engine.sync(this.state));
+      if (ALLOWED[this.state.phase].includes('sync') && !this.readOnly)
+        this.commit(this.engine.sync(this.state));
     } finally {
       this.io.close();
       this.state = transit(this.state, 'close');

@@ -12,6 +12,8 @@ import {
   treeFromSorted,
   treeGet,
   treePut,
+  TreeBatch,
+  TreeBuilder,
   type Tree,
 } from '../../src/engine/bptree.js';
 import { checkProperty } from '../seed.js';
@@ -131,5 +133,58 @@ describe('bptree', () => {
     expect(treeDepth(tree)).toBeLessThanOrEqual(4);
     expect(checkTree(tree)).toEqual([]);
     expect(() => emptyTree(2)).toThrow(/INTERNAL/);
+  });
+
+  it('changes a batch in place and freezes it, leaving the tree it began from untouched', () => {
+    checkProperty(
+      'bptree batch matches a Map',
+      fc.property(
+        fc.integer({ min: 3, max: 8 }),
+        fc.array(op, { maxLength: 100 }),
+        fc.array(fc.array(op, { maxLength: 60 }), { maxLength: 4 }),
+        (order, setup, batches) => {
+          let tree = emptyTree(order);
+          const model = new Map<string, string>();
+          for (const o of setup) {
+            tree = o.kind === 'put' ? treePut(tree, o.key, o.value) : treeDelete(tree, o.key);
+            if (o.kind === 'put') model.set(o.key, o.value);
+            else model.delete(o.key);
+          }
+          for (const ops of batches) {
+            const before = tree;
+            const beforeEntries = [...treeEntries(before)];
+            const batch = new TreeBatch(tree);
+            for (const o of ops) {
+              if (o.kind === 'put') batch.put(o.key, o.value);
+              else batch.del(o.key);
+              if (o.kind === 'put') model.set(o.key, o.value);
+              else model.delete(o.key);
+            }
+            tree = batch.freeze();
+            expect(() => batch.put('a', 'b')).toThrow(/frozen/);
+            expect(checkTree(tree)).toEqual([]);
+            expect([...treeEntries(before)]).toEqual(beforeEntries);
+            expect([...treeEntries(tree)]).toEqual(sortedEntries(model));
+            expect(tree.size).toBe(model.size);
+            // A frozen tree's nodes are shared, never changed: a later put copies them.
+            const frozen = [...treeEntries(tree)];
+            treePut(tree, 'zz', 'z');
+            expect([...treeEntries(tree)]).toEqual(frozen);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('builds from sorted entries added one by one, and refuses them out of order', () => {
+    const builder = new TreeBuilder(4);
+    for (let i = 0; i < 1000; i++) builder.add(`k${String(i).padStart(4, '0')}`, `${i}`);
+    const tree = builder.build();
+    expect(checkTree(tree)).toEqual([]);
+    expect(tree.size).toBe(1000);
+    expect(treeGet(tree, 'k0500')).toBe('500');
+    expect(() => builder.add('a', '')).toThrow(/sorted input/);
+    expect(new TreeBuilder().build().size).toBe(0);
   });
 });

@@ -1,0 +1,227 @@
+// The million-key benchmark (never an assertion): the figures issue 13's goals are stated in, on
+// kvlab alone. The data is peers-bench's: 16 random bytes per key as 32 hex chars, 100 printable
+// chars per value from a pool of 4,096. `node dist/bench/million.js [keys]`; with --cpu-prof it is
+// the profile the README cites. `--child-reopen <dir>` is the fresh process that times a reopen.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore, type Store } from '../src/index.js';
+
+const VALUE_POOL = 4096;
+
+/** xorshift32, as peers-bench.mjs: the same keys and values on both sides. */
+function prng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+
+/** `n` keys: 16 random bytes each (4 xorshift words, little-endian) as lowercase hex. */
+export function makeKeys(n: number, seed = 12345): string[] {
+  const next = prng(seed);
+  const bytes = Buffer.allocUnsafe(16);
+  const keys: string[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let w = 0; w < 16; w += 4) bytes.writeUInt32LE(next(), w);
+    keys.push(bytes.toString('hex'));
+  }
+  return keys;
+}
+
+/** The value pool: 100 random bytes b each, as the printable char 0x21 + b % 94. */
+export function makeValues(seed = 777): string[] {
+  const next = prng(seed);
+  const values: string[] = [];
+  const raw = Buffer.allocUnsafe(100);
+  for (let j = 0; j < VALUE_POOL; j++) {
+    for (let w = 0; w < 100; w += 4) raw.writeUInt32LE(next(), w);
+    for (let i = 0; i < 100; i++) raw[i] = 0x21 + ((raw[i] ?? 0) % 94);
+    values.push(raw.toString('latin1'));
+  }
+  return values;
+}
+
+function valueAt(values: readonly string[], i: number): string {
+  return values[i & (VALUE_POOL - 1)] ?? '';
+}
+
+/** Resident set size now, and its peak (VmHWM), in bytes. */
+function rss(): { nowBytes: number; peakBytes: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const peakKb = Number(/VmHWM:\s*(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return { nowBytes: process.memoryUsage.rss(), peakBytes: peakKb * 1024 };
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+}
+
+function latencyLine(what: string, sorted: Float64Array): string {
+  return (
+    `${what} p50 ${(quantile(sorted, 0.5) * 1000).toFixed(1)} µs, p99.9 ` +
+    `${quantile(sorted, 0.999).toFixed(2)} ms, max ${quantile(sorted, 1).toFixed(1)} ms`
+  );
+}
+
+/**
+ * Single unsynced puts of every key, timing each one: the latency a writer sees, compaction included.
+ * Each put is timed twice: by the clock, and by the process's CPU time, which a shared machine's
+ * scheduler does not inflate (a put descheduled for 100 ms shows 100 ms by the clock only).
+ */
+function loadTimed(store: Store, keys: readonly string[], values: readonly string[]): string {
+  const wall = new Float64Array(keys.length);
+  const cpu = new Float64Array(keys.length);
+  let compactingPuts = 0;
+  let compactingCpuMaxMs = 0;
+  let compactingWallMaxMs = 0;
+  let phaseBefore = store.stats().phase;
+  const started = performance.now();
+  for (let i = 0; i < keys.length; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    store.put(keys[i] ?? '', valueAt(values, i));
+    wall[i] = performance.now() - t0;
+    cpu[i] = cpuMs(c0);
+    // A put that began, continued or finished an automatic compaction: its phase before or after.
+    const phaseAfter = store.stats().phase;
+    if (phaseAfter === 'COMPACTING' || phaseBefore === 'COMPACTING') {
+      compactingPuts++;
+      compactingCpuMaxMs = Math.max(compactingCpuMaxMs, cpu[i] ?? 0);
+      compactingWallMaxMs = Math.max(compactingWallMaxMs, wall[i] ?? 0);
+    }
+    phaseBefore = phaseAfter;
+  }
+  const ms = performance.now() - started;
+  wall.sort();
+  cpu.sort();
+  const rate = Math.round((keys.length * 1000) / ms);
+  return (
+    `${keys.length.toLocaleString('en-US')} single puts, sync none: ${rate.toLocaleString('en-US')}/s ` +
+    `(${compactingPuts.toLocaleString('en-US')} of them took a step of an automatic compaction: ` +
+    `max ${compactingWallMaxMs.toFixed(1)} ms by the clock, ${compactingCpuMaxMs.toFixed(1)} ms of CPU)\n` +
+    `  ${latencyLine('put latency by the clock:', wall)}\n` +
+    `  ${latencyLine('put latency in CPU time:', cpu)}`
+  );
+}
+
+/** CPU µs per put of `count` new keys into a store already holding `base` keys (compaction kept out). */
+function putCostUs(dir: string, base: number, keys: readonly string[], values: readonly string[]) {
+  const store = openStore(dir, { sync: 'none', compactWalBytes: 2 ** 40, compactWrites: 2 ** 40 });
+  for (let i = 0; i < base; i += 1000) {
+    const ops = keys.slice(i, Math.min(base, i + 1000)).map((key, j) => ({
+      op: 'put' as const,
+      key,
+      value: valueAt(values, i + j),
+    }));
+    store.batch(ops);
+  }
+  const count = 20_000;
+  // CPU time, not the clock: the ratio must not depend on what else the machine runs.
+  const c0 = process.cpuUsage();
+  for (let i = base; i < base + count; i++) store.put(keys[i] ?? '', valueAt(values, i));
+  const us = (cpuMs(c0) * 1000) / count;
+  store.close();
+  return us;
+}
+
+/** The child process: open the store, read one key, report time and memory as one JSON line. */
+function childReopen(dir: string, probe: string): void {
+  const before = rss().nowBytes;
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const store = openStore(dir, { sync: 'always' });
+  const openMs = performance.now() - t0;
+  const openCpuMs = cpuMs(c0);
+  const ok = store.get(probe)?.length === 100;
+  const totalMs = performance.now() - t0;
+  const keys = store.stats().keys;
+  globalThis.gc?.();
+  const after = rss();
+  const heapBytes = process.memoryUsage().heapUsed;
+  store.close();
+  const r = store.recovery;
+  console.log(
+    JSON.stringify({ openMs, openCpuMs, totalMs, ok, keys, before, after, heapBytes, recovery: r }),
+  );
+}
+
+function reopenInChild(dir: string, probe: string): Record<string, unknown> {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, '--expose-gc', self, '--child-reopen', dir, probe],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (r.status !== 0) throw new Error(`reopen child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+}
+
+function mb(bytes: unknown): string {
+  return `${(Number(bytes) / 2 ** 20).toFixed(0)} MB`;
+}
+
+function main(n: number): void {
+  const keys = makeKeys(n + 20_000);
+  const values = makeValues();
+  const dir = mkdtempSync(join(tmpdir(), 'kvlab-million-'));
+  try {
+    const store = openStore(join(dir, 'load'), { sync: 'none' });
+    console.log(loadTimed(store, keys.slice(0, n), values));
+    const readIdx = prng(4242);
+    const reads = 1_000_000;
+    let t0 = performance.now();
+    const g0 = process.cpuUsage();
+    for (let i = 0; i < reads; i++) store.get(keys[readIdx() % n] ?? '');
+    const getRate = Math.round((reads * 1000) / (performance.now() - t0));
+    const getCpuRate = Math.round((reads * 1000) / cpuMs(g0));
+    console.log(
+      `random gets over ${n.toLocaleString('en-US')} keys: ${getRate.toLocaleString('en-US')}/s (${getCpuRate.toLocaleString('en-US')} per CPU second)`,
+    );
+    t0 = performance.now();
+    const c0 = process.cpuUsage();
+    store.compact();
+    console.log(
+      `compact() of ${n.toLocaleString('en-US')} keys: ${(performance.now() - t0).toFixed(0)} ms ` +
+        `(${cpuMs(c0).toFixed(0)} ms of CPU)`,
+    );
+    for (let i = 0; i < 100_000; i++) store.put(keys[i] ?? '', valueAt(values, i + 1));
+    store.close();
+    const c = reopenInChild(join(dir, 'load'), keys[n >> 1] ?? '');
+    const after = c['after'] as { nowBytes: number; peakBytes: number };
+    const perKey = (after.nowBytes - Number(c['before'])) / n;
+    console.log(
+      `reopen (snapshot + 100,000-record log) and first get: ${Number(c['totalMs']).toFixed(0)} ms ` +
+        `(open: ${Number(c['openCpuMs']).toFixed(0)} ms of CPU), ` +
+        `found ${String(c['ok'])}; RSS after open ${mb(after.nowBytes)} (${perKey.toFixed(0)} B/key ` +
+        `over the empty process), peak ${mb(after.peakBytes)}, live heap ${mb(c['heapBytes'])}`,
+    );
+    const small = putCostUs(join(dir, 'p10k'), 10_000, keys, values);
+    const large = putCostUs(join(dir, 'p1m'), n, keys, values);
+    console.log(
+      `put cost: ${small.toFixed(2)} µs at 10k keys, ${large.toFixed(2)} µs at ` +
+        `${n.toLocaleString('en-US')}: ratio ${(large / small).toFixed(2)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--child-reopen') childReopen(args[1] ?? '', args[2] ?? '');
+else main(Number(args[0] ?? 1_000_000));
