@@ -1,5 +1,6 @@
 // Byte helpers shared by the file formats (logging.ts, snapshot.ts): UTF-8, little-endian integers,
-// and the one key order used everywhere (tree, files, model): UTF-8 byte order.
+// the 7-bit integer groups of format v2, and the one key order used everywhere (tree, files, model):
+// UTF-8 byte order.
 // The seed compared `int` keys; our keys are strings, and a JS string `<` compares UTF-16 code units,
 // which disagrees with UTF-8 byte order for characters above U+FFFF. compareKeys fixes that.
 
@@ -73,6 +74,52 @@ export function getU64(view: DataView, offsetBytes: number): number | undefined 
   const high = view.getUint32(offsetBytes + 4, true);
   if (high >= 0x20_0000) return undefined;
   return high * 0x1_0000_0000 + low;
+}
+
+/**
+ * Bytes of a u32 in 7-bit groups: 5 bytes, each below 0x80 (format v2). 5 x 7 = 35 bits hold 32.
+ */
+export const U32_GROUP_BYTES = 5;
+/** Bytes of an LSN in 7-bit groups: 8 bytes, each below 0x80. 8 x 7 = 56 bits hold every LSN below 2^53. */
+export const U53_GROUP_BYTES = 8;
+
+/**
+ * Write `value` as `width` little-endian 7-bit groups, so that no byte of it is 0x80 or above: format v2
+ * reserves 0xFF for the record marker, and a field written this way can never hold one.
+ */
+export function putGroups(
+  bytes: Uint8Array,
+  offsetBytes: number,
+  value: number,
+  width: number,
+): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value >= 2 ** (7 * width))
+    throw new KvError('INTERNAL', `${value} does not fit ${width} 7-bit groups`);
+  let rest = value;
+  for (let i = 0; i < width; i++) {
+    bytes[offsetBytes + i] = rest % 0x80;
+    rest = Math.floor(rest / 0x80);
+  }
+}
+
+/**
+ * Read `width` little-endian 7-bit groups; undefined when a byte is 0x80 or above (no writer of ours
+ * made it), when the bytes run out, or when the number exceeds `max` (a u32 field: 2^32 - 1).
+ */
+export function getGroups(
+  bytes: Uint8Array,
+  offsetBytes: number,
+  width: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (offsetBytes + width > bytes.length) return undefined;
+  let value = 0;
+  for (let i = width - 1; i >= 0; i--) {
+    const b = bytes[offsetBytes + i];
+    if (b === undefined || b >= 0x80) return undefined;
+    value = value * 0x80 + b;
+  }
+  return value <= max ? value : undefined;
 }
 
 /** A DataView over exactly `bytes`. */

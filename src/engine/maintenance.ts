@@ -51,6 +51,14 @@ export function planSnapshot(state: EngineState): Transition<MaintenanceResult> 
 /** Snapshot first, then rewrite the log from memory (seed: kvstore_compact, in the fixed order). */
 export function planCompact(state: EngineState): Transition<MaintenanceResult> {
   allow(state.phase, 'maintain');
+  return planRewrite(state);
+}
+
+/**
+ * The compaction plan without the permission check, for recovery (which rewrites both files after
+ * salvage, or to upgrade a v1 store) while the phase is still RECOVERING.
+ */
+export function planRewrite(state: EngineState): Transition<MaintenanceResult> {
   const next: EngineState = {
     ...state,
     snapshotLsn: state.lastLsn,

@@ -170,6 +170,7 @@ describe('recovery', () => {
   it('checks after reading that replayed LSNs follow each other', () => {
     const record = (lsn: number) => ({
       lsn,
+      syncedLsn: lsn - 1,
       ops: [{ op: 'del' as const, key: 'a' }],
       offsetBytes: 20,
       lengthBytes: 18,
@@ -177,7 +178,7 @@ describe('recovery', () => {
     const files = {
       names: [FILES.wal],
       snapshot: undefined,
-      wal: { baseLsn: 0, records: [record(1), record(3)], dropped: [] },
+      wal: { version: 2, baseLsn: 0, records: [record(1), record(3)], dropped: [] },
     };
     expect(() => recoverFrom(files, options())).toThrow(/jumps from LSN 1 to 3/);
     expect(recoverFrom(files, options('salvage')).state.lastLsn).toBe(3);

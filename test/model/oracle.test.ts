@@ -74,7 +74,7 @@ describe('the oracle', () => {
       kind: 'damage',
       structural: true,
       lsnBefore: 0,
-      followedByValid: false,
+      followedBySynced: false,
     } as const;
     expect(
       violation(m, allowedAfter(m, structural, always), {
