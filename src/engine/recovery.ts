@@ -18,7 +18,7 @@
 //
 // KVStore v3 mistakes fixed here: the snapshot loader checked no CRC; a line without `|` was read as a
 // clean end of the log; after a torn tail the log was reopened in append mode without being cut, so the
-// next record was glued onto the garbage; the snapshot path was relative to the process.
+// next record was glued onto the garbage; the snapshot path was relative to the working directory.
 
 import { emptyTree, treeFromSorted } from './bptree.js';
 import { applyOps } from './apply.js';

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/engine/bytes.js';
 import {
+  RECORD_AT,
   RECORD_HEADER_BYTES,
   WAL_HEADER_BYTES,
   encodeRecord,
@@ -85,6 +86,7 @@ describe('the log', () => {
           lengthBytes: cut - last,
           reason: expect.any(String),
           followedByValid: false,
+          lsnBefore: 2,
         },
       ]);
     }
@@ -102,7 +104,7 @@ describe('the log', () => {
   it('reports a bad length and a checksum mismatch in the middle as damage followed by intact records', () => {
     const { bytes, offsets } = makeLog(4);
     const badLength = bytes.slice();
-    new DataView(badLength.buffer).setUint32((offsets[1] as number) + 4, 0xfffffff0, true);
+    badLength[(offsets[1] as number) + RECORD_AT.length + 4] = 0x7f; // 7-bit groups: far above 64 MiB
     expect(readLog(badLength, 'w').dropped).toEqual([
       {
         file: 'w',
@@ -110,6 +112,7 @@ describe('the log', () => {
         lengthBytes: (offsets[2] as number) - (offsets[1] as number),
         reason: 'bad-length',
         followedByValid: true,
+        lsnBefore: 1,
       },
     ]);
     const flipped = bytes.slice();
@@ -123,6 +126,7 @@ describe('the log', () => {
         lengthBytes: (offsets[2] as number) - (offsets[1] as number),
         reason: 'bad-checksum',
         followedByValid: true,
+        lsnBefore: 1,
       },
     ]);
     expect(read.records.map((r) => r.lsn)).toEqual([1, 3, 4]);
@@ -137,6 +141,7 @@ describe('the log', () => {
         lengthBytes: 0,
         reason: 'missing-header',
         followedByValid: false,
+        lsnBefore: 0,
       },
     ]);
     const noHeader = bytes.subarray(WAL_HEADER_BYTES);
