@@ -84,19 +84,15 @@ function inspectLog(file: string, bytes: Uint8Array): InspectedFile {
 function inspectSnapshot(file: string, bytes: Uint8Array): InspectedFile {
   const strict = loadFiles({ names: [FILES.snapshot], snapshot: bytes }).snapshot;
   const layout = snapshotLayout(bytes);
-  const starts = layout.filter((f) => f.field === 'marker' && f.note === '0xFF');
+  // Every marker the layout found starts an entry, intact or not; list those that still parse.
+  const starts = layout.filter((f) => f.field === 'marker');
   const records = starts.flatMap((f): InspectedRecord[] => {
-    const entry = parseEntryAt(bytes, f.offsetBytes, true);
+    const entry = parseEntryAt(bytes, f.offsetBytes, false);
     if (entry === undefined) return [];
-    return [
-      {
-        offsetBytes: f.offsetBytes,
-        lengthBytes: entry.end - f.offsetBytes,
-        lsn: strict?.lsn ?? 0,
-        ops: [{ op: 'put', key: entry.key, value: entry.value }],
-        crcOk: true,
-      },
-    ];
+    const ops: WriteOp[] = [{ op: 'put', key: entry.key, value: entry.value }];
+    const crcOk = parseEntryAt(bytes, f.offsetBytes, true) !== undefined;
+    const lengthBytes = entry.end - f.offsetBytes;
+    return [{ offsetBytes: f.offsetBytes, lengthBytes, lsn: strict?.lsn ?? 0, ops, crcOk }];
   });
   return {
     file,
@@ -174,14 +170,14 @@ export function verifyDir(
   const problems: VerifyProblem[] = (files.snapshot?.dropped ?? []).map((d) => ({
     file: d.file,
     offsetBytes: d.offsetBytes,
-    what: `${describeDropped(d)}: the snapshot is damaged: only salvage opens`,
+    what: `${describeDropped(d)} (the snapshot is damaged: only salvage opens)`,
   }));
   const damage = files.wal === undefined ? [] : assessLog(files.wal, files.snapshot?.lsn ?? 0);
   for (const d of damage)
     problems.push({
       file: d.region.file,
       offsetBytes: d.region.offsetBytes,
-      what: `${describeDropped(d.region)}: ${MEANING[d.kind]}`,
+      what: `${describeDropped(d.region)} (${MEANING[d.kind]})`,
     });
   let open: string;
   let refuses = false;
