@@ -246,12 +246,12 @@ describe('the checker commands in-process', () => {
   });
 
   it('lists the zoo, writes its pages, and writes or checks the guarantee table', async () => {
-    expect((await cli(fs, ['bugs'])).out).toHaveLength(11);
+    expect((await cli(fs, ['bugs'])).out).toHaveLength(12);
     expect(JSON.parse((await cli(fs, ['bugs', '--json'])).out[0] as string)[0]).toHaveProperty(
       'origin',
     );
     const docs = join(tmp, 'bugs');
-    expect((await cli(fs, ['bugs', '--docs', '--out', docs])).out).toHaveLength(11);
+    expect((await cli(fs, ['bugs', '--docs', '--out', docs])).out).toHaveLength(12);
     expect(readFileSync(join(docs, 'README.md'), 'utf8')).toContain('# The bug zoo');
     expect((await cli(fs, ['table', '--check'])).code).toBe(0);
     const stale = join(tmp, 'table.md');
