@@ -128,7 +128,7 @@ export function hexLines(bytes: Uint8Array, layout: readonly LayoutField[]): str
     const hex = Buffer.from(shown).toString('hex') + (f.lengthBytes > 12 ? '…' : '');
     const record = f.recordIndex === undefined ? '' : ` [${f.recordIndex}]`;
     const note = f.note === undefined ? '' : ` ${f.note}`;
-    return `  @${f.offsetBytes} ${hex.padEnd(25)} ${f.field}${record}${note}`;
+    return `  ${`@${f.offsetBytes}`.padEnd(7)} ${hex.padEnd(25)} ${f.field}${record}${note}`;
   });
 }
 

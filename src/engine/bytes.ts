@@ -1,7 +1,7 @@
 // Byte helpers shared by the file formats (logging.ts, snapshot.ts): UTF-8, little-endian integers,
 // the 7-bit integer groups of format v2, and the one key order used everywhere (tree, files, model):
 // UTF-8 byte order.
-// The seed compared `int` keys; our keys are strings, and a JS string `<` compares UTF-16 code units,
+// KVStore v3 compared `int` keys; our keys are strings, and a JS string `<` compares UTF-16 code units,
 // which disagrees with UTF-8 byte order for characters above U+FFFF. compareKeys fixes that.
 
 import { KvError } from './errors.js';

@@ -69,7 +69,7 @@ describe('inspect --hex', () => {
     const bytes = fs.readFile(`/db/${FILES.wal}`) ?? new Uint8Array();
     expect(log?.layout.reduce((n, f) => n + f.lengthBytes, 0)).toBe(bytes.length);
     const lines = hexLines(bytes, log?.layout ?? []);
-    expect(lines[0]).toMatch(/^ {2}@0 4b564c57 +magic "KVLW"$/);
+    expect(lines[0]).toMatch(/^ {2}@0 +4b564c57 +magic "KVLW"$/);
     expect(lines).toContainEqual(expect.stringMatching(/value \[0\] "value of a"$/));
     expect(lines).toContainEqual(expect.stringMatching(/marker \[2\] dropped: truncated-record$/));
   });
