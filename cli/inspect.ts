@@ -149,6 +149,7 @@ const MEANING: Readonly<Record<DamageKind, string>> = {
 
 /** What `kvlab verify` found: the problems, and what opening in `mode` would do. */
 export interface Verdict {
+  /** Every damaged region of the log and snapshot, and what it means. */
   readonly problems: readonly VerifyProblem[];
   /** What an open in the mode does: "opens: <repairs>" or "refuses: <CORRUPTED message>". */
   readonly open: string;

@@ -10,9 +10,9 @@ import { encodeRecord, encodeWalHeader, type WriteOp } from '../src/engine/loggi
 import { SNAPSHOT_CHUNK_BYTES } from '../src/engine/snapshot.js';
 
 /** Keys for collisions: an astral key and a BMP key above U+E000 exercise UTF-8 order. */
-export const SMALL_KEYS: readonly string[] = ['a', 'b', 'c', '', '\ue000', '😀'];
+const SMALL_KEYS: readonly string[] = ['a', 'b', 'c', '', '\ue000', '😀'];
 /** Values for collisions: a separator and a newline that KVStore v3's text lines could not hold. */
-export const SMALL_VALUES: readonly string[] = ['', 'x', 'yy', 'z|\n', '😀'];
+const SMALL_VALUES: readonly string[] = ['', 'x', 'yy', 'z|\n', '😀'];
 
 /** The key the records hidden in values write: never written by the checker, so salvage cannot invent it unseen. */
 export const HIDDEN_KEY = 'hidden';
@@ -44,7 +44,7 @@ export function asUtf8(bytes: Uint8Array): string {
  * Every way a value can carry the record `record`: its bytes after the marker stored verbatim (the
  * UTF-8 embedding), its bytes as latin1 code units, and the log header before it.
  */
-export function embeddings(record: Uint8Array, text = ''): string[] {
+function embeddings(record: Uint8Array, text = ''): string[] {
   return [
     `${text}${asUtf8(record.subarray(1))}`,
     `${asUtf8(record.subarray(1))}${text}`,
@@ -54,15 +54,9 @@ export function embeddings(record: Uint8Array, text = ''): string[] {
 }
 
 /** Values holding encoded records at nearby LSNs (and one far above), for the every-step checker. */
-export const RECORD_VALUES: readonly string[] = [
+const RECORD_VALUES: readonly string[] = [
   ...embeddings(recordBytes(3), '..').slice(0, 1),
   ...embeddings(recordBytes(1_000_000), 'x').slice(0, 1),
-];
-
-/** Values long enough to span several snapshot chunks, or to make one record of tens of KB. */
-export const LONG_VALUES: readonly string[] = [
-  'L'.repeat(20 * 1024),
-  'é'.repeat(SNAPSHOT_CHUNK_BYTES + 100), // two bytes each: over two chunks
 ];
 
 /** Keys for the every-step checker: few, so that its exhaustive sweep stays short. */
@@ -71,10 +65,10 @@ export const EVERY_STEP_KEYS: readonly string[] = ['a', 'b', 'c', '😀'];
 export const EVERY_STEP_VALUES: readonly string[] = ['', 'x', 'yy', ...RECORD_VALUES];
 
 /** Arbitrary well-formed strings: any code point, astral included, never a lone surrogate. */
-export const anyText: fc.Arbitrary<string> = fc.string({ unit: 'binary', maxLength: 12 });
+const anyText: fc.Arbitrary<string> = fc.string({ unit: 'binary', maxLength: 12 });
 
 /** A value built from a record of kvlab's own format at a nearby LSN, embedded one of several ways. */
-export const recordValueArb: fc.Arbitrary<string> = fc
+const recordValueArb: fc.Arbitrary<string> = fc
   .tuple(
     fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constant(1_000_000)),
     fc.constantFrom('', '..', 'x'),
@@ -83,7 +77,7 @@ export const recordValueArb: fc.Arbitrary<string> = fc
   .map(([lsn, text, way]) => embeddings(recordBytes(lsn), text)[way] ?? text);
 
 /** A long value: tens of KB up to several 64 KiB chunks. */
-export const longValueArb: fc.Arbitrary<string> = fc
+const longValueArb: fc.Arbitrary<string> = fc
   .tuple(
     fc.integer({ min: 10 * 1024, max: 3 * SNAPSHOT_CHUNK_BYTES }),
     fc.constantFrom('L', 'é', '😀'),

@@ -55,11 +55,6 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Write a u32 little-endian. */
-export function putU32(view: DataView, offsetBytes: number, value: number): void {
-  view.setUint32(offsetBytes, value >>> 0, true);
-}
-
 /** Write a non-negative safe integer (below 2^53, so a JS number holds it exactly) as u64 little-endian. */
 export function putU64(view: DataView, offsetBytes: number, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0)

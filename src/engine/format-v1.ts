@@ -111,9 +111,13 @@ export function readLogV1(bytes: Uint8Array, file: string): LogReadResult {
 
 /** What readSnapshotV1 returns: the same shape as a v2 snapshot read. */
 export interface SnapshotV1 {
+  /** Always 1. */
   readonly version: typeof V1;
+  /** The LSN the snapshot covers, or undefined when its header is damaged. */
   readonly lsn: number | undefined;
+  /** The entries read, in key order; empty when anything is damaged (v1 is read strictly). */
   readonly entries: readonly (readonly [string, string])[];
+  /** The first problem, if any: the strict reader stops there. */
   readonly dropped: readonly Dropped[];
 }
 

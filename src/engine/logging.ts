@@ -35,7 +35,7 @@ export const BATCH_OP_HEADER_BYTES = 1 + U32_GROUP_BYTES + U32_GROUP_BYTES;
 export const RECORD_PAYLOAD_BYTES_MAX = 64 * 1024 * 1024;
 
 /** Record types: one PUT, one DEL, or an atomic BATCH of both. */
-export const RecordType = { put: 1, del: 2, batch: 3 } as const;
+const RecordType = { put: 1, del: 2, batch: 3 } as const;
 
 /** One write inside a record. */
 export type WriteOp =
@@ -44,9 +44,11 @@ export type WriteOp =
 
 /** A decoded log record: all its ops apply together, under one LSN. */
 export interface LogRecord {
+  /** The record's LSN: one more than the record before it. */
   readonly lsn: number;
   /** The newest LSN that was durable in the log when this record was written (v1 records: lsn - 1). */
   readonly syncedLsn: number;
+  /** The writes, applied together. */
   readonly ops: readonly WriteOp[];
   /** Where the record starts in the file. */
   readonly offsetBytes: number;
@@ -67,9 +69,13 @@ export type DropReason =
 
 /** A region a reader did not use: where, how long, and why. */
 export interface Dropped {
+  /** The file the region is in. */
   readonly file: string;
+  /** Where the region starts. */
   readonly offsetBytes: number;
+  /** How many bytes it spans. */
   readonly lengthBytes: number;
+  /** Why the reader dropped it. */
   readonly reason: DropReason;
   /** True when an intact record (or snapshot entry) follows the region in the file. */
   readonly followedByValid: boolean;
@@ -291,7 +297,7 @@ export function parseRecordAt(
  * The first offset at or after `from` holding an intact record with an LSN above `afterLsn`, or -1.
  * Careful readers try only offsets holding the marker byte; each try moves forward, so this ends.
  */
-export function findNextValid(
+function findNextValid(
   bytes: Uint8Array,
   from: number,
   afterLsn: number,

@@ -48,33 +48,41 @@ export interface RecoveryInput {
   readonly snapshot?: Uint8Array | undefined;
 }
 
-/** A snapshot as read (its version says which reader read it). */
-export type LoadedSnapshot = SnapshotReadResult;
-
 /** The files after reading, before any decision: the seam where the bug zoo swaps in a careless reader. */
 export interface LoadedFiles {
+  /** Every file name in the directory. */
   readonly names: readonly string[];
+  /** The log as read, if it exists. */
   readonly wal: LogReadResult | undefined;
-  readonly snapshot: LoadedSnapshot | undefined;
+  /** The snapshot as read, if it exists. */
+  readonly snapshot: SnapshotReadResult | undefined;
 }
 
 /** An intact record recovery did not use, and why. */
 export interface DiscardedRecord {
+  /** The file holding it. */
   readonly file: string;
+  /** Its LSN. */
   readonly lsn: number;
+  /** Where it starts in the file. */
   readonly offsetBytes: number;
+  /** Its size in the file, header included. */
   readonly lengthBytes: number;
+  /** Why recovery left it out, in words. */
   readonly why: string;
 }
 
 /** What recovery found and did. */
 export interface RecoveryReport {
+  /** The recovery mode that decided. */
   readonly mode: RecoveryMode;
   /** LSN covered by the snapshot used (0: none). */
   readonly snapshotLsn: number;
+  /** Entries loaded from the snapshot. */
   readonly snapshotEntries: number;
-  /** Intact records in the log, and how many of them were replayed (those above the snapshot's LSN). */
+  /** Intact records in the log. */
   readonly walRecords: number;
+  /** How many of them were replayed (those above the snapshot's LSN). */
   readonly replayed: number;
   /** The LSN the recovered state ends at. */
   readonly lastLsn: number;
@@ -143,7 +151,9 @@ export type DamageKind = 'header' | 'torn-tail' | 'unsynced' | 'synced';
 
 /** One dropped region of the log, classified. */
 export interface LogDamage {
+  /** The region the reader dropped. */
   readonly region: Dropped;
+  /** What it is: a damaged header, a torn tail, damage to unsynced writes, or to synced data. */
   readonly kind: DamageKind;
   /** The intact records after the region. */
   readonly after: readonly LogRecord[];
@@ -178,7 +188,7 @@ function corrupted(detail: string, at: Dropped | undefined): KvError {
 }
 
 /** What the mode keeps of the log: the records to use and the intact ones discarded; or a refusal. */
-export function judgeLog(
+function judgeLog(
   log: LogReadResult,
   mode: RecoveryMode,
   coveredLsn: number,
@@ -221,8 +231,8 @@ export function judgeLog(
 }
 
 /** The snapshot's entries and LSN, or a refusal when the mode refuses a damaged snapshot. */
-export function judgeSnapshot(
-  snapshot: LoadedSnapshot | undefined,
+function judgeSnapshot(
+  snapshot: SnapshotReadResult | undefined,
   mode: RecoveryMode,
 ): { lsn: number; entries: readonly (readonly [string, string])[] } {
   if (snapshot === undefined) return { lsn: 0, entries: [] };

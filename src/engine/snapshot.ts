@@ -23,9 +23,9 @@ import { RECORD_MARKER, versionOf, type Dropped, type DropReason } from './loggi
 /** "KVLS": the first four bytes of every snapshot. */
 export const SNAPSHOT_MAGIC = Uint8Array.of(0x4b, 0x56, 0x4c, 0x53);
 /** "KVLE": the first four bytes of the trailer. */
-export const TRAILER_MAGIC = Uint8Array.of(0x4b, 0x56, 0x4c, 0x45);
+const TRAILER_MAGIC = Uint8Array.of(0x4b, 0x56, 0x4c, 0x45);
 /** The snapshot format version this code writes. Version 1 is still read (strictly) and upgraded. */
-export const SNAPSHOT_VERSION = 2;
+const SNAPSHOT_VERSION = 2;
 
 const U32_MAX = 0xffff_ffff;
 /** Header: magic (4) + version (5) + LSN covered (8) + entry count (5) + CRC of the preceding 22 bytes (5). */
@@ -60,7 +60,7 @@ function encodeHeader(lsn: number, count: number): Uint8Array {
 }
 
 /** One entry: marker, CRC of bytes 6.., key length, value length, key, value. */
-export function encodeEntry(key: string, value: string): Uint8Array {
+function encodeEntry(key: string, value: string): Uint8Array {
   const k = utf8(key);
   const v = utf8(value);
   const entry = new Uint8Array(ENTRY_HEADER_BYTES + k.length + v.length);
