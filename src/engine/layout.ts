@@ -173,7 +173,7 @@ function snapshotHeaderFields(lsn: number, count: number): LayoutField[] {
   push('magic', 4, '"KVLS"');
   push('version', 5, '2');
   push('lsn', 8, `${lsn}`);
-  push('count', 5, `${count}`);
+  push('count', 5, count === undefined ? 'unreadable' : `${count}`);
   push('crc', 5);
   return out;
 }
@@ -219,7 +219,7 @@ export function snapshotLayout(bytes: Uint8Array): LayoutField[] {
       out.push(...entryFields(offset, entry.key, entry.value, index++));
       offset = entry.end;
     } else {
-      out.push(...trailerFields(offset, bytes.length - offset));
+      out.push(...trailerFields(bytes, offset));
       break;
     }
   }
@@ -231,14 +231,17 @@ function countOf(bytes: Uint8Array): number {
   return getGroups(bytes, 17, U32_GROUP_BYTES) ?? 0;
 }
 
-function trailerFields(offset: number, remaining: number): LayoutField[] {
+/** The trailer's fields, or the unread rest when it is not a whole trailer. */
+function trailerFields(bytes: Uint8Array, offset: number): LayoutField[] {
   const { out, push } = fields(offset);
+  const remaining = bytes.length - offset;
+  const count = getGroups(bytes, offset + 4, U32_GROUP_BYTES);
   if (remaining !== TRAILER_BYTES) {
     push('unread', remaining);
     return out;
   }
   push('trailerMagic', 4, '"KVLE"');
-  push('count', 5);
+  push('count', 5, count === undefined ? 'unreadable' : `${count}`);
   push('crc', 5);
   return out;
 }
