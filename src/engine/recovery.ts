@@ -354,7 +354,7 @@ function planRepairs(files: LoadedFiles, sources: Sources, done: Replayed): Repa
   }
   const rest =
     rewriteRepair(files, sources, done) ??
-    newLogRepair(files, done) ??
+    newLogRepair(files, sources, done) ??
     cutRepair(files, sources, done);
   return {
     state: rest.state,
@@ -378,13 +378,16 @@ function rewriteRepair(files: LoadedFiles, sources: Sources, done: Replayed): Re
 }
 
 /** Start a log after the snapshot: there is none yet, or every record left in it is older. */
-function newLogRepair(files: LoadedFiles, done: Replayed): Repaired | undefined {
+function newLogRepair(files: LoadedFiles, sources: Sources, done: Replayed): Repaired | undefined {
   if (files.wal !== undefined && done.state.lastLsn <= done.walLastLsn) return undefined;
   const lsn = done.state.lastLsn;
+  const replaced = files.wal === undefined ? undefined : fileEnd(files.wal);
+  const dropped = (files.wal?.dropped ?? []).map(describeDropped);
+  const lost = [...dropped, discardedWords(sources.discarded)].filter((w) => w !== '');
   const repair =
-    files.wal === undefined
+    replaced === undefined
       ? `created a new ${FILES.wal}`
-      : `started a new ${FILES.wal} after LSN ${lsn}, the snapshot's`;
+      : `started a new ${FILES.wal} after LSN ${lsn}, the snapshot's, replacing ${replaced} bytes${lost.length > 0 ? `: ${lost.join('; ')}` : ' that held no newer record'}`;
   const state = {
     ...done.state,
     walBaseLsn: lsn,
@@ -404,11 +407,7 @@ function cutRepair(files: LoadedFiles, sources: Sources, done: Replayed): Repair
   const sizeBytes = log === undefined ? walBytes : fileEnd(log);
   if (sizeBytes > walBytes) {
     steps.push({ kind: 'truncate', file: FILES.wal, sizeBytes: walBytes });
-    const lsns = sources.discarded.map((d) => d.lsn);
-    const intact =
-      lsns.length === 0
-        ? 'no intact record'
-        : `intact records LSN ${lsnList(lsns)} (${sources.discarded[0]?.why})`;
+    const intact = discardedWords(sources.discarded) || 'no intact record';
     const damaged = (log?.dropped ?? []).map(describeDropped).join('; ');
     repairs.push(
       `cut ${FILES.wal} at offset ${walBytes}, dropping ${sizeBytes - walBytes} bytes: ${damaged}; ${intact}`,
@@ -431,6 +430,13 @@ function fileEnd(log: LogReadResult): number {
 /** A dropped region in words: file, offset, byte count, reason. */
 export function describeDropped(d: Dropped): string {
   return `${d.reason} in ${d.file} at offset ${d.offsetBytes} (${d.lengthBytes} bytes, after LSN ${d.lsnBefore})`;
+}
+
+/** The intact records discarded, in words ('' when none). */
+function discardedWords(discarded: readonly DiscardedRecord[]): string {
+  const first = discarded[0];
+  if (first === undefined) return '';
+  return `intact records LSN ${lsnList(discarded.map((d) => d.lsn))} (${first.why})`;
 }
 
 /** LSNs as ranges: 3..5, 9. */
