@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/engine/bytes.js';
-import { isKvError } from '../../src/engine/errors.js';
+import { at, isKvError } from '../../src/engine/errors.js';
 import { WAL_HEADER_BYTES, encodeRecord, encodeWalHeader } from '../../src/engine/logging.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import { FILES } from '../../src/engine/plan.js';
@@ -13,6 +13,11 @@ import { encodeSnapshot } from '../../src/engine/snapshot.js';
 import type { RecoveryMode } from '../../src/engine/state.js';
 import { treeEntries } from '../../src/engine/bptree.js';
 import { checkProperty } from '../seed.js';
+
+/** XOR one byte in place (test damage). */
+function flip(bytes: Uint8Array, offset: number, mask: number): void {
+  bytes[offset] = at(bytes, offset, 'byte to flip') ^ mask;
+}
 
 const options = (recovery: RecoveryMode = 'tolerate-tail') => resolveOptions({ recovery });
 const names = (input: Omit<RecoveryInput, 'names'>, extra: string[] = []): RecoveryInput => ({
@@ -62,7 +67,7 @@ describe('recovery', () => {
 
   it('cuts a torn final record before the next append (tolerate-tail)', () => {
     const { bytes, offsets } = log(3);
-    const torn = bytes.subarray(0, (offsets[2] as number) + 5);
+    const torn = bytes.subarray(0, at(offsets, 2) + 5);
     const t = recover(names({ wal: torn }), options());
     expect([...treeEntries(t.state.tree)].map(([k]) => k)).toEqual(['k1', 'k2']);
     expect(t.plan).toContainEqual({ kind: 'truncate', file: FILES.wal, sizeBytes: offsets[2] });
@@ -73,8 +78,8 @@ describe('recovery', () => {
   it('refuses damage followed by an intact record, naming the file and offset', () => {
     const { bytes, offsets } = log(3);
     const flipped = bytes.slice();
-    const flipAt = (offsets[1] as number) + 20;
-    flipped[flipAt] = (flipped[flipAt] as number) ^ 0xff;
+    const flipAt = at(offsets, 1) + 20;
+    flip(flipped, flipAt, 0xff);
     expect(corruptedAt(names({ wal: flipped }))).toEqual({
       file: FILES.wal,
       offsetBytes: offsets[1],
@@ -89,7 +94,7 @@ describe('recovery', () => {
 
   it('absolute refuses even a torn tail; point-in-time and salvage keep the prefix', () => {
     const { bytes, offsets } = log(2);
-    const torn = bytes.subarray(0, (offsets[1] as number) + 3);
+    const torn = bytes.subarray(0, at(offsets, 1) + 3);
     expect(corruptedAt(names({ wal: torn }), 'absolute')).toEqual({
       file: FILES.wal,
       offsetBytes: offsets[1],
@@ -131,7 +136,7 @@ describe('recovery', () => {
       ]),
     );
     const rotten = snapshot.slice();
-    rotten[30] = (rotten[30] as number) ^ 1;
+    flip(rotten, 30, 1);
     expect(corruptedAt(names({ wal: log(3).bytes, snapshot: rotten }))).toMatchObject({
       file: FILES.snapshot,
     });
@@ -209,8 +214,8 @@ describe('recovery', () => {
   it('point-in-time reports the intact acknowledged records it cut, by file, offset, bytes and LSN', () => {
     const { bytes, offsets } = log(4);
     const flipped = bytes.slice();
-    const at2 = offsets[1] as number;
-    flipped[at2 + 30] = (flipped[at2 + 30] as number) ^ 0x01;
+    const at2 = at(offsets, 1);
+    flip(flipped, at2 + 30, 0x01);
     const t = recover(names({ wal: flipped }), options('point-in-time'));
     expect(t.state.lastLsn).toBe(1);
     const cut = bytes.length - at2;
@@ -221,7 +226,7 @@ describe('recovery', () => {
     expect(t.result.repairs).toEqual([
       expect.stringMatching(
         new RegExp(
-          `cut ${FILES.wal} at offset ${at2}, dropping ${cut} bytes: bad-checksum in ${FILES.wal} at offset ${at2} \\(${(offsets[2] as number) - at2} bytes, after LSN 1\\); intact records LSN 3\\.\\.4 \\(after damage to synced data`,
+          `cut ${FILES.wal} at offset ${at2}, dropping ${cut} bytes: bad-checksum in ${FILES.wal} at offset ${at2} \\(${at(offsets, 2) - at2} bytes, after LSN 1\\); intact records LSN 3\\.\\.4 \\(after damage to synced data`,
         ),
       ),
     ]);
@@ -250,7 +255,7 @@ describe('recovery', () => {
     ]);
     const second = synced.indexOf(0xff, WAL_HEADER_BYTES + 1);
     const hole = synced.slice();
-    hole[second + 1] = (hole[second + 1] as number) ^ 0x01; // its CRC
+    flip(hole, second + 1, 0x01); // its CRC
     expect(corruptedAt(names({ wal: hole }))).toEqual({ file: FILES.wal, offsetBytes: second });
   });
 
@@ -264,7 +269,7 @@ describe('recovery', () => {
     const snapshot = concatBytes(encodeSnapshot(4, 4, entries));
     const second = snapshot.indexOf(0xff, 28);
     const rotten = snapshot.slice();
-    rotten[second + 17] = (rotten[second + 17] as number) ^ 0x01; // the key of the second entry
+    flip(rotten, second + 17, 0x01); // the key of the second entry
     const t = recover(names({ wal: log(0, 4).bytes, snapshot: rotten }), options('salvage'));
     expect([...treeEntries(t.state.tree)].map(([k]) => k)).toEqual(['k1', 'k3', 'k4']);
     expect(t.result.dropped).toEqual([
@@ -280,9 +285,13 @@ describe('recovery', () => {
   });
 
   it('reads an intact v1 store and upgrades it to v2 by rewriting both files', () => {
-    const v1 = JSON.parse(
+    const v1: {
+      walHeader: { hex: string }[];
+      records: { hex: string }[];
+      snapshots: { hex: string }[];
+    } = JSON.parse(
       readFileSync(new URL('../../spec/vectors/format-v1.json', import.meta.url), 'utf8'),
-    ) as { walHeader: { hex: string }[]; records: { hex: string }[]; snapshots: { hex: string }[] };
+    );
     const hex = (text: string | undefined) => new Uint8Array(Buffer.from(text ?? '', 'hex'));
     const wal = concatBytes([hex(v1.walHeader[0]?.hex), ...v1.records.map((r) => hex(r.hex))]);
     const t = recover(names({ wal }), options());

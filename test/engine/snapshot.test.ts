@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareKeys, concatBytes } from '../../src/engine/bytes.js';
+import { at } from '../../src/engine/errors.js';
 import {
   ENTRY_HEADER_BYTES,
   encodeSnapshot,
@@ -11,6 +12,11 @@ import {
   SNAPSHOT_HEADER_BYTES,
 } from '../../src/engine/snapshot.js';
 import { checkProperty } from '../seed.js';
+
+/** XOR one byte in place (test damage). */
+function flip(bytes: Uint8Array, offset: number, mask: number): void {
+  bytes[offset] = at(bytes, offset, 'byte to flip') ^ mask;
+}
 
 function encode(lsn: number, entries: [string, string][]): Uint8Array {
   return concatBytes(encodeSnapshot(lsn, entries.length, entries));
@@ -50,7 +56,7 @@ describe('the snapshot', () => {
     }
     for (let i = 0; i < bytes.length; i++) {
       const flipped = bytes.slice();
-      flipped[i] = (flipped[i] as number) ^ 0x10;
+      flip(flipped, i, 0x10);
       expect(readSnapshot(flipped, 's').dropped, `flip at ${i}`).toHaveLength(1);
     }
     expect(readSnapshot(concatBytes([bytes, new Uint8Array([0])]), 's').dropped).toHaveLength(1);
@@ -67,7 +73,7 @@ describe('the snapshot', () => {
     const second = bytes.indexOf(0xff, SNAPSHOT_HEADER_BYTES + 1);
     for (let at = second; at < second + ENTRY_HEADER_BYTES + 4; at++) {
       const flipped = bytes.slice();
-      flipped[at] = (flipped[at] as number) ^ 0x01;
+      flip(flipped, at, 0x01);
       const read = readSnapshot(flipped, 's');
       expect(read.entries, `flip at ${at}`).toEqual([entries[0], entries[2], entries[3]]);
       expect(read.dropped, `flip at ${at}`).toMatchObject([
