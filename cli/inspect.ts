@@ -1,6 +1,6 @@
 // `kvlab inspect` and `kvlab verify`: read a store's files without opening the store (no lock, no
-// repair) and describe every record, with its offset, LSN, op, key, value and whether its CRC holds.
-// Both use the engine's own readers and its own judgement (assessLog, recoverFrom in
+// repair) and describe every record, with its offset, LSN, op, key, value and whether its CRC
+// holds. Both use the engine's own readers and its own judgement (assessLog, recoverFrom in
 // src/engine/recovery.ts), so what they call damaged, and what they say open would do, is exactly
 // what recovery does.
 
@@ -157,7 +157,10 @@ export interface Verdict {
   readonly refuses: boolean;
 }
 
-/** Every problem in a store's files, and what open in `mode` does about them: recovery's own verdict. */
+/**
+ * Every problem in a store's files, and what open in `mode` does about them: recovery's own
+ * verdict.
+ */
 export function verifyDir(
   fs: FileSystem,
   dir: string,

@@ -1,8 +1,8 @@
 // Byte helpers shared by the file formats (logging.ts, snapshot.ts): UTF-8, little-endian integers,
-// the 7-bit integer groups of format v2, and the one key order used everywhere (tree, files, model):
-// UTF-8 byte order.
-// KVStore v3 compared `int` keys; our keys are strings, and a JS string `<` compares UTF-16 code units,
-// which disagrees with UTF-8 byte order for characters above U+FFFF. compareKeys fixes that.
+// the 7-bit integer groups of format v2, and the one key order used everywhere (tree, files,
+// model): UTF-8 byte order. KVStore v3 compared `int` keys; our keys are strings, and a JS string
+// `<` compares UTF-16 code units, which disagrees with UTF-8 byte order for characters above
+// U+FFFF. compareKeys fixes that.
 
 import { KvError } from './errors.js';
 
@@ -29,7 +29,10 @@ export function utf8Bytes(text: string): number {
   return n;
 }
 
-/** Decode UTF-8; returns undefined when the bytes are not valid UTF-8 (a reader reports, never throws). */
+/**
+ * Decode UTF-8; returns undefined when the bytes are not valid UTF-8 (a reader reports, never
+ * throws).
+ */
 export function fromUtf8(bytes: Uint8Array): string | undefined {
   try {
     return decoder.decode(bytes);
@@ -55,7 +58,10 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Write a non-negative safe integer (below 2^53, so a JS number holds it exactly) as u64 little-endian. */
+/**
+ * Write a non-negative safe integer (below 2^53, so a JS number holds it exactly) as u64
+ * little-endian.
+ */
 export function putU64(view: DataView, offsetBytes: number, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new KvError('INTERNAL', `u64 out of range: ${value}`);
@@ -63,7 +69,10 @@ export function putU64(view: DataView, offsetBytes: number, value: number): void
   view.setUint32(offsetBytes + 4, Math.floor(value / 0x1_0000_0000), true);
 }
 
-/** Read a u64 little-endian; undefined when it does not fit a safe integer (damage, not a number we wrote). */
+/**
+ * Read a u64 little-endian; undefined when it does not fit a safe integer (damage, not a number we
+ * wrote).
+ */
 export function getU64(view: DataView, offsetBytes: number): number | undefined {
   const low = view.getUint32(offsetBytes, true);
   const high = view.getUint32(offsetBytes + 4, true);
@@ -75,12 +84,15 @@ export function getU64(view: DataView, offsetBytes: number): number | undefined 
  * Bytes of a u32 in 7-bit groups: 5 bytes, each below 0x80 (format v2). 5 x 7 = 35 bits hold 32.
  */
 export const U32_GROUP_BYTES = 5;
-/** Bytes of an LSN in 7-bit groups: 8 bytes, each below 0x80. 8 x 7 = 56 bits hold every LSN below 2^53. */
+/**
+ * Bytes of an LSN in 7-bit groups: 8 bytes, each below 0x80. 8 x 7 = 56 bits hold every LSN below
+ * 2^53.
+ */
 export const U53_GROUP_BYTES = 8;
 
 /**
- * Write `value` as `width` little-endian 7-bit groups, so that no byte of it is 0x80 or above: format v2
- * reserves 0xFF for the record marker, and a field written this way can never hold one.
+ * Write `value` as `width` little-endian 7-bit groups, so that no byte of it is 0x80 or above:
+ * format v2 reserves 0xFF for the record marker, and a field written this way can never hold one.
  */
 export function putGroups(
   bytes: Uint8Array,
@@ -98,8 +110,8 @@ export function putGroups(
 }
 
 /**
- * Read `width` little-endian 7-bit groups; undefined when a byte is 0x80 or above (no writer of ours
- * made it), when the bytes run out, or when the number exceeds `max` (a u32 field: 2^32 - 1).
+ * Read `width` little-endian 7-bit groups; undefined when a byte is 0x80 or above (no writer of
+ * ours made it), when the bytes run out, or when the number exceeds `max` (a u32 field: 2^32 - 1).
  */
 export function getGroups(
   bytes: Uint8Array,

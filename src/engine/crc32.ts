@@ -14,8 +14,8 @@ const TABLE: Uint32Array = (() => {
 })();
 
 /**
- * CRC-32 of `bytes[start, end)`, continuing from `previous` (0 for a fresh checksum),
- * so that a large file can be checksummed in pieces: crc32(b, 0, n) === crc32(b, k, n, crc32(b, 0, k)).
+ * CRC-32 of `bytes[start, end)`, continuing from `previous` (0 for a fresh checksum), so that a
+ * large file can be checksummed in pieces: crc32(b, 0, n) === crc32(b, k, n, crc32(b, 0, k)).
  */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, previous = 0): number {
   assert(0 <= start && start <= end && end <= bytes.length, 'crc32 range inside the bytes');

@@ -1,7 +1,8 @@
-// A minimal, strict reader of format v1 (kvlab 0.1: u32 little-endian lengths, no record marker), kept
-// so that a v1 store opens and is upgraded to v2 by its first writable open (recovery.ts plans the
-// rewrite). It reads an intact file only: v1's byte-by-byte resync could land inside a user's value, so
-// this reader never resyncs; any damage ends the read, and recovery refuses it (spec/format.md, "v1").
+// A minimal, strict reader of format v1 (kvlab 0.1: u32 little-endian lengths, no record marker),
+// kept so that a v1 store opens and is upgraded to v2 by its first writable open (recovery.ts plans
+// the rewrite). It reads an intact file only: v1's byte-by-byte resync could land inside a user's
+// value, so this reader never resyncs; any damage ends the read, and recovery refuses it
+// (spec/format.md, "v1").
 
 import { compareKeys, fromUtf8, getU64, viewOf } from './bytes.js';
 import { crc32 } from './crc32.js';
@@ -18,7 +19,10 @@ const V1_SNAPSHOT_HEADER_BYTES = 24;
 /** v1 entry header: CRC (4) + key length (4) + value length (4). */
 const V1_ENTRY_HEADER_BYTES = 12;
 
-/** Decode a v1 BATCH payload: count u32, then per op: op u8, key length u32, value length u32, key, value. */
+/**
+ * Decode a v1 BATCH payload: count u32, then per op: op u8, key length u32, value length u32, key,
+ * value.
+ */
 function v1Batch(payload: Uint8Array, view: DataView): WriteOp[] | undefined {
   const count = view.getUint32(0, true);
   const ops: WriteOp[] = [];

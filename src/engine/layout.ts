@@ -1,6 +1,7 @@
 // The byte layout of a log or snapshot, field by field, as the engine's own readers see it: what
-// `kvlab inspect --hex` prints and what a visualizer cuts byte strips from. Torn and damaged regions
-// are laid out too: the record-header fields that are there, then the rest as dropped bytes.
+// `kvlab inspect --hex` prints and what a visualizer cuts byte strips from. Torn and damaged
+// regions are laid out too: the record-header fields that are there, then the rest as dropped
+// bytes.
 
 import { getGroups, U32_GROUP_BYTES, utf8 } from './bytes.js';
 import { readLogV1, readSnapshotV1, V1 } from './format-v1.js';
@@ -100,7 +101,9 @@ function recordFields(record: LogRecord, index: number): LayoutField[] {
   return out;
 }
 
-/** The fields of a dropped region: the header fields of a record that start in it, then the rest. */
+/**
+ * The fields of a dropped region: the header fields of a record that start in it, then the rest.
+ */
 function droppedFields(
   bytes: Uint8Array,
   region: Dropped,
@@ -136,7 +139,10 @@ function walHeaderFields(bytes: Uint8Array): LayoutField[] {
   return out;
 }
 
-/** The layout of a v2 log, field by field, as readLog reads it; a v1 log is laid out as records only. */
+/**
+ * The layout of a v2 log, field by field, as readLog reads it; a v1 log is laid out as records
+ * only.
+ */
 export function logLayout(bytes: Uint8Array): LayoutField[] {
   const v1 = versionOf(bytes, WAL_MAGIC) === V1;
   const read = v1 ? readLogV1(bytes, 'log') : readLog(bytes, 'log');

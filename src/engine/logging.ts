@@ -1,18 +1,30 @@
-// The Logging layer (KVStore v3: kvstore_log_put, kvstore_log_del, kvstore_log_header, kvstore_crc_check,
-// and the parsing half of kvstore_replay_log): the write-ahead log's byte format v2, its encoder, and a
-// reader that reports what it dropped and why instead of throwing (LevelDB's log_reader.cc).
+// The Logging layer (KVStore v3: kvstore_log_put, kvstore_log_del, kvstore_log_header,
+// kvstore_crc_check, and the parsing half of kvstore_replay_log): the write-ahead log's byte format
+// v2, its encoder, and a reader that reports what it dropped and why instead of throwing (LevelDB's
+// log_reader.cc).
 //
 // KVStore v3 wrote text lines `PUT <key> <value>|<crc>\n`; a key or value holding `|` or a newline
 // could not round-trip. Format v1 wrote length-prefixed binary records, but after damage its reader
 // scanned byte by byte for anything that parsed, and could land inside a user's value that held a
-// record's bytes. Format v2 makes that impossible by construction: every record starts with the byte
-// 0xFF, which valid UTF-8 never contains, and every integer of ours is written in 7-bit groups (each
-// byte below 0x80), so 0xFF appears in a log only where a record begins. The reader resyncs only at a
-// 0xFF. spec/format.md draws the layout and states the argument.
+// record's bytes. Format v2 makes that impossible by construction: every record starts with the
+// byte 0xFF, which valid UTF-8 never contains, and every integer of ours is written in 7-bit groups
+// (each byte below 0x80), so 0xFF appears in a log only where a record begins. The reader resyncs
+// only at a 0xFF. spec/format.md draws the layout and states the argument.
 
 import { fromUtf8, getGroups, putGroups, U32_GROUP_BYTES, U53_GROUP_BYTES, utf8 } from './bytes.js';
 import { crc32 } from './crc32.js';
 import { assert, at } from './errors.js';
+
+// The log, format v2 (spec/format.md draws it with a worked example):
+//
+//   header = magic "KVLW" (4) | version (5) | base LSN (8) | crc of bytes 0..16 (5)    = 22
+//   record = 0xFF (1) | crc (5) | length (5) | lsn (8) | syncedLsn (8) | type (1)      = 28
+//            then the payload (length bytes):
+//   PUT    = key length (5) | key | value
+//   DEL    = key
+//   BATCH  = count (5) | count x (op (1) | key length (5) | value length (5) | key | value)
+//
+// Every integer is 7-bit groups (bytes.ts): no byte of it reaches 0x80. The crc covers length..end.
 
 /** The byte every record (and every snapshot entry) starts with; valid UTF-8 never holds it. */
 export const RECORD_MARKER = 0xff;
@@ -25,13 +37,21 @@ export const WAL_VERSION = 2;
 const U32_MAX = 0xffff_ffff;
 /** Log header: magic (4) + version (5) + base LSN (8) + CRC of the preceding 17 bytes (5). */
 export const WAL_HEADER_BYTES = 4 + U32_GROUP_BYTES + U53_GROUP_BYTES + U32_GROUP_BYTES;
-/** Where each field of a record starts: marker (1), CRC (5), length (5), LSN (8), synced LSN (8), type (1). */
+/**
+ * Where each field of a record starts: marker (1), CRC (5), length (5), LSN (8), synced LSN (8),
+ * type (1).
+ */
 export const RECORD_AT = { crc: 1, length: 6, lsn: 11, syncedLsn: 19, type: 27 } as const;
-/** Record header: marker (1) + CRC (5) + payload length (5) + LSN (8) + synced LSN (8) + type (1). */
+/**
+ * Record header: marker (1) + CRC (5) + payload length (5) + LSN (8) + synced LSN (8) + type (1).
+ */
 export const RECORD_HEADER_BYTES = 1 + U32_GROUP_BYTES + U32_GROUP_BYTES + 2 * U53_GROUP_BYTES + 1;
 /** A batch op's header inside a BATCH payload: op (1) + key length (5) + value length (5). */
 export const BATCH_OP_HEADER_BYTES = 1 + U32_GROUP_BYTES + U32_GROUP_BYTES;
-/** Payload bytes no record may exceed, whatever the options: a damaged length field cannot ask for more. */
+/**
+ * Payload bytes no record may exceed, whatever the options: a damaged length field cannot ask for
+ * more.
+ */
 export const RECORD_PAYLOAD_BYTES_MAX = 64 * 1024 * 1024;
 
 /** Record types: one PUT, one DEL, or an atomic BATCH of both. */
@@ -46,7 +66,9 @@ export type WriteOp =
 export interface LogRecord {
   /** The record's LSN: one more than the record before it. */
   readonly lsn: number;
-  /** The newest LSN that was durable in the log when this record was written (v1 records: lsn - 1). */
+  /**
+   * The newest LSN that was durable in the log when this record was written (v1 records: lsn - 1).
+   */
   readonly syncedLsn: number;
   /** The writes, applied together. */
   readonly ops: readonly WriteOp[];
@@ -79,7 +101,9 @@ export interface Dropped {
   readonly reason: DropReason;
   /** True when an intact record (or snapshot entry) follows the region in the file. */
   readonly followedByValid: boolean;
-  /** The LSN of the last intact record before the region (the base LSN when none; 0 in a snapshot). */
+  /**
+   * The LSN of the last intact record before the region (the base LSN when none; 0 in a snapshot).
+   */
   readonly lsnBefore: number;
 }
 
@@ -158,10 +182,10 @@ function writePayload(
 }
 
 /**
- * Encode one record. PUT payload: key length (5) + key + value. DEL payload: key.
- * BATCH payload: op count (5), then per op: op (1: put, 2: del) + key length (5) + value length (5)
- * + key + value. `syncedLsn` is the newest LSN durable in the log as this record is written (under
- * sync "always", lsn - 1, the default); recovery uses it to tell unsynced damage from synced.
+ * Encode one record. PUT payload: key length (5) + key + value. DEL payload: key. BATCH payload: op
+ * count (5), then per op: op (1: put, 2: del) + key length (5) + value length (5) + key + value.
+ * `syncedLsn` is the newest LSN durable in the log as this record is written (under sync "always",
+ * lsn - 1, the default); recovery uses it to tell unsynced damage from synced.
  */
 export function encodeRecord(
   lsn: number,
@@ -192,13 +216,16 @@ export function encodeRecord(
   return bytes;
 }
 
-/** Decode a BATCH payload; undefined when its inner lengths do not add up or its text is not UTF-8. */
+/**
+ * Decode a BATCH payload; undefined when its inner lengths do not add up or its text is not UTF-8.
+ */
 function decodeBatch(payload: Uint8Array): WriteOp[] | undefined {
   const count = getGroups(payload, 0, U32_GROUP_BYTES, U32_MAX);
   if (count === undefined) return undefined;
   const ops: WriteOp[] = [];
   let offset = U32_GROUP_BYTES;
-  // Bounded by the payload: every op takes at least BATCH_OP_HEADER_BYTES, so a damaged count cannot loop long.
+  // Bounded by the payload: every op takes at least BATCH_OP_HEADER_BYTES, so a damaged count
+  // cannot loop long.
   for (let i = 0; i < count; i++) {
     const op = payload[offset];
     const keyBytes = getGroups(payload, offset + 1, U32_GROUP_BYTES, U32_MAX);
@@ -217,7 +244,10 @@ function decodeBatch(payload: Uint8Array): WriteOp[] | undefined {
   return offset === payload.length && ops.length > 0 ? ops : undefined;
 }
 
-/** Decode a payload into ops; undefined when its inner lengths do not add up or its text is not UTF-8. */
+/**
+ * Decode a payload into ops; undefined when its inner lengths do not add up or its text is not
+ * UTF-8.
+ */
 function decodePayload(type: number | undefined, payload: Uint8Array): WriteOp[] | undefined {
   if (type === RecordType.del) {
     const key = fromUtf8(payload);
@@ -276,7 +306,8 @@ export function parseRecordAt(
   const payloadBytes = field('length', U32_GROUP_BYTES, RECORD_PAYLOAD_BYTES_MAX);
   if (payloadBytes === undefined) return { ok: false, reason: 'bad-length' };
   const end = offsetBytes + RECORD_HEADER_BYTES + payloadBytes;
-  // The header promises more bytes than exist: the writer died mid-payload, or the length is damaged.
+  // The header promises more bytes than exist: the writer died mid-payload, or the length is
+  // damaged.
   if (end > bytes.length) return { ok: false, reason: 'truncated-record' };
   const crc = field('crc', U32_GROUP_BYTES, U32_MAX);
   if (rules.verifyChecksum && crc !== crc32(bytes, offsetBytes + RECORD_AT.length, end))
@@ -325,8 +356,9 @@ export interface LogReadResult {
 }
 
 /**
- * Read a whole v2 log. It never throws on bad bytes: damage becomes a Dropped entry. After damage it
- * resyncs at the next marker that starts an intact record, so that each Dropped says what follows it.
+ * Read a whole v2 log. It never throws on bad bytes: damage becomes a Dropped entry. After damage
+ * it resyncs at the next marker that starts an intact record, so that each Dropped says what
+ * follows it.
  */
 export function readLog(
   bytes: Uint8Array,
@@ -338,7 +370,8 @@ export function readLog(
   const dropped: Dropped[] = [];
   let lastLsn = header?.baseLsn ?? 0;
   let offset = WAL_HEADER_BYTES;
-  // After skipping damage, the next intact record may carry any higher LSN (records were lost in between).
+  // After skipping damage, the next intact record may carry any higher LSN (records were lost in
+  // between).
   let resynced = false;
   const drop = (from: number, reason: DropReason, next: number) => {
     const end = next === -1 ? bytes.length : next;

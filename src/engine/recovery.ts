@@ -1,24 +1,27 @@
 // The Recovery layer (KVStore v3: kvstore_recover, kvstore_load_snapshot, kvstore_replay_log,
-// kvstore_open_log). Pure: the shell reads the directory and hands over the bytes; this decides what
-// state they hold and which repairs to plan, by the rules of spec/guarantees.md for the recovery mode.
+// kvstore_open_log). Pure: the shell reads the directory and hands over the bytes; this decides
+// what state they hold and which repairs to plan, by the rules of spec/guarantees.md for the
+// recovery mode.
 //
 // Theory of operation.
-// 1. Read: each file with its version's reader (v2, or the strict v1 reader). Readers never throw; they
-//    return the intact records (entries) and every region they dropped.
-// 2. Assess (assessLog): each dropped region of the log is a damaged header, a torn tail (nothing intact
-//    after it), damage to unsynced writes (every intact record after it says, by its syncedLsn, that
-//    the damaged data had not been synced when it was written), or damage to synced data. `kvlab
-//    verify` uses this same function, so it reaches the verdict open reaches.
-// 3. Choose sources (chooseSources): the mode decides which records and entries to use, or refuses
-//    (CORRUPTED, naming file and offset). Intact records it leaves out are listed as discarded.
+// 1. Read: each file with its version's reader (v2, or the strict v1 reader). Readers never
+//    throw; they return the intact records (entries) and every region they dropped.
+// 2. Assess (assessLog): each dropped region of the log is a damaged header, a torn tail (nothing
+//    intact after it), damage to unsynced writes (every intact record after it says, by its
+//    syncedLsn, that the damaged data had not been synced when it was written), or damage to
+//    synced data. `kvlab verify` uses this same function, so it reaches the verdict open reaches.
+// 3. Choose sources (chooseSources): the mode decides which records and entries to use, or
+//    refuses (CORRUPTED, naming file and offset). Intact records it leaves out are discarded,
+//    and listed as such.
 // 4. Replay: apply the chosen records above the snapshot's LSN, each following the one before.
-// 5. Repair (planRepairs): remove tmp files; rewrite both files after salvage or to upgrade v1; start a
-//    new log when there is none; otherwise cut the log after its last used record. Every repair names
-//    the file, offset, byte count and the LSNs it discarded. Then fsync what was read.
+// 5. Repair (planRepairs): remove tmp files; rewrite both files after salvage or to upgrade v1;
+//    start a new log when there is none; otherwise cut the log after its last used record. Every
+//    repair names the file, offset, byte count and the LSNs it discarded. Then fsync what was read.
 //
-// KVStore v3 mistakes fixed here: the snapshot loader checked no CRC; a line without `|` was read as a
-// clean end of the log; after a torn tail the log was reopened in append mode without being cut, so the
-// next record was glued onto the garbage; the snapshot path was relative to the working directory.
+// KVStore v3 mistakes fixed here: the snapshot loader checked no CRC; a line without `|` was read
+// as a clean end of the log; after a torn tail the log was reopened in append mode without being
+// cut, so the next record was glued onto the garbage; the snapshot path was relative to the working
+// directory.
 
 import { emptyTree, treeFromSorted } from './bptree.js';
 import { applyOps } from './apply.js';
@@ -48,7 +51,10 @@ export interface RecoveryInput {
   readonly snapshot?: Uint8Array | undefined;
 }
 
-/** The files after reading, before any decision: the seam where the bug zoo swaps in a careless reader. */
+/**
+ * The files after reading, before any decision: the seam where the bug zoo swaps in a careless
+ * reader.
+ */
 export interface LoadedFiles {
   /** Every file name in the directory. */
   readonly names: readonly string[];
@@ -100,8 +106,8 @@ export function recover(input: RecoveryInput, options: EngineOptions): Transitio
 }
 
 /**
- * Decide the recovered state and the repair plan from files already read. Throws CORRUPTED (naming the
- * file and offset) when the recovery mode refuses what it found.
+ * Decide the recovered state and the repair plan from files already read. Throws CORRUPTED (naming
+ * the file and offset) when the recovery mode refuses what it found.
  */
 export function recoverFrom(
   files: LoadedFiles,
@@ -143,7 +149,7 @@ export function loadFiles(input: RecoveryInput): LoadedFiles {
   };
 }
 
-// ---------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // Assess: what each damaged region of the log means. Shared with `kvlab verify`.
 
 /** What a dropped region of the log is. */
@@ -160,9 +166,9 @@ export interface LogDamage {
 }
 
 /**
- * Classify every dropped region of `log`. `coveredLsn` is the snapshot's LSN: data it covers needs no
- * log record. A record after the region whose syncedLsn is above both the last LSN before the region
- * and `coveredLsn` proves the damaged bytes had been fsynced: a crash cannot explain them.
+ * Classify every dropped region of `log`. `coveredLsn` is the snapshot's LSN: data it covers needs
+ * no log record. A record after the region whose syncedLsn is above both the last LSN before the
+ * region and `coveredLsn` proves the damaged bytes had been fsynced: a crash cannot explain them.
  */
 export function assessLog(log: LogReadResult, coveredLsn: number): LogDamage[] {
   return log.dropped.map((region) => {
@@ -187,7 +193,9 @@ function corrupted(detail: string, at: Dropped | undefined): KvError {
   return new KvError('CORRUPTED', detail, where);
 }
 
-/** What the mode keeps of the log: the records to use and the intact ones discarded; or a refusal. */
+/**
+ * What the mode keeps of the log: the records to use and the intact ones discarded; or a refusal.
+ */
 function judgeLog(
   log: LogReadResult,
   mode: RecoveryMode,
@@ -212,7 +220,8 @@ function judgeLog(
       synced.region,
     );
   // Keep the records before the first damage. Under tolerate-tail what follows was never synced
-  // (else it refused above): dropped like a torn tail. Under point-in-time it is dropped regardless.
+  // (else it refused above): dropped like a torn tail. Under point-in-time it is dropped
+  // regardless.
   const why =
     first.kind === 'synced'
       ? 'after damage to synced data (point-in-time)'
@@ -244,7 +253,7 @@ function judgeSnapshot(
   return { lsn: snapshot.lsn ?? 0, entries: snapshot.entries };
 }
 
-// ---------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // Choose sources: what the mode lets recovery use.
 
 /** The snapshot entries and log records recovery uses. */
@@ -254,7 +263,9 @@ interface Sources {
   readonly entries: readonly (readonly [string, string])[];
   readonly records: readonly LogRecord[];
   readonly discarded: readonly DiscardedRecord[];
-  /** The LSN the log's header says it starts after (the snapshot's when the header is unreadable). */
+  /**
+   * The LSN the log's header says it starts after (the snapshot's when the header is unreadable).
+   */
   readonly walBaseLsn: number;
 }
 
@@ -285,7 +296,7 @@ function chooseSources(files: LoadedFiles, mode: RecoveryMode): Sources {
   };
 }
 
-// ---------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // Replay.
 
 interface Replayed {
@@ -295,7 +306,10 @@ interface Replayed {
   readonly walLastLsn: number;
 }
 
-/** Apply the records above the snapshot's LSN, requiring each to follow the one before (salvage excepted). */
+/**
+ * Apply the records above the snapshot's LSN, requiring each to follow the one before (salvage
+ * excepted).
+ */
 function replay(sources: Sources, options: EngineOptions): Replayed {
   let tree = treeFromSorted(sources.entries, options.treeOrder);
   let lastLsn = sources.snapshotLsn;
@@ -328,7 +342,7 @@ function replay(sources: Sources, options: EngineOptions): Replayed {
   return { state, replayed, walLastLsn: last?.lsn ?? sources.walBaseLsn };
 }
 
-// ---------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // Repair: make the files match the recovered state before any write.
 
 interface Repaired {
@@ -338,14 +352,15 @@ interface Repaired {
 }
 
 /**
- * Remove tmp files; then rewrite both files (after salvage skipped damage, or to upgrade v1), or start
- * a new log (none yet, or the snapshot is newer than all of it), or cut what the log holds after the
- * last record used. Always fsync what was read.
+ * Remove tmp files; then rewrite both files (after salvage skipped damage, or to upgrade v1), or
+ * start a new log (none yet, or the snapshot is newer than all of it), or cut what the log holds
+ * after the last record used. Always fsync what was read.
  */
 function planRepairs(files: LoadedFiles, sources: Sources, done: Replayed): Repaired {
   const steps: Step[] = [];
   const repairs: string[] = [];
-  // A tmp file is a snapshot or log whose writer died before its rename: never trusted, always removed.
+  // A tmp file is a snapshot or log whose writer died before its rename: never trusted, always
+  // removed.
   for (const tmp of [FILES.snapshotTmp, FILES.walTmp]) {
     if (files.names.includes(tmp)) {
       steps.push({ kind: 'unlink', file: tmp });
@@ -363,7 +378,9 @@ function planRepairs(files: LoadedFiles, sources: Sources, done: Replayed): Repa
   };
 }
 
-/** Rewrite both files from memory: after salvage skipped damage or a gap, or to upgrade format v1. */
+/**
+ * Rewrite both files from memory: after salvage skipped damage or a gap, or to upgrade format v1.
+ */
 function rewriteRepair(files: LoadedFiles, sources: Sources, done: Replayed): Repaired | undefined {
   const v1 = files.wal?.version === V1 || files.snapshot?.version === V1;
   const dropped = [...(files.snapshot?.dropped ?? []), ...(files.wal?.dropped ?? [])];
@@ -414,7 +431,8 @@ function cutRepair(files: LoadedFiles, sources: Sources, done: Replayed): Repair
     );
   }
   // What recovery read may sit in the page cache only (a killed process's unsynced writes); make it
-  // durable before anyone is shown it, so that a later power loss cannot take back what was recovered.
+  // durable before anyone is shown it, so that a later power loss cannot take back what was
+  // recovered.
   steps.push({ kind: 'fsync', file: FILES.wal });
   return { state: { ...done.state, walBytes }, steps, repairs };
 }

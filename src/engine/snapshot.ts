@@ -1,10 +1,10 @@
 // The snapshot file format v2 (KVStore v3: snapshot_write_cb, the writing half of
-// kvstore_create_snapshot, and kvstore_load_snapshot). KVStore v3's loader trusted its file and checked
-// no CRC ("snapshot 是可信文件"); ours checks a CRC per entry, a count in the header and again in the
-// trailer, and a CRC of the whole file, so that a truncated or rotten snapshot is detected instead of
-// silently loading half the keys. Entries are framed like log records (logging.ts): each starts with
-// the marker 0xFF, which no key, value or integer field can hold, so salvage resyncs at the next marker
-// and keeps every intact entry after a damaged one.
+// kvstore_create_snapshot, and kvstore_load_snapshot). KVStore v3's loader trusted its file and
+// checked no CRC ("snapshot 是可信文件"); ours checks a CRC per entry, a count in the header and again
+// in the trailer, and a CRC of the whole file, so that a truncated or rotten snapshot is detected
+// instead of silently loading half the keys. Entries are framed like log records (logging.ts): each
+// starts with the marker 0xFF, which no key, value or integer field can hold, so salvage resyncs at
+// the next marker and keeps every intact entry after a damaged one.
 
 import {
   compareKeys,
@@ -20,21 +20,40 @@ import { crc32 } from './crc32.js';
 import { assert } from './errors.js';
 import { RECORD_MARKER, versionOf, type Dropped, type DropReason } from './logging.js';
 
+// The snapshot, format v2 (spec/format.md):
+//
+//   header  = magic "KVLS" (4) | version (5) | lsn (8) | count (5) | crc of bytes 0..21 (5) = 27
+//   entry   = 0xFF (1) | crc (5) | key length (5) | value length (5)  = 16, then key, value
+//             (count entries, keys strictly ascending)
+//   trailer = magic "KVLE" (4) | count (5) | crc of every byte before this field (5)       = 14
+//
+// Integers are 7-bit groups, as in the log, so 0xFF starts entries and nothing else.
+
 /** "KVLS": the first four bytes of every snapshot. */
 export const SNAPSHOT_MAGIC = Uint8Array.of(0x4b, 0x56, 0x4c, 0x53);
 /** "KVLE": the first four bytes of the trailer. */
 const TRAILER_MAGIC = Uint8Array.of(0x4b, 0x56, 0x4c, 0x45);
-/** The snapshot format version this code writes. Version 1 is still read (strictly) and upgraded. */
+/**
+ * The snapshot format version this code writes. Version 1 is still read (strictly) and upgraded.
+ */
 const SNAPSHOT_VERSION = 2;
 
 const U32_MAX = 0xffff_ffff;
-/** Header: magic (4) + version (5) + LSN covered (8) + entry count (5) + CRC of the preceding 22 bytes (5). */
+/**
+ * Header: magic (4) + version (5) + LSN covered (8) + entry count (5) + CRC of the preceding 22
+ * bytes (5).
+ */
 export const SNAPSHOT_HEADER_BYTES = 4 + U32_GROUP_BYTES + U53_GROUP_BYTES + 2 * U32_GROUP_BYTES;
-/** Entry header: marker (1) + CRC of the rest of the entry (5) + key length (5) + value length (5). */
+/**
+ * Entry header: marker (1) + CRC of the rest of the entry (5) + key length (5) + value length (5).
+ */
 export const ENTRY_HEADER_BYTES = 1 + 3 * U32_GROUP_BYTES;
 /** Trailer: magic (4) + entry count again (5) + CRC of every byte before this field (5). */
 export const TRAILER_BYTES = 4 + 2 * U32_GROUP_BYTES;
-/** Bytes per append step when writing a snapshot: bounds each write and gives the checker steps to tear. */
+/**
+ * Bytes per append step when writing a snapshot: bounds each write and gives the checker steps to
+ * tear.
+ */
 export const SNAPSHOT_CHUNK_BYTES = 64 * 1024;
 
 /** A decoded snapshot. */
@@ -74,8 +93,9 @@ function encodeEntry(key: string, value: string): Uint8Array {
 }
 
 /**
- * Encode entries (already in key order, as a tree scan yields them) covering `lsn`, split into chunks
- * of about SNAPSHOT_CHUNK_BYTES. Memory holds the whole state anyway; the chunks bound each write.
+ * Encode entries (already in key order, as a tree scan yields them) covering `lsn`, split into
+ * chunks of about SNAPSHOT_CHUNK_BYTES. Memory holds the whole state anyway; the chunks bound each
+ * write.
  */
 export function encodeSnapshot(
   lsn: number,
@@ -116,7 +136,10 @@ export function encodeSnapshot(
   return chunks;
 }
 
-/** Parse one entry; undefined when it lacks its marker, is cut short, fails its CRC, or is not UTF-8. */
+/**
+ * Parse one entry; undefined when it lacks its marker, is cut short, fails its CRC, or is not
+ * UTF-8.
+ */
 export function parseEntryAt(
   bytes: Uint8Array,
   offset: number,
@@ -149,7 +172,9 @@ function decodeHeader(bytes: Uint8Array, verifyChecksum: boolean) {
   return lsn === undefined || count === undefined || !crcOk ? undefined : { lsn, count };
 }
 
-/** True when the trailer for `count` entries sits at `offset` and ends the file (and its CRC holds). */
+/**
+ * True when the trailer for `count` entries sits at `offset` and ends the file (and its CRC holds).
+ */
 function trailerAt(bytes: Uint8Array, offset: number, count: number, verifyChecksum: boolean) {
   if (bytes.length !== offset + TRAILER_BYTES) return false;
   for (let i = 0; i < TRAILER_MAGIC.length; i++)
@@ -161,7 +186,9 @@ function trailerAt(bytes: Uint8Array, offset: number, count: number, verifyCheck
   );
 }
 
-/** The next marker at or after `from` that starts an intact entry with a key above `after`, or -1. */
+/**
+ * The next marker at or after `from` that starts an intact entry with a key above `after`, or -1.
+ */
 function nextEntry(bytes: Uint8Array, from: number, after: string | undefined, verify: boolean) {
   // Each try moves to a later marker: bounded by the file.
   for (
@@ -177,9 +204,9 @@ function nextEntry(bytes: Uint8Array, from: number, after: string | undefined, v
 }
 
 /**
- * Read a v2 snapshot. Never throws on bad bytes: each damaged region becomes a Dropped entry, and the
- * reader resyncs at the next marker starting an intact entry, so every intact entry is kept (for
- * salvage). `verifyChecksum` is false only in the bug zoo.
+ * Read a v2 snapshot. Never throws on bad bytes: each damaged region becomes a Dropped entry, and
+ * the reader resyncs at the next marker starting an intact entry, so every intact entry is kept
+ * (for salvage). `verifyChecksum` is false only in the bug zoo.
  */
 export function readSnapshot(
   bytes: Uint8Array,

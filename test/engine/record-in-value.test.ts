@@ -1,8 +1,8 @@
-// Issue 8's done-when test, on the real disk (node:fs, a temp directory): a value that holds a valid
-// encoded record with a higher LSN, in every embedding we can make, is put; the log is then cut at
-// every length between the state before and after that put (a kill tearing the append), and the
-// store is opened in every mode. tolerate-tail, point-in-time and salvage must open with the state
-// before the put; absolute may refuse; no mode may ever show a key that was not written.
+// Issue 8's done-when test, on the real disk (node:fs, a temp directory): a value that holds a
+// valid encoded record with a higher LSN, in every embedding we can make, is put; the log is then
+// cut at every length between the state before and after that put (a kill tearing the append), and
+// the store is opened in every mode. tolerate-tail, point-in-time and salvage must open with the
+// state before the put; absolute may refuse; no mode may ever show a key that was not written.
 import {
   copyFileSync,
   mkdirSync,
@@ -88,7 +88,8 @@ describe('a value that holds a record, torn at every cut, on the real disk', () 
       mkdirSync(cutDir);
       copyFileSync(wal, join(cutDir, FILES.wal));
       truncateSync(join(cutDir, FILES.wal), cut);
-      // Every mode read-only first (it changes no file), then the default mode writable: it repairs.
+      // Every mode read-only first (it changes no file), then the default mode writable: it
+      // repairs.
       for (const [mode, readOnly] of OPENS) {
         let store: ReturnType<typeof openStore> | undefined;
         try {

@@ -1,6 +1,6 @@
-// The test vectors of spec/format.md: spec/vectors/format-v2.json (the encoders produce exactly these
-// bytes, the readers decode them back, and logLayout/snapshotLayout lay them out field by field) and
-// spec/vectors/format-v1.json (the strict v1 readers still decode what kvlab 0.1 wrote).
+// The test vectors of spec/format.md: spec/vectors/format-v2.json (the encoders produce exactly
+// these bytes, the readers decode them back, and logLayout/snapshotLayout lay them out field by
+// field) and spec/vectors/format-v1.json (the strict v1 readers still decode what kvlab 0.1 wrote).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/engine/bytes.js';

@@ -1,7 +1,8 @@
-// Issue 8: with sync "none", the default mode survives a power loss. Unsynced appends may survive out
-// of order (a hole before an intact record), but every record says which LSN was synced when it was
-// written, so tolerate-tail tells lost unsynced writes from damage: the every-step checker, crashing
-// every step of random histories under every power-loss fate, sees no refusal and no violation.
+// Issue 8: with sync "none", the default mode survives a power loss. Unsynced appends may survive
+// out of order (a hole before an intact record), but every record says which LSN was synced when it
+// was written, so tolerate-tail tells lost unsynced writes from damage: the every-step checker,
+// crashing every step of random histories under every power-loss fate, sees no refusal and no
+// violation.
 import { describe, expect, it } from 'vitest';
 import { checkEveryStep } from '../../model/every-step.js';
 import type { RecoveryEvent } from '../../model/system.js';
