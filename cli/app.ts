@@ -328,6 +328,9 @@ export function runStoreCommand(
   fs?: FileSystem,
 ): number {
   const store = openStore(flags.dir, storeOptions(flags, fs));
+  // Say what recovery changed on disk (a new store's first log is no repair).
+  for (const repair of store.recovery.repairs)
+    if (!repair.startsWith('created a new')) output.err(`kvlab: recovery ${repair}`);
   try {
     const result = runDataCommand(store, command, args, flags);
     print(output, result, flags.json);

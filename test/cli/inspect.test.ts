@@ -1,7 +1,9 @@
 // cli/inspect.ts: `kvlab verify` reaches the verdict open reaches, through the same code (assessLog
 // and recoverFrom), for a missing log header, a torn tail and damage in the middle of the log, in
-// every recovery mode; and `inspect --hex` lays out every field, torn records included.
+// every recovery mode; `inspect --hex` lays out every field, torn records included; and a writable
+// open from the CLI says what it repaired.
 import { describe, expect, it } from 'vitest';
+import { parseCommandLine, runStoreCommand } from '../../cli/app.js';
 import { hexLines, inspectDir, verifyDir } from '../../cli/inspect.js';
 import { errorMessage, isKvError } from '../../src/engine/errors.js';
 import { FILES } from '../../src/engine/plan.js';
@@ -72,5 +74,30 @@ describe('inspect --hex', () => {
     expect(lines[0]).toMatch(/^ {2}@0 +4b564c57 +magic "KVLW"$/);
     expect(lines).toContainEqual(expect.stringMatching(/value \[0\] "value of a"$/));
     expect(lines).toContainEqual(expect.stringMatching(/marker \[2\] dropped: truncated-record$/));
+  });
+});
+
+describe('a writable open from the CLI', () => {
+  it('prints each repair recovery made on stderr', () => {
+    const fs = store(CASES[1]?.[1] ?? ((w) => w));
+    const { command, args, flags } = parseCommandLine(['get', 'a', '--dir', '/db']);
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = runStoreCommand(
+      command,
+      args,
+      flags,
+      {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      },
+      fs,
+    );
+    expect([code, out]).toEqual([0, ['"value of a"']]);
+    expect(err).toEqual([
+      expect.stringMatching(
+        /^kvlab: recovery cut kvlab.wal at offset \d+, dropping \d+ bytes: truncated-record/,
+      ),
+    ]);
   });
 });
