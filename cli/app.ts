@@ -7,7 +7,7 @@ import { KvError, isKvError, type ErrorCode } from '../src/engine/errors.js';
 import { RECOVERY_MODES, type RecoveryMode, type SyncMode } from '../src/engine/state.js';
 import type { FileSystem } from '../src/io/fs.js';
 import { openStore, type Store, type StoreOptions } from '../src/io/store.js';
-import { inspectDir, verifyDir } from './inspect.js';
+import { hexLines, inspectDir, verifyDir } from './inspect.js';
 import { showText } from './words.js';
 
 /** Exit codes, as documented in the README. */
@@ -66,8 +66,10 @@ store commands (on --dir, default ./kvlab-data):
   scan [--from K] [--to K] [--limit N]   keys in [from, to), in UTF-8 byte order
   snapshot | compact     write a snapshot | snapshot, then restart the log
   stats                  counters and settings
-  inspect                every record of every file: offset, LSN, op, key, value, CRC
-  verify                 exit 0 when every file is intact, else one line per problem (exit 3)
+  inspect [--hex]        every record of every file: offset, LSN, op, key, value, CRC;
+                         --hex: every field of every record, annotated, as the decoder reads it
+  verify                 exit 0 when every file is intact, else one line per problem and what
+                         opening in --recovery MODE does about it (exit 3)
   shell                  commands from stdin, one per line, words or JSON strings: put "a b" "x\\ny"
   demo                   a short tour on a temporary directory
 
@@ -94,6 +96,7 @@ const EXTRA_OPTIONS = {
   out: { type: 'string' },
   check: { type: 'boolean' },
   docs: { type: 'boolean' },
+  hex: { type: 'boolean' },
 } as const;
 
 function usage(detail: string): KvError {
@@ -268,6 +271,11 @@ function runInspect(fs: FileSystem, flags: Flags, output: Output): number {
     output.out(
       `${f.file} (${f.kind}, ${f.sizeBytes} bytes${f.kind === 'log' || f.kind === 'snapshot' ? `, ${lsn}` : ''})`,
     );
+    if (flags.rest['hex'] === true) {
+      const bytes = fs.readFile(`${flags.dir}/${f.file}`) ?? new Uint8Array();
+      for (const line of hexLines(bytes, f.layout)) output.out(line);
+      continue;
+    }
     for (const r of f.records) {
       for (const op of r.ops) {
         const value = op.op === 'put' ? ` ${showText(op.value)}` : '';
@@ -285,11 +293,15 @@ function runInspect(fs: FileSystem, flags: Flags, output: Output): number {
 }
 
 function runVerify(fs: FileSystem, flags: Flags, output: Output): number {
-  const problems = verifyDir(fs, flags.dir);
-  if (flags.json) output.out(JSON.stringify({ ok: problems.length === 0, problems }));
-  else if (problems.length === 0) output.out('ok: every file is intact');
-  else for (const p of problems) output.out(`${p.file} @${p.offsetBytes}: ${p.what}`);
-  return problems.length === 0 ? EXIT.ok : EXIT.corrupted;
+  const verdict = verifyDir(fs, flags.dir, flags.recovery);
+  const ok = verdict.problems.length === 0 && !verdict.refuses;
+  if (flags.json) output.out(JSON.stringify({ ok, ...verdict }));
+  else if (ok) output.out('ok: every file is intact');
+  else {
+    for (const p of verdict.problems) output.out(`${p.file} @${p.offsetBytes}: ${p.what}`);
+    output.out(verdict.open);
+  }
+  return ok ? EXIT.ok : EXIT.corrupted;
 }
 
 /** Commands that read files without opening the store. */
@@ -316,6 +328,9 @@ export function runStoreCommand(
   fs?: FileSystem,
 ): number {
   const store = openStore(flags.dir, storeOptions(flags, fs));
+  // Say what recovery changed on disk (a new store's first log is no repair).
+  for (const repair of store.recovery.repairs)
+    if (!repair.startsWith('created a new')) output.err(`kvlab: recovery ${repair}`);
   try {
     const result = runDataCommand(store, command, args, flags);
     print(output, result, flags.json);

@@ -1,22 +1,31 @@
 // `kvlab inspect` and `kvlab verify`: read a store's files without opening the store (no lock, no
-// repair) and describe every record, with its offset, LSN, op, key, value and whether its CRC holds.
-// It uses the engine's own readers, so what it calls damaged is exactly what recovery would drop.
+// repair) and describe every record, with its offset, LSN, op, key, value and whether its CRC
+// holds. Both use the engine's own readers and its own judgement (assessLog, recoverFrom in
+// src/engine/recovery.ts), so what they call damaged, and what they say open would do, is exactly
+// what recovery does.
 
 import { join } from 'node:path';
+import { errorMessage, isKvError } from '../src/engine/errors.js';
+import { logLayout, snapshotLayout, type LayoutField } from '../src/engine/layout.js';
 import {
-  decodeWalHeader,
+  CAREFUL,
+  parseRecordAt,
   readLog,
-  recordChecksumOk,
   type Dropped,
   type WriteOp,
 } from '../src/engine/logging.js';
+import { resolveOptions } from '../src/engine/options.js';
 import { FILES } from '../src/engine/plan.js';
 import {
-  ENTRY_HEADER_BYTES,
-  SNAPSHOT_HEADER_BYTES,
-  parseEntryAt,
-  readSnapshot,
-} from '../src/engine/snapshot.js';
+  assessLog,
+  describeDropped,
+  loadFiles,
+  recoverFrom,
+  type DamageKind,
+  type RecoveryInput,
+} from '../src/engine/recovery.js';
+import { SNAPSHOT_HEADER_BYTES, parseEntryAt } from '../src/engine/snapshot.js';
+import type { RecoveryMode } from '../src/engine/state.js';
 import type { FileSystem } from '../src/io/fs.js';
 
 /** One record or entry as inspect prints it. */
@@ -39,6 +48,8 @@ export interface InspectedFile {
   readonly records: readonly InspectedRecord[];
   /** Regions the engine's careful reader would drop, and why. */
   readonly problems: readonly Dropped[];
+  /** Every field of the file, as `inspect --hex` prints it (logs and snapshots only). */
+  readonly layout: readonly LayoutField[];
 }
 
 function kindOf(name: string): InspectedFile['kind'] {
@@ -50,50 +61,47 @@ function kindOf(name: string): InspectedFile['kind'] {
 }
 
 function inspectLog(file: string, bytes: Uint8Array): InspectedFile {
-  // Structure without the CRC, to list every record even when its checksum fails; problems with the CRC.
-  const loose = readLog(bytes, file, false);
-  const strict = readLog(bytes, file, true);
+  // Structure without the CRC, to list every record even when its checksum fails; problems with it.
+  const loose = readLog(bytes, file, { ...CAREFUL, verifyChecksum: false });
+  const strict = loadFiles({ names: [FILES.wal], wal: bytes }).wal;
   return {
     file,
     kind: 'log',
     sizeBytes: bytes.length,
-    headerLsn: decodeWalHeader(bytes)?.baseLsn,
-    records: loose.records.map((r) => ({
+    headerLsn: strict?.baseLsn,
+    records: (strict?.version === 2 ? loose.records : (strict?.records ?? [])).map((r) => ({
       offsetBytes: r.offsetBytes,
       lengthBytes: r.lengthBytes,
       lsn: r.lsn,
       ops: r.ops,
-      crcOk: recordChecksumOk(bytes, r.offsetBytes, r.lengthBytes),
+      crcOk: strict?.version !== 2 || parseRecordAt(bytes, r.offsetBytes).ok,
     })),
-    problems: strict.dropped,
+    problems: strict?.dropped ?? [],
+    layout: logLayout(bytes),
   };
 }
 
 function inspectSnapshot(file: string, bytes: Uint8Array): InspectedFile {
-  const strict = readSnapshot(bytes, file, true);
-  const loose = readSnapshot(bytes, file, false);
-  let at = SNAPSHOT_HEADER_BYTES;
-  const encoder = new TextEncoder();
-  const records = loose.entries.map(([key, value]) => {
-    const lengthBytes =
-      ENTRY_HEADER_BYTES + encoder.encode(key).length + encoder.encode(value).length;
-    const record: InspectedRecord = {
-      offsetBytes: at,
-      lengthBytes,
-      lsn: loose.lsn ?? 0,
-      ops: [{ op: 'put', key, value }],
-      crcOk: parseEntryAt(bytes, at, true) !== undefined,
-    };
-    at += lengthBytes;
-    return record;
+  const strict = loadFiles({ names: [FILES.snapshot], snapshot: bytes }).snapshot;
+  const layout = snapshotLayout(bytes);
+  // Every marker the layout found starts an entry, intact or not; list those that still parse.
+  const starts = layout.filter((f) => f.field === 'marker');
+  const records = starts.flatMap((f): InspectedRecord[] => {
+    const entry = parseEntryAt(bytes, f.offsetBytes, false);
+    if (entry === undefined) return [];
+    const ops: WriteOp[] = [{ op: 'put', key: entry.key, value: entry.value }];
+    const crcOk = parseEntryAt(bytes, f.offsetBytes, true) !== undefined;
+    const lengthBytes = entry.end - f.offsetBytes;
+    return [{ offsetBytes: f.offsetBytes, lengthBytes, lsn: strict?.lsn ?? 0, ops, crcOk }];
   });
   return {
     file,
     kind: 'snapshot',
     sizeBytes: bytes.length,
-    headerLsn: strict.lsn,
-    records,
-    problems: strict.dropped,
+    headerLsn: strict?.lsn,
+    records: bytes.length >= SNAPSHOT_HEADER_BYTES ? records : [],
+    problems: strict?.dropped ?? [],
+    layout,
   };
 }
 
@@ -108,15 +116,20 @@ export function inspectDir(fs: FileSystem, dir: string): InspectedFile[] {
       if (kind === 'log' || name === FILES.walTmp) return { ...inspectLog(name, bytes), kind };
       if (kind === 'snapshot' || name === FILES.snapshotTmp)
         return { ...inspectSnapshot(name, bytes), kind };
-      return {
-        file: name,
-        kind,
-        sizeBytes: bytes.length,
-        headerLsn: undefined,
-        records: [],
-        problems: [],
-      };
+      const empty = { headerLsn: undefined, records: [], problems: [], layout: [] };
+      return { file: name, kind, sizeBytes: bytes.length, ...empty };
     });
+}
+
+/** The field-annotated hex dump of one file, one line per field (`kvlab inspect --hex`). */
+export function hexLines(bytes: Uint8Array, layout: readonly LayoutField[]): string[] {
+  return layout.map((f) => {
+    const shown = bytes.subarray(f.offsetBytes, f.offsetBytes + Math.min(f.lengthBytes, 12));
+    const hex = Buffer.from(shown).toString('hex') + (f.lengthBytes > 12 ? '…' : '');
+    const record = f.recordIndex === undefined ? '' : ` [${f.recordIndex}]`;
+    const note = f.note === undefined ? '' : ` ${f.note}`;
+    return `  ${`@${f.offsetBytes}`.padEnd(7)} ${hex.padEnd(25)} ${f.field}${record}${note}`;
+  });
 }
 
 /** A problem `kvlab verify` reports: the file, the offset, and what is wrong. */
@@ -126,42 +139,66 @@ export interface VerifyProblem {
   readonly what: string;
 }
 
-const EXPLAIN: Readonly<Record<Dropped['reason'], string>> = {
-  'missing-header': 'the file is shorter than its header',
-  'bad-header': 'the header is damaged (magic, version or CRC)',
-  'truncated-record': 'a record is cut short',
-  'bad-length': 'a length field is impossible',
-  'bad-checksum': 'a checksum does not match',
-  'bad-payload': 'a record is malformed inside',
-  'lsn-out-of-order': 'an LSN does not follow the one before',
+/** What each kind of log damage means, in the words of spec/guarantees.md. */
+const MEANING: Readonly<Record<DamageKind, string>> = {
+  header: 'the log header is missing or damaged: only salvage opens',
+  'torn-tail': 'a torn tail: recovery cuts it',
+  unsynced: 'damage to writes never synced: tolerate-tail drops it, and the records after it',
+  synced: 'damage to synced data: tolerate-tail refuses',
 };
 
-/** Every problem in a store's files; an empty list means every file is intact. */
-export function verifyDir(fs: FileSystem, dir: string): VerifyProblem[] {
-  const files = inspectDir(fs, dir);
-  const problems: VerifyProblem[] = [];
-  for (const f of files) {
-    if (f.kind !== 'log' && f.kind !== 'snapshot') continue;
-    for (const d of f.problems) {
-      const where =
-        d.followedByValid || f.kind === 'snapshot' ? '' : ' (a torn tail: recovery cuts it)';
-      problems.push({
-        file: f.file,
-        offsetBytes: d.offsetBytes,
-        what: `${EXPLAIN[d.reason]}, ${d.lengthBytes} bytes${where}`,
-      });
-    }
-  }
-  const log = files.find((f) => f.kind === 'log');
-  const snap = files.find((f) => f.kind === 'snapshot');
-  if (log === undefined && snap !== undefined)
-    problems.push({ file: FILES.wal, offsetBytes: 0, what: 'the log is missing' });
-  if (log?.headerLsn !== undefined && log.headerLsn > (snap?.headerLsn ?? 0)) {
+/** What `kvlab verify` found: the problems, and what opening in `mode` would do. */
+export interface Verdict {
+  /** Every damaged region of the log and snapshot, and what it means. */
+  readonly problems: readonly VerifyProblem[];
+  /** What an open in the mode does: "opens: <repairs>" or "refuses: <CORRUPTED message>". */
+  readonly open: string;
+  /** True when the open in the mode refuses. */
+  readonly refuses: boolean;
+}
+
+/**
+ * Every problem in a store's files, and what open in `mode` does about them: recovery's own
+ * verdict.
+ */
+export function verifyDir(
+  fs: FileSystem,
+  dir: string,
+  mode: RecoveryMode = 'tolerate-tail',
+): Verdict {
+  const names = fs.readdir(dir);
+  const read = (name: string) =>
+    names.includes(name) ? (fs.readFile(join(dir, name)) ?? new Uint8Array()) : undefined;
+  const input: RecoveryInput = { names, wal: read(FILES.wal), snapshot: read(FILES.snapshot) };
+  const files = loadFiles(input);
+  const problems: VerifyProblem[] = (files.snapshot?.dropped ?? []).map((d) => ({
+    file: d.file,
+    offsetBytes: d.offsetBytes,
+    what: `${describeDropped(d)} (the snapshot is damaged: only salvage opens)`,
+  }));
+  const damage = files.wal === undefined ? [] : assessLog(files.wal, files.snapshot?.lsn ?? 0);
+  for (const d of damage)
     problems.push({
-      file: FILES.wal,
-      offsetBytes: 0,
-      what: `the log starts after LSN ${log.headerLsn} but the snapshot covers only LSN ${snap?.headerLsn ?? 0}`,
+      file: d.region.file,
+      offsetBytes: d.region.offsetBytes,
+      what: `${describeDropped(d.region)} (${MEANING[d.kind]})`,
     });
+  let open: string;
+  let refuses = false;
+  try {
+    const t = recoverFrom(files, resolveOptions({ recovery: mode }));
+    const cuts = t.result.repairs.filter((r) => !r.startsWith('removed'));
+    open = `opens in ${mode} at LSN ${t.result.lastLsn}${cuts.length > 0 ? `, and ${cuts.join('; ')}` : ''}`;
+  } catch (e) {
+    if (!isKvError(e, 'CORRUPTED')) throw e;
+    refuses = true;
+    open = `refuses in ${mode}: ${errorMessage(e)}`;
+    if (problems.length === 0)
+      problems.push({
+        file: e.file ?? FILES.wal,
+        offsetBytes: e.offsetBytes ?? 0,
+        what: errorMessage(e),
+      });
   }
-  return problems;
+  return { problems, open, refuses };
 }

@@ -24,6 +24,7 @@ import {
   type SystemConfig,
   type SystemCounters,
 } from './system.js';
+import { EVERY_STEP_KEYS, EVERY_STEP_VALUES } from './values.js';
 
 /** What the every-step checker covers. */
 export interface EveryStepSettings {
@@ -63,8 +64,8 @@ function random(seed: number): (n: number) => number {
   return (n) => Math.floor(next() * n);
 }
 
-const KEYS = ['a', 'b', 'c', '😀'];
-const VALUES = ['', 'x', 'yy'];
+const KEYS = EVERY_STEP_KEYS;
+const VALUES = EVERY_STEP_VALUES;
 
 function randomOperation(pick: (n: number) => number, kind: Operation['kind']): Operation {
   const key = (): string => KEYS[pick(KEYS.length)] as string;

@@ -20,8 +20,12 @@ export type Fault =
       readonly structural: boolean;
       /** The LSN of the last record wholly before the damage (or the snapshot's, if higher). */
       readonly lsnBefore: number;
-      /** An intact record follows the damage: tolerate-tail must refuse. */
-      readonly followedByValid: boolean;
+      /**
+       * An intact record follows the damage whose syncedLsn shows the damaged data had been synced:
+       * tolerate-tail must refuse. (Followed only by records written before it was synced, the damage
+       * looks like a lost unsynced write, and tolerate-tail drops it like a torn tail.)
+       */
+      readonly followedBySynced: boolean;
     };
 
 /** What a recovery may return. */
@@ -74,10 +78,12 @@ export function allowedAfter(
           mustRefuse: false,
           prefix: true,
         };
+      // Unsynced appends may survive out of order, but every record carries the LSN that was synced
+      // when it was written, so tolerate-tail tells lost unsynced writes from damage and opens.
       return {
         minLsn: model.durableLsn,
         maxLsn: max,
-        mayRefuse: mode === 'tolerate-tail' || absolute,
+        mayRefuse: absolute,
         mustRefuse: false,
         prefix: mode !== 'salvage',
       };
@@ -85,7 +91,7 @@ export function allowedAfter(
       if (mode === 'salvage')
         return { minLsn: 0, maxLsn: max, mayRefuse: false, mustRefuse: false, prefix: false };
       const mustRefuse =
-        fault.structural || absolute || (mode === 'tolerate-tail' && fault.followedByValid);
+        fault.structural || absolute || (mode === 'tolerate-tail' && fault.followedBySynced);
       return {
         minLsn: Math.min(fault.lsnBefore, max),
         maxLsn: max,

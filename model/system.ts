@@ -339,15 +339,18 @@ export class SimSystem {
     const snapshotLsn = this.store.stats().snapshotLsn;
     const bytes = readFile(this.io.disk, file) ?? new Uint8Array();
     if (file !== FILES.wal || offsetBytes < WAL_HEADER_BYTES)
-      return { kind: 'damage', structural: true, lsnBefore: 0, followedByValid: false };
+      return { kind: 'damage', structural: true, lsnBefore: 0, followedBySynced: false };
     const records = readLog(bytes, file).records;
     const before = records.filter((r) => r.offsetBytes + r.lengthBytes <= offsetBytes);
     const lsnBefore = Math.max(
       snapshotLsn,
       before[before.length - 1]?.lsn ?? this.store.stats().walBaseLsn,
     );
-    const followedByValid = records.some((r) => r.offsetBytes >= offsetBytes + lengthBytes);
-    return { kind: 'damage', structural: false, lsnBefore, followedByValid };
+    // A record after the damage that was written once the damaged data was synced (spec/guarantees.md).
+    const followedBySynced = records.some(
+      (r) => r.offsetBytes >= offsetBytes + lengthBytes && r.syncedLsn > lsnBefore,
+    );
+    return { kind: 'damage', structural: false, lsnBefore, followedBySynced };
   }
 
   /**

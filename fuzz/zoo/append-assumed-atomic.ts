@@ -37,7 +37,10 @@ export const appendAssumedAtomic: BugVariant = {
       return { ...t, plan };
     },
     recover(input, options) {
-      const wal = input.wal === undefined ? undefined : readLog(input.wal, FILES.wal, false);
+      const wal =
+        input.wal === undefined
+          ? undefined
+          : readLog(input.wal, FILES.wal, { verifyChecksum: false, markers: true });
       return recoverFrom({ ...loadFiles(input), wal }, options);
     },
   },

@@ -10,13 +10,14 @@ import { noDirFsync } from './no-dir-fsync.js';
 import { noLogFsync } from './no-log-fsync.js';
 import { noSnapshotFsync } from './no-snapshot-fsync.js';
 import { noTailCut } from './no-tail-cut.js';
+import { resyncIntoValues } from './resync-into-values.js';
 import { trustingSnapshotLoader } from './trusting-snapshot-loader.js';
 import type { BugVariant } from './variant.js';
 import { writeAfterRename } from './write-after-rename.js';
 
 export { systemOf, type BugVariant } from './variant.js';
 
-/** Every variant, seed mistakes first, in the order of spec/seed-map.md, then ALICE's categories. */
+/** Every variant: KVStore v3's mistakes first, in the order of spec/seed-map.md, then ALICE's categories, then kvlab's own. */
 export const BUGS: readonly BugVariant[] = [
   compactBeforeApply,
   logBeforeSnapshot,
@@ -29,6 +30,7 @@ export const BUGS: readonly BugVariant[] = [
   noSnapshotFsync,
   appendAssumedAtomic,
   writeAfterRename,
+  resyncIntoValues,
 ];
 
 /** The variant called `name`, or undefined. */

@@ -1,11 +1,12 @@
-// The command arbitraries: which commands a run draws, with which arguments. Small key and value
-// alphabets make collisions frequent; an astral key and a BMP key above U+E000 exercise UTF-8 order.
+// The command arbitraries: which commands a run draws, with which arguments. The keys and values
+// (small alphabets for collisions, long values, any text, our own records) are in model/values.ts.
 
 import fc from 'fast-check';
 import type { WriteOp } from '../../src/engine/logging.js';
 import { FILES } from '../../src/engine/plan.js';
 import { CUTS, FATES, type CrashSpec, type Cut, type FateName } from '../crash.js';
 import type { KvModel } from '../model.js';
+import { keyArb, valueArb } from '../values.js';
 import type { CommandData } from './data.js';
 import type { Operation, SimSystem } from '../system.js';
 import { BatchCommand } from './batch.js';
@@ -34,8 +35,8 @@ export interface FaultSet {
 
 export const ALL_FAULTS: FaultSet = { crash: 'all', ioError: true, damage: true };
 
-export const keyArb = fc.constantFrom('a', 'b', 'c', '', '\ue000', '😀');
-export const valueArb = fc.constantFrom('', 'x', 'yy', 'z|\n', '😀');
+/** The keys and values runs draw: model/values.ts. */
+export { keyArb, valueArb } from '../values.js';
 
 const writeOpArb: fc.Arbitrary<WriteOp> = fc.oneof(
   fc.record({ op: fc.constant('put' as const), key: keyArb, value: valueArb }),

@@ -1,7 +1,8 @@
 // Byte helpers shared by the file formats (logging.ts, snapshot.ts): UTF-8, little-endian integers,
-// and the one key order used everywhere (tree, files, model): UTF-8 byte order.
-// The seed compared `int` keys; our keys are strings, and a JS string `<` compares UTF-16 code units,
-// which disagrees with UTF-8 byte order for characters above U+FFFF. compareKeys fixes that.
+// the 7-bit integer groups of format v2, and the one key order used everywhere (tree, files,
+// model): UTF-8 byte order. KVStore v3 compared `int` keys; our keys are strings, and a JS string
+// `<` compares UTF-16 code units, which disagrees with UTF-8 byte order for characters above
+// U+FFFF. compareKeys fixes that.
 
 import { KvError } from './errors.js';
 
@@ -28,7 +29,10 @@ export function utf8Bytes(text: string): number {
   return n;
 }
 
-/** Decode UTF-8; returns undefined when the bytes are not valid UTF-8 (a reader reports, never throws). */
+/**
+ * Decode UTF-8; returns undefined when the bytes are not valid UTF-8 (a reader reports, never
+ * throws).
+ */
 export function fromUtf8(bytes: Uint8Array): string | undefined {
   try {
     return decoder.decode(bytes);
@@ -54,12 +58,10 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Write a u32 little-endian. */
-export function putU32(view: DataView, offsetBytes: number, value: number): void {
-  view.setUint32(offsetBytes, value >>> 0, true);
-}
-
-/** Write a non-negative safe integer (below 2^53, so a JS number holds it exactly) as u64 little-endian. */
+/**
+ * Write a non-negative safe integer (below 2^53, so a JS number holds it exactly) as u64
+ * little-endian.
+ */
 export function putU64(view: DataView, offsetBytes: number, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new KvError('INTERNAL', `u64 out of range: ${value}`);
@@ -67,12 +69,64 @@ export function putU64(view: DataView, offsetBytes: number, value: number): void
   view.setUint32(offsetBytes + 4, Math.floor(value / 0x1_0000_0000), true);
 }
 
-/** Read a u64 little-endian; undefined when it does not fit a safe integer (damage, not a number we wrote). */
+/**
+ * Read a u64 little-endian; undefined when it does not fit a safe integer (damage, not a number we
+ * wrote).
+ */
 export function getU64(view: DataView, offsetBytes: number): number | undefined {
   const low = view.getUint32(offsetBytes, true);
   const high = view.getUint32(offsetBytes + 4, true);
   if (high >= 0x20_0000) return undefined;
   return high * 0x1_0000_0000 + low;
+}
+
+/**
+ * Bytes of a u32 in 7-bit groups: 5 bytes, each below 0x80 (format v2). 5 x 7 = 35 bits hold 32.
+ */
+export const U32_GROUP_BYTES = 5;
+/**
+ * Bytes of an LSN in 7-bit groups: 8 bytes, each below 0x80. 8 x 7 = 56 bits hold every LSN below
+ * 2^53.
+ */
+export const U53_GROUP_BYTES = 8;
+
+/**
+ * Write `value` as `width` little-endian 7-bit groups, so that no byte of it is 0x80 or above:
+ * format v2 reserves 0xFF for the record marker, and a field written this way can never hold one.
+ */
+export function putGroups(
+  bytes: Uint8Array,
+  offsetBytes: number,
+  value: number,
+  width: number,
+): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value >= 2 ** (7 * width))
+    throw new KvError('INTERNAL', `${value} does not fit ${width} 7-bit groups`);
+  let rest = value;
+  for (let i = 0; i < width; i++) {
+    bytes[offsetBytes + i] = rest % 0x80;
+    rest = Math.floor(rest / 0x80);
+  }
+}
+
+/**
+ * Read `width` little-endian 7-bit groups; undefined when a byte is 0x80 or above (no writer of
+ * ours made it), when the bytes run out, or when the number exceeds `max` (a u32 field: 2^32 - 1).
+ */
+export function getGroups(
+  bytes: Uint8Array,
+  offsetBytes: number,
+  width: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (offsetBytes + width > bytes.length) return undefined;
+  let value = 0;
+  for (let i = width - 1; i >= 0; i--) {
+    const b = bytes[offsetBytes + i];
+    if (b === undefined || b >= 0x80) return undefined;
+    value = value * 0x80 + b;
+  }
+  return value <= max ? value : undefined;
 }
 
 /** A DataView over exactly `bytes`. */

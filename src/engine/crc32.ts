@@ -1,8 +1,10 @@
-// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the seed's crc32() from its Error layer.
+// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), KVStore v3's crc32() from its Error layer.
 // Table-driven and pure so that the engine needs no `node:` import; a test pins it to zlib.crc32.
 // Slicing-by-8 (Intel's method, as zlib's braided CRC): eight tables let the loop take eight bytes per
 // round with independent lookups, about three times the speed of one byte per round. Every log record
 // and snapshot entry is checksummed, so this loop is on the path of every write, open and compaction.
+
+import { assert } from './errors.js';
 
 const TABLES: Uint32Array = (() => {
   const t = new Uint32Array(8 * 256);
@@ -23,10 +25,11 @@ const TABLES: Uint32Array = (() => {
 })();
 
 /**
- * CRC-32 of `bytes[start, end)`, continuing from `previous` (0 for a fresh checksum),
- * so that a large file can be checksummed in pieces: crc32(b, 0, n) === crc32(b, k, n, crc32(b, 0, k)).
+ * CRC-32 of `bytes[start, end)`, continuing from `previous` (0 for a fresh checksum), so that a
+ * large file can be checksummed in pieces: crc32(b, 0, n) === crc32(b, k, n, crc32(b, 0, k)).
  */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, previous = 0): number {
+  assert(0 <= start && start <= end && end <= bytes.length, 'crc32 range inside the bytes');
   const t = TABLES;
   let crc = ~previous >>> 0;
   let i = start;

@@ -89,7 +89,9 @@ export function executeWrite(state: EngineState, ops: readonly WriteOp[]): Trans
   allow(state.phase, 'write');
   validateOps(ops, state.options);
   const lsn = state.lastLsn + 1;
-  const record = encodeRecord(lsn, ops);
+  // The record says how far the log was durable when it was written: recovery tells by it whether
+  // damage before it hit synced data (spec/guarantees.md, "Power loss").
+  const record = encodeRecord(lsn, ops, state.durableLsn);
   const next: EngineState = {
     ...state,
     tree: applyOps(state.tree, ops),

@@ -1,31 +1,61 @@
-// The Logging layer (seed: kvstore_log_put, kvstore_log_del, kvstore_log_header, kvstore_crc_check,
-// and the parsing half of kvstore_replay_log): the write-ahead log's byte format, its encoder, and a
-// reader that reports what it dropped and why instead of throwing (LevelDB's log_reader.cc).
+// The Logging layer (KVStore v3: kvstore_log_put, kvstore_log_del, kvstore_log_header,
+// kvstore_crc_check, and the parsing half of kvstore_replay_log): the write-ahead log's byte format
+// v2, its encoder, and a reader that reports what it dropped and why instead of throwing (LevelDB's
+// log_reader.cc).
 //
-// The seed wrote text lines `PUT <key> <value>|<crc>\n`. A key or value holding `|` or a newline could
-// not round-trip, and a line missing its `|` was read as the end of the log. We write length-prefixed
-// binary records whose CRC covers everything after the CRC field. spec/format.md draws both layouts.
+// KVStore v3 wrote text lines `PUT <key> <value>|<crc>\n`; a key or value holding `|` or a newline
+// could not round-trip. Format v1 wrote length-prefixed binary records, but after damage its reader
+// scanned byte by byte for anything that parsed, and could land inside a user's value that held a
+// record's bytes. Format v2 makes that impossible by construction: every record starts with the
+// byte 0xFF, which valid UTF-8 never contains, and every integer of ours is written in 7-bit groups
+// (each byte below 0x80), so 0xFF appears in a log only where a record begins. The reader resyncs
+// only at a 0xFF. spec/format.md draws the layout and states the argument.
 
-import { fromUtf8, getU64, putU32, putU64, utf8, viewOf } from './bytes.js';
+import { fromUtf8, getGroups, putGroups, U32_GROUP_BYTES, U53_GROUP_BYTES, utf8 } from './bytes.js';
 import { crc32 } from './crc32.js';
-import { assert } from './errors.js';
+import { assert, at } from './errors.js';
 
+// The log, format v2 (spec/format.md draws it with a worked example):
+//
+//   header = magic "KVLW" (4) | version (5) | base LSN (8) | crc of bytes 0..16 (5)    = 22
+//   record = 0xFF (1) | crc (5) | length (5) | lsn (8) | syncedLsn (8) | type (1)      = 28
+//            then the payload (length bytes):
+//   PUT    = key length (5) | key | value
+//   DEL    = key
+//   BATCH  = count (5) | count x (op (1) | key length (5) | value length (5) | key | value)
+//
+// Every integer is 7-bit groups (bytes.ts): no byte of it reaches 0x80. The crc covers length..end.
+
+/** The byte every record (and every snapshot entry) starts with; valid UTF-8 never holds it. */
+export const RECORD_MARKER = 0xff;
 /** "KVLW": the first four bytes of every log. */
-export const WAL_MAGIC = 0x574c_564b; // bytes 4B 56 4C 57 read as a little-endian u32
-/** The log format version this code writes and reads. */
-export const WAL_VERSION = 1;
+export const WAL_MAGIC = Uint8Array.of(0x4b, 0x56, 0x4c, 0x57);
+/** The log format version this code writes. Version 1 is still read (strictly) and upgraded. */
+export const WAL_VERSION = 2;
 
-/** Log header: magic (4) + version (4) + base LSN (8) + CRC of the preceding 16 bytes (4). */
-export const WAL_HEADER_BYTES = 4 + 4 + 8 + 4;
-/** Record header: CRC (4) + payload length (4) + LSN (8) + record type (1). */
-export const RECORD_HEADER_BYTES = 4 + 4 + 8 + 1;
-/** A batch op's header inside a BATCH payload: op (1) + key length (4) + value length (4). */
-export const BATCH_OP_HEADER_BYTES = 1 + 4 + 4;
-/** Payload bytes no record may exceed, whatever the options: a damaged length field cannot ask for more. */
+/** Largest value of a u32 field. */
+const U32_MAX = 0xffff_ffff;
+/** Log header: magic (4) + version (5) + base LSN (8) + CRC of the preceding 17 bytes (5). */
+export const WAL_HEADER_BYTES = 4 + U32_GROUP_BYTES + U53_GROUP_BYTES + U32_GROUP_BYTES;
+/**
+ * Where each field of a record starts: marker (1), CRC (5), length (5), LSN (8), synced LSN (8),
+ * type (1).
+ */
+export const RECORD_AT = { crc: 1, length: 6, lsn: 11, syncedLsn: 19, type: 27 } as const;
+/**
+ * Record header: marker (1) + CRC (5) + payload length (5) + LSN (8) + synced LSN (8) + type (1).
+ */
+export const RECORD_HEADER_BYTES = 1 + U32_GROUP_BYTES + U32_GROUP_BYTES + 2 * U53_GROUP_BYTES + 1;
+/** A batch op's header inside a BATCH payload: op (1) + key length (5) + value length (5). */
+export const BATCH_OP_HEADER_BYTES = 1 + U32_GROUP_BYTES + U32_GROUP_BYTES;
+/**
+ * Payload bytes no record may exceed, whatever the options: a damaged length field cannot ask for
+ * more.
+ */
 export const RECORD_PAYLOAD_BYTES_MAX = 64 * 1024 * 1024;
 
 /** Record types: one PUT, one DEL, or an atomic BATCH of both. */
-export const RecordType = { put: 1, del: 2, batch: 3 } as const;
+const RecordType = { put: 1, del: 2, batch: 3 } as const;
 
 /** One write inside a record. */
 export type WriteOp =
@@ -34,7 +64,13 @@ export type WriteOp =
 
 /** A decoded log record: all its ops apply together, under one LSN. */
 export interface LogRecord {
+  /** The record's LSN: one more than the record before it. */
   readonly lsn: number;
+  /**
+   * The newest LSN that was durable in the log when this record was written (v1 records: lsn - 1).
+   */
+  readonly syncedLsn: number;
+  /** The writes, applied together. */
   readonly ops: readonly WriteOp[];
   /** Where the record starts in the file. */
   readonly offsetBytes: number;
@@ -46,6 +82,7 @@ export interface LogRecord {
 export type DropReason =
   | 'missing-header'
   | 'bad-header'
+  | 'bad-marker'
   | 'truncated-record'
   | 'bad-length'
   | 'bad-checksum'
@@ -54,137 +91,176 @@ export type DropReason =
 
 /** A region a reader did not use: where, how long, and why. */
 export interface Dropped {
+  /** The file the region is in. */
   readonly file: string;
+  /** Where the region starts. */
   readonly offsetBytes: number;
+  /** How many bytes it spans. */
   readonly lengthBytes: number;
+  /** Why the reader dropped it. */
   readonly reason: DropReason;
-  /** True when an intact record follows the region: mid-file damage, not a torn tail. */
+  /** True when an intact record (or snapshot entry) follows the region in the file. */
   readonly followedByValid: boolean;
+  /**
+   * The LSN of the last intact record before the region (the base LSN when none; 0 in a snapshot).
+   */
+  readonly lsnBefore: number;
 }
 
 /** The encoded header of a log whose first record will carry LSN baseLsn + 1. */
 export function encodeWalHeader(baseLsn: number): Uint8Array {
   const bytes = new Uint8Array(WAL_HEADER_BYTES);
-  const view = viewOf(bytes);
-  putU32(view, 0, WAL_MAGIC);
-  putU32(view, 4, WAL_VERSION);
-  putU64(view, 8, baseLsn);
-  putU32(view, 16, crc32(bytes, 0, 16));
+  bytes.set(WAL_MAGIC, 0);
+  putGroups(bytes, 4, WAL_VERSION, U32_GROUP_BYTES);
+  putGroups(bytes, 9, baseLsn, U53_GROUP_BYTES);
+  putGroups(bytes, 17, crc32(bytes, 0, 17), U32_GROUP_BYTES);
   return bytes;
 }
 
-/** Decode a log header; undefined when absent or damaged. */
-export function decodeWalHeader(bytes: Uint8Array): { baseLsn: number } | undefined {
-  if (bytes.length < WAL_HEADER_BYTES) return undefined;
-  const view = viewOf(bytes);
-  if (view.getUint32(0, true) !== WAL_MAGIC || view.getUint32(4, true) !== WAL_VERSION)
-    return undefined;
-  if (view.getUint32(16, true) !== crc32(bytes, 0, 16)) return undefined;
-  const baseLsn = getU64(view, 8);
-  return baseLsn === undefined ? undefined : { baseLsn };
+/** The format version a log or snapshot says it has (the byte after the magic), or undefined. */
+export function versionOf(bytes: Uint8Array, magic: Uint8Array): number | undefined {
+  if (bytes.length < magic.length + 1) return undefined;
+  for (let i = 0; i < magic.length; i++) if (bytes[i] !== magic[i]) return undefined;
+  return bytes[magic.length];
 }
 
-/** The record type and payload size for a list of ops. */
-function payloadShape(
-  ops: readonly WriteOp[],
-  encoded: readonly [Uint8Array, Uint8Array][],
-): { type: number; bytes: number } {
-  const only = ops[0];
-  if (ops.length === 1 && only !== undefined) {
-    const [k, v] = encoded[0] as [Uint8Array, Uint8Array];
+/** Decode a v2 log header; undefined when absent, damaged, or of another version. */
+export function decodeWalHeader(bytes: Uint8Array): { baseLsn: number } | undefined {
+  if (bytes.length < WAL_HEADER_BYTES || versionOf(bytes, WAL_MAGIC) !== WAL_VERSION)
+    return undefined;
+  const version = getGroups(bytes, 4, U32_GROUP_BYTES, U32_MAX);
+  const baseLsn = getGroups(bytes, 9, U53_GROUP_BYTES);
+  const crc = getGroups(bytes, 17, U32_GROUP_BYTES, U32_MAX);
+  if (version !== WAL_VERSION || baseLsn === undefined || crc !== crc32(bytes, 0, 17))
+    return undefined;
+  return { baseLsn };
+}
+
+/** The payload size and record type for a list of ops whose keys and values are encoded. */
+function payloadShape(encoded: readonly EncodedOp[]): { type: number; bytes: number } {
+  const only = encoded[0];
+  if (encoded.length === 1 && only !== undefined) {
     return only.op === 'put'
-      ? { type: RecordType.put, bytes: 4 + k.length + v.length }
-      : { type: RecordType.del, bytes: k.length };
+      ? { type: RecordType.put, bytes: U32_GROUP_BYTES + only.key.length + only.value.length }
+      : { type: RecordType.del, bytes: only.key.length };
   }
-  let bytes = 4;
-  for (const [k, v] of encoded) bytes += BATCH_OP_HEADER_BYTES + k.length + v.length;
+  let bytes = U32_GROUP_BYTES;
+  for (const o of encoded) bytes += BATCH_OP_HEADER_BYTES + o.key.length + o.value.length;
   return { type: RecordType.batch, bytes };
 }
 
+interface EncodedOp {
+  readonly op: 'put' | 'del';
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
+/** Write the payload of `encoded` at `from`: the layouts in the comment of encodeRecord. */
+function writePayload(
+  bytes: Uint8Array,
+  from: number,
+  type: number,
+  encoded: readonly EncodedOp[],
+) {
+  const first = at(encoded, 0, 'first op');
+  if (type === RecordType.del) return bytes.set(first.key, from);
+  if (type === RecordType.put) {
+    putGroups(bytes, from, first.key.length, U32_GROUP_BYTES);
+    bytes.set(first.key, from + U32_GROUP_BYTES);
+    return bytes.set(first.value, from + U32_GROUP_BYTES + first.key.length);
+  }
+  putGroups(bytes, from, encoded.length, U32_GROUP_BYTES);
+  let offset = from + U32_GROUP_BYTES;
+  for (const o of encoded) {
+    bytes[offset] = o.op === 'put' ? RecordType.put : RecordType.del;
+    putGroups(bytes, offset + 1, o.key.length, U32_GROUP_BYTES);
+    putGroups(bytes, offset + 1 + U32_GROUP_BYTES, o.value.length, U32_GROUP_BYTES);
+    bytes.set(o.key, offset + BATCH_OP_HEADER_BYTES);
+    bytes.set(o.value, offset + BATCH_OP_HEADER_BYTES + o.key.length);
+    offset += BATCH_OP_HEADER_BYTES + o.key.length + o.value.length;
+  }
+}
+
 /**
- * Encode one record. PUT payload: key length (4) + key + value. DEL payload: key.
- * BATCH payload: op count (4), then per op: op (1: put, 2: del) + key length (4) + value length (4) + key + value.
+ * Encode one record. PUT payload: key length (5) + key + value. DEL payload: key. BATCH payload: op
+ * count (5), then per op: op (1: put, 2: del) + key length (5) + value length (5) + key + value.
+ * `syncedLsn` is the newest LSN durable in the log as this record is written (under sync "always",
+ * lsn - 1, the default); recovery uses it to tell unsynced damage from synced.
  */
-export function encodeRecord(lsn: number, ops: readonly WriteOp[]): Uint8Array {
+export function encodeRecord(
+  lsn: number,
+  ops: readonly WriteOp[],
+  syncedLsn = lsn - 1,
+): Uint8Array {
   assert(ops.length > 0, 'a record holds at least one op');
-  const encoded = ops.map((o): [Uint8Array, Uint8Array] => [
-    utf8(o.key),
-    o.op === 'put' ? utf8(o.value) : new Uint8Array(0),
-  ]);
-  const shape = payloadShape(ops, encoded);
+  assert(syncedLsn >= 0 && syncedLsn < lsn, 'a record was written after what was synced');
+  const encoded = ops.map(
+    (o): EncodedOp => ({
+      op: o.op,
+      key: utf8(o.key),
+      value: o.op === 'put' ? utf8(o.value) : new Uint8Array(0),
+    }),
+  );
+  const shape = payloadShape(encoded);
   assert(shape.bytes <= RECORD_PAYLOAD_BYTES_MAX, 'record payload within the hard limit');
   const bytes = new Uint8Array(RECORD_HEADER_BYTES + shape.bytes);
-  const view = viewOf(bytes);
-  putU32(view, 4, shape.bytes);
-  putU64(view, 8, lsn);
-  bytes[16] = shape.type;
-  let at = RECORD_HEADER_BYTES;
-  if (shape.type === RecordType.put) {
-    const [k, v] = encoded[0] as [Uint8Array, Uint8Array];
-    putU32(view, at, k.length);
-    bytes.set(k, at + 4);
-    bytes.set(v, at + 4 + k.length);
-  } else if (shape.type === RecordType.del) {
-    bytes.set((encoded[0] as [Uint8Array, Uint8Array])[0], at);
-  } else {
-    putU32(view, at, ops.length);
-    at += 4;
-    ops.forEach((o, i) => {
-      const [k, v] = encoded[i] as [Uint8Array, Uint8Array];
-      bytes[at] = o.op === 'put' ? RecordType.put : RecordType.del;
-      putU32(view, at + 1, k.length);
-      putU32(view, at + 5, v.length);
-      bytes.set(k, at + BATCH_OP_HEADER_BYTES);
-      bytes.set(v, at + BATCH_OP_HEADER_BYTES + k.length);
-      at += BATCH_OP_HEADER_BYTES + k.length + v.length;
-    });
-  }
-  putU32(view, 0, crc32(bytes, 4));
+  bytes[0] = RECORD_MARKER;
+  putGroups(bytes, RECORD_AT.length, shape.bytes, U32_GROUP_BYTES);
+  putGroups(bytes, RECORD_AT.lsn, lsn, U53_GROUP_BYTES);
+  putGroups(bytes, RECORD_AT.syncedLsn, syncedLsn, U53_GROUP_BYTES);
+  bytes[RECORD_AT.type] = shape.type;
+  writePayload(bytes, RECORD_HEADER_BYTES, shape.type, encoded);
+  putGroups(bytes, RECORD_AT.crc, crc32(bytes, RECORD_AT.length), U32_GROUP_BYTES);
+  // Paired with the reader: the one byte that may be 0xFF is the first.
+  assert(bytes.indexOf(RECORD_MARKER, 1) === -1, 'no 0xFF inside a record');
   return bytes;
 }
 
-/** Decode a payload into ops; undefined when its inner lengths do not add up or its text is not UTF-8. */
-function decodePayload(type: number, payload: Uint8Array): WriteOp[] | undefined {
-  const view = viewOf(payload);
+/**
+ * Decode a BATCH payload; undefined when its inner lengths do not add up or its text is not UTF-8.
+ */
+function decodeBatch(payload: Uint8Array): WriteOp[] | undefined {
+  const count = getGroups(payload, 0, U32_GROUP_BYTES, U32_MAX);
+  if (count === undefined) return undefined;
+  const ops: WriteOp[] = [];
+  let offset = U32_GROUP_BYTES;
+  // Bounded by the payload: every op takes at least BATCH_OP_HEADER_BYTES, so a damaged count
+  // cannot loop long.
+  for (let i = 0; i < count; i++) {
+    const op = payload[offset];
+    const keyBytes = getGroups(payload, offset + 1, U32_GROUP_BYTES, U32_MAX);
+    const valueBytes = getGroups(payload, offset + 1 + U32_GROUP_BYTES, U32_GROUP_BYTES, U32_MAX);
+    if (keyBytes === undefined || valueBytes === undefined) return undefined;
+    const keyAt = offset + BATCH_OP_HEADER_BYTES;
+    const end = keyAt + keyBytes + valueBytes;
+    const wrongOp = op !== RecordType.put && (op !== RecordType.del || valueBytes !== 0);
+    if (end > payload.length || wrongOp) return undefined;
+    const key = fromUtf8(payload.subarray(keyAt, keyAt + keyBytes));
+    const value = fromUtf8(payload.subarray(keyAt + keyBytes, end));
+    if (key === undefined || value === undefined) return undefined;
+    ops.push(op === RecordType.put ? { op: 'put', key, value } : { op: 'del', key });
+    offset = end;
+  }
+  return offset === payload.length && ops.length > 0 ? ops : undefined;
+}
+
+/**
+ * Decode a payload into ops; undefined when its inner lengths do not add up or its text is not
+ * UTF-8.
+ */
+function decodePayload(type: number | undefined, payload: Uint8Array): WriteOp[] | undefined {
   if (type === RecordType.del) {
     const key = fromUtf8(payload);
     return key === undefined ? undefined : [{ op: 'del', key }];
   }
   if (type === RecordType.put) {
-    if (payload.length < 4) return undefined;
-    const keyBytes = view.getUint32(0, true);
-    if (4 + keyBytes > payload.length) return undefined;
-    const key = fromUtf8(payload.subarray(4, 4 + keyBytes));
-    const value = fromUtf8(payload.subarray(4 + keyBytes));
+    const keyBytes = getGroups(payload, 0, U32_GROUP_BYTES, U32_MAX);
+    if (keyBytes === undefined || U32_GROUP_BYTES + keyBytes > payload.length) return undefined;
+    const key = fromUtf8(payload.subarray(U32_GROUP_BYTES, U32_GROUP_BYTES + keyBytes));
+    const value = fromUtf8(payload.subarray(U32_GROUP_BYTES + keyBytes));
     return key === undefined || value === undefined ? undefined : [{ op: 'put', key, value }];
   }
-  if (type !== RecordType.batch || payload.length < 4) return undefined;
-  const count = view.getUint32(0, true);
-  const ops: WriteOp[] = [];
-  let at = 4;
-  // Bounded by the payload: every op takes at least BATCH_OP_HEADER_BYTES, so a damaged count cannot loop long.
-  for (let i = 0; i < count; i++) {
-    if (at + BATCH_OP_HEADER_BYTES > payload.length) return undefined;
-    const op = payload[at];
-    const keyBytes = view.getUint32(at + 1, true);
-    const valueBytes = view.getUint32(at + 5, true);
-    const end = at + BATCH_OP_HEADER_BYTES + keyBytes + valueBytes;
-    if (
-      end > payload.length ||
-      (op !== RecordType.put && op !== RecordType.del) ||
-      (op === RecordType.del && valueBytes !== 0)
-    ) {
-      return undefined;
-    }
-    const key = fromUtf8(
-      payload.subarray(at + BATCH_OP_HEADER_BYTES, at + BATCH_OP_HEADER_BYTES + keyBytes),
-    );
-    const value = fromUtf8(payload.subarray(at + BATCH_OP_HEADER_BYTES + keyBytes, end));
-    if (key === undefined || value === undefined) return undefined;
-    ops.push(op === RecordType.put ? { op: 'put', key, value } : { op: 'del', key });
-    at = end;
-  }
-  return at === payload.length && ops.length > 0 ? ops : undefined;
+  return type === RecordType.batch ? decodeBatch(payload) : undefined;
 }
 
 /** What one parse attempt at an offset found. */
@@ -192,68 +268,85 @@ export type ParseResult =
   | { readonly ok: true; readonly record: LogRecord }
   | {
       readonly ok: false;
-      readonly reason: 'truncated-record' | 'bad-length' | 'bad-checksum' | 'bad-payload';
+      readonly reason:
+        | 'bad-marker'
+        | 'truncated-record'
+        | 'bad-length'
+        | 'bad-checksum'
+        | 'bad-payload';
     };
 
 /**
- * Parse the record at `offsetBytes`. `verifyChecksum` exists because structure and checksum are two
- * different questions; the engine always asks both, and the bug zoo shows what happens when one is skipped.
+ * How careful a reader is. kvlab always reads with CAREFUL; the switches exist because structure,
+ * marker and checksum are different questions, and the bug zoo shows what skipping one costs.
  */
+export interface ReadRules {
+  /** Check each record's CRC. */
+  readonly verifyChecksum: boolean;
+  /** Require the 0xFF marker where a record starts, and resync only at a marker. */
+  readonly markers: boolean;
+}
+
+/** The rules kvlab reads with. */
+export const CAREFUL: ReadRules = { verifyChecksum: true, markers: true };
+
+/** Parse the record at `offsetBytes`. */
 export function parseRecordAt(
   bytes: Uint8Array,
   offsetBytes: number,
-  verifyChecksum = true,
+  rules: ReadRules = CAREFUL,
 ): ParseResult {
-  const remaining = bytes.length - offsetBytes;
+  if (rules.markers && bytes[offsetBytes] !== RECORD_MARKER)
+    return { ok: false, reason: 'bad-marker' };
   // The writer died mid-header: a torn append, not corruption (the caller decides by what follows).
-  if (remaining < RECORD_HEADER_BYTES) return { ok: false, reason: 'truncated-record' };
-  const view = viewOf(bytes);
-  const payloadBytes = view.getUint32(offsetBytes + 4, true);
-  if (payloadBytes > RECORD_PAYLOAD_BYTES_MAX) return { ok: false, reason: 'bad-length' };
+  if (bytes.length - offsetBytes < RECORD_HEADER_BYTES)
+    return { ok: false, reason: 'truncated-record' };
+  const field = (name: keyof typeof RECORD_AT, width: number, max?: number) =>
+    getGroups(bytes, offsetBytes + RECORD_AT[name], width, max);
+  const payloadBytes = field('length', U32_GROUP_BYTES, RECORD_PAYLOAD_BYTES_MAX);
+  if (payloadBytes === undefined) return { ok: false, reason: 'bad-length' };
   const end = offsetBytes + RECORD_HEADER_BYTES + payloadBytes;
-  // The header promises more bytes than exist: the writer died mid-payload, or the length is damaged.
+  // The header promises more bytes than exist: the writer died mid-payload, or the length is
+  // damaged.
   if (end > bytes.length) return { ok: false, reason: 'truncated-record' };
-  if (verifyChecksum && view.getUint32(offsetBytes, true) !== crc32(bytes, offsetBytes + 4, end)) {
+  const crc = field('crc', U32_GROUP_BYTES, U32_MAX);
+  if (rules.verifyChecksum && crc !== crc32(bytes, offsetBytes + RECORD_AT.length, end))
     return { ok: false, reason: 'bad-checksum' };
-  }
-  const lsn = getU64(view, offsetBytes + 8);
+  const lsn = field('lsn', U53_GROUP_BYTES);
+  const syncedLsn = field('syncedLsn', U53_GROUP_BYTES);
   const ops = decodePayload(
-    bytes[offsetBytes + 16] as number,
+    bytes[offsetBytes + RECORD_AT.type],
     bytes.subarray(offsetBytes + RECORD_HEADER_BYTES, end),
   );
-  if (lsn === undefined || ops === undefined) return { ok: false, reason: 'bad-payload' };
-  return { ok: true, record: { lsn, ops, offsetBytes, lengthBytes: end - offsetBytes } };
+  if (lsn === undefined || syncedLsn === undefined || syncedLsn >= lsn || ops === undefined)
+    return { ok: false, reason: 'bad-payload' };
+  const record = { lsn, syncedLsn, ops, offsetBytes, lengthBytes: end - offsetBytes };
+  return { ok: true, record };
 }
 
-/** True when the record at `offsetBytes` (of `lengthBytes` bytes) matches its stored CRC. */
-export function recordChecksumOk(
-  bytes: Uint8Array,
-  offsetBytes: number,
-  lengthBytes: number,
-): boolean {
-  if (offsetBytes + lengthBytes > bytes.length || lengthBytes < RECORD_HEADER_BYTES) return false;
-  return (
-    viewOf(bytes).getUint32(offsetBytes, true) ===
-    crc32(bytes, offsetBytes + 4, offsetBytes + lengthBytes)
-  );
-}
-
-/** The first offset after `from` holding an intact record with an LSN above `afterLsn`, or -1. */
-export function findNextValid(
+/**
+ * The first offset at or after `from` holding an intact record with an LSN above `afterLsn`, or -1.
+ * Careful readers try only offsets holding the marker byte; each try moves forward, so this ends.
+ */
+function findNextValid(
   bytes: Uint8Array,
   from: number,
   afterLsn: number,
-  verifyChecksum = true,
+  rules: ReadRules = CAREFUL,
 ): number {
-  for (let at = from; at + RECORD_HEADER_BYTES <= bytes.length; at++) {
-    const parsed = parseRecordAt(bytes, at, verifyChecksum);
-    if (parsed.ok && parsed.record.lsn > afterLsn) return at;
+  let offset = rules.markers ? bytes.indexOf(RECORD_MARKER, from) : from;
+  while (offset !== -1 && offset < bytes.length) {
+    const parsed = parseRecordAt(bytes, offset, rules);
+    if (parsed.ok && parsed.record.lsn > afterLsn) return offset;
+    offset = rules.markers ? bytes.indexOf(RECORD_MARKER, offset + 1) : offset + 1;
   }
   return -1;
 }
 
 /** Everything a log holds, as far as it could be read. */
 export interface LogReadResult {
+  /** The format version the file says it has (undefined when the header is unreadable). */
+  readonly version: number | undefined;
   /** The header's base LSN, or undefined when the header is missing or damaged. */
   readonly baseLsn: number | undefined;
   /** Intact records in file order, each with an LSN above the one before. */
@@ -263,50 +356,53 @@ export interface LogReadResult {
 }
 
 /**
- * Read a whole log. It never throws on bad bytes: damage becomes a Dropped entry. After damage it scans
- * ahead for the next intact record, so that each Dropped says whether damage is confined to the tail.
+ * Read a whole v2 log. It never throws on bad bytes: damage becomes a Dropped entry. After damage
+ * it resyncs at the next marker that starts an intact record, so that each Dropped says what
+ * follows it.
  */
-export function readLog(bytes: Uint8Array, file: string, verifyChecksum = true): LogReadResult {
+export function readLog(
+  bytes: Uint8Array,
+  file: string,
+  rules: ReadRules = CAREFUL,
+): LogReadResult {
   const header = decodeWalHeader(bytes);
   const records: LogRecord[] = [];
   const dropped: Dropped[] = [];
   let lastLsn = header?.baseLsn ?? 0;
-  let at = WAL_HEADER_BYTES;
-  // After skipping damage, the next intact record may carry any higher LSN (records were lost in between).
+  let offset = WAL_HEADER_BYTES;
+  // After skipping damage, the next intact record may carry any higher LSN (records were lost in
+  // between).
   let resynced = false;
-  if (header === undefined) {
-    const next = bytes.length < WAL_HEADER_BYTES ? -1 : findNextValid(bytes, 0, 0, verifyChecksum);
-    const reason = bytes.length < WAL_HEADER_BYTES ? 'missing-header' : 'bad-header';
-    at = next === -1 ? bytes.length : next;
-    dropped.push({ file, offsetBytes: 0, lengthBytes: at, reason, followedByValid: next !== -1 });
+  const drop = (from: number, reason: DropReason, next: number) => {
+    const end = next === -1 ? bytes.length : next;
+    dropped.push({
+      file,
+      offsetBytes: from,
+      lengthBytes: end - from,
+      reason,
+      followedByValid: next !== -1,
+      lsnBefore: lastLsn,
+    });
     resynced = true;
+    return end;
+  };
+  if (header === undefined) {
+    const short = bytes.length < WAL_HEADER_BYTES;
+    offset = drop(0, short ? 'missing-header' : 'bad-header', findNextValid(bytes, 0, 0, rules));
   }
-  while (at < bytes.length) {
-    const parsed = parseRecordAt(bytes, at, verifyChecksum);
-    if (
-      parsed.ok &&
-      (parsed.record.lsn === lastLsn + 1 || (resynced && parsed.record.lsn > lastLsn))
-    ) {
+  // Each turn consumes a record or a dropped region of at least one byte: bounded by the file.
+  while (offset < bytes.length) {
+    const parsed = parseRecordAt(bytes, offset, rules);
+    const lsn = parsed.ok ? parsed.record.lsn : -1;
+    if (parsed.ok && (lsn === lastLsn + 1 || (resynced && lsn > lastLsn))) {
       records.push(parsed.record);
-      lastLsn = parsed.record.lsn;
-      at += parsed.record.lengthBytes;
+      lastLsn = lsn;
+      offset += parsed.record.lengthBytes;
       resynced = false;
       continue;
     }
     const reason = parsed.ok ? 'lsn-out-of-order' : parsed.reason;
-    const next = findNextValid(bytes, at + 1, lastLsn, verifyChecksum);
-    const end = next === -1 ? bytes.length : next;
-    // No intact record after the damage: the writer died mid-append (or its unsynced bytes were lost).
-    // An intact record after it: the middle of the log is damaged, which no crash of ours can produce.
-    dropped.push({
-      file,
-      offsetBytes: at,
-      lengthBytes: end - at,
-      reason,
-      followedByValid: next !== -1,
-    });
-    at = end;
-    resynced = true;
+    offset = drop(offset, reason, findNextValid(bytes, offset + 1, lastLsn, rules));
   }
-  return { baseLsn: header?.baseLsn, records, dropped };
+  return { version: versionOf(bytes, WAL_MAGIC), baseLsn: header?.baseLsn, records, dropped };
 }

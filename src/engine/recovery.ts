@@ -1,29 +1,44 @@
-// The Recovery layer (seed: kvstore_recover, kvstore_load_snapshot, kvstore_replay_log, kvstore_open_log).
-// Pure: the shell reads the directory and hands over the bytes; this decides what state they hold and
-// which repairs to plan (remove tmp files, cut a torn tail, start a fresh log), by the rules of
-// spec/guarantees.md for the chosen recovery mode.
+// The Recovery layer (KVStore v3: kvstore_recover, kvstore_load_snapshot, kvstore_replay_log,
+// kvstore_open_log). Pure: the shell reads the directory and hands over the bytes; this decides
+// what state they hold and which repairs to plan, by the rules of spec/guarantees.md for the
+// recovery mode.
 //
-// Seed mistakes fixed here:
-// - the snapshot loader checked no CRC: readSnapshot checks every entry, the count and a file CRC;
-// - a line without `|` anywhere was read as a clean end of the log: a damaged record followed by an intact
-//   one is corruption, and only damage with nothing intact after it is a torn tail;
-// - after a torn tail the log was reopened in append mode without being cut, so the next record was glued
-//   onto the garbage: the recovery plan truncates the log to its intact prefix before any append;
-// - the snapshot path was fixed ("data.snapshot", relative to the process): every name is in the store dir.
+// Theory of operation.
+// 1. Read: each file with its version's reader (v2, or the strict v1 reader). Readers never
+//    throw; they return the intact records (entries) and every region they dropped.
+// 2. Assess (assessLog): each dropped region of the log is a damaged header, a torn tail (nothing
+//    intact after it), damage to unsynced writes (every intact record after it says, by its
+//    syncedLsn, that the damaged data had not been synced when it was written), or damage to
+//    synced data. `kvlab verify` uses this same function, so it reaches the verdict open reaches.
+// 3. Choose sources (chooseSources): the mode decides which records and entries to use, or
+//    refuses (CORRUPTED, naming file and offset). Intact records it leaves out are discarded,
+//    and listed as such.
+// 4. Replay: apply the chosen records above the snapshot's LSN, each following the one before.
+// 5. Repair (planRepairs): remove tmp files; rewrite both files after salvage or to upgrade v1;
+//    start a new log when there is none; otherwise cut the log after its last used record. Every
+//    repair names the file, offset, byte count and the LSNs it discarded. Then fsync what was read.
+//
+// KVStore v3 mistakes fixed here: the snapshot loader checked no CRC; a line without `|` was read
+// as a clean end of the log; after a torn tail the log was reopened in append mode without being
+// cut, so the next record was glued onto the garbage; the snapshot path was relative to the working
+// directory.
 
 import { emptyTree, treeFromSorted } from './bptree.js';
 import { applyOps } from './apply.js';
 import { KvError } from './errors.js';
+import { readLogV1, readSnapshotV1, V1 } from './format-v1.js';
 import {
   readLog,
+  versionOf,
   WAL_HEADER_BYTES,
+  WAL_MAGIC,
   type Dropped,
   type LogReadResult,
   type LogRecord,
 } from './logging.js';
-import { planCompact, planNewLog } from './maintenance.js';
+import { compactPlan, planNewLog } from './maintenance.js';
 import { FILES, type Step, type Transition } from './plan.js';
-import { readSnapshot, type SnapshotReadResult } from './snapshot.js';
+import { readSnapshot, SNAPSHOT_MAGIC, type SnapshotReadResult } from './snapshot.js';
 import { transit, type EngineOptions, type EngineState, type RecoveryMode } from './state.js';
 
 /** What the shell read from the store directory. */
@@ -36,71 +51,253 @@ export interface RecoveryInput {
   readonly snapshot?: Uint8Array | undefined;
 }
 
-/** The files after reading, before any decision: the seam where the bug zoo swaps in a careless reader. */
+/**
+ * The files after reading, before any decision: the seam where the bug zoo swaps in a careless
+ * reader.
+ */
 export interface LoadedFiles {
+  /** Every file name in the directory. */
   readonly names: readonly string[];
+  /** The log as read, if it exists. */
   readonly wal: LogReadResult | undefined;
+  /** The snapshot as read, if it exists. */
   readonly snapshot: SnapshotReadResult | undefined;
+}
+
+/** An intact record recovery did not use, and why. */
+export interface DiscardedRecord {
+  /** The file holding it. */
+  readonly file: string;
+  /** Its LSN. */
+  readonly lsn: number;
+  /** Where it starts in the file. */
+  readonly offsetBytes: number;
+  /** Its size in the file, header included. */
+  readonly lengthBytes: number;
+  /** Why recovery left it out, in words. */
+  readonly why: string;
 }
 
 /** What recovery found and did. */
 export interface RecoveryReport {
+  /** The recovery mode that decided. */
   readonly mode: RecoveryMode;
   /** LSN covered by the snapshot used (0: none). */
   readonly snapshotLsn: number;
+  /** Entries loaded from the snapshot. */
   readonly snapshotEntries: number;
-  /** Intact records in the log, and how many of them were replayed (those above the snapshot's LSN). */
+  /** Intact records in the log. */
   readonly walRecords: number;
+  /** How many of them were replayed (those above the snapshot's LSN). */
   readonly replayed: number;
   /** The LSN the recovered state ends at. */
   readonly lastLsn: number;
   /** Every region of every file that was not used, and why. */
   readonly dropped: readonly Dropped[];
-  /** The repairs planned, in words. */
+  /** Intact log records left out (after damage, under point-in-time or the synced-LSN rule). */
+  readonly discarded: readonly DiscardedRecord[];
+  /** The repairs planned, in words: each names the file, offset, byte count and LSNs discarded. */
   readonly repairs: readonly string[];
 }
 
-/** Read both files with the engine's careful readers. */
+/** Recover from the raw bytes (KVStore v3: kvstore_recover). */
+export function recover(input: RecoveryInput, options: EngineOptions): Transition<RecoveryReport> {
+  return recoverFrom(loadFiles(input), options);
+}
+
+/**
+ * Decide the recovered state and the repair plan from files already read. Throws CORRUPTED (naming
+ * the file and offset) when the recovery mode refuses what it found.
+ */
+export function recoverFrom(
+  files: LoadedFiles,
+  options: EngineOptions,
+): Transition<RecoveryReport> {
+  const sources = chooseSources(files, options.recovery);
+  const done = replay(sources, options);
+  const fixed = planRepairs(files, sources, done);
+  const report: RecoveryReport = {
+    mode: options.recovery,
+    snapshotLsn: sources.snapshotLsn,
+    snapshotEntries: sources.entries.length,
+    walRecords: files.wal?.records.length ?? 0,
+    replayed: done.replayed,
+    lastLsn: fixed.state.lastLsn,
+    dropped: [...(files.snapshot?.dropped ?? []), ...(files.wal?.dropped ?? [])],
+    discarded: sources.discarded,
+    repairs: fixed.repairs,
+  };
+  const plan = [...fixed.steps, { kind: 'fsyncDir' as const }];
+  return { state: transit(fixed.state, 'recovered'), result: report, plan };
+}
+
+/** Read both files, each with the reader of the version it says it has. */
 export function loadFiles(input: RecoveryInput): LoadedFiles {
+  const { wal, snapshot } = input;
+  const v1Log = wal !== undefined && versionOf(wal, WAL_MAGIC) === V1;
+  const v1Snapshot = snapshot !== undefined && versionOf(snapshot, SNAPSHOT_MAGIC) === V1;
   return {
     names: input.names,
-    wal: input.wal === undefined ? undefined : readLog(input.wal, FILES.wal),
+    wal:
+      wal === undefined ? undefined : v1Log ? readLogV1(wal, FILES.wal) : readLog(wal, FILES.wal),
     snapshot:
-      input.snapshot === undefined ? undefined : readSnapshot(input.snapshot, FILES.snapshot),
+      snapshot === undefined
+        ? undefined
+        : v1Snapshot
+          ? readSnapshotV1(snapshot, FILES.snapshot)
+          : readSnapshot(snapshot, FILES.snapshot),
   };
 }
 
-function corrupted(detail: string, at: Dropped | undefined): KvError {
-  return new KvError(
-    'CORRUPTED',
-    detail,
-    at === undefined ? {} : { file: at.file, offsetBytes: at.offsetBytes },
-  );
+// -------------------------------------------------------------------------------------------------
+// Assess: what each damaged region of the log means. Shared with `kvlab verify`.
+
+/** What a dropped region of the log is. */
+export type DamageKind = 'header' | 'torn-tail' | 'unsynced' | 'synced';
+
+/** One dropped region of the log, classified. */
+export interface LogDamage {
+  /** The region the reader dropped. */
+  readonly region: Dropped;
+  /** What it is: a damaged header, a torn tail, damage to unsynced writes, or to synced data. */
+  readonly kind: DamageKind;
+  /** The intact records after the region. */
+  readonly after: readonly LogRecord[];
 }
 
-/** The log records a mode lets recovery use, or an error when the mode refuses the damage found. */
-function usableRecords(log: LogReadResult, mode: RecoveryMode): readonly LogRecord[] {
-  const first = log.dropped[0];
-  if (first === undefined || mode === 'salvage') return log.records;
-  if (log.baseLsn === undefined) throw corrupted(`the log's header is ${first.reason}`, first);
+/**
+ * Classify every dropped region of `log`. `coveredLsn` is the snapshot's LSN: data it covers needs
+ * no log record. A record after the region whose syncedLsn is above both the last LSN before the
+ * region and `coveredLsn` proves the damaged bytes had been fsynced: a crash cannot explain them.
+ */
+export function assessLog(log: LogReadResult, coveredLsn: number): LogDamage[] {
+  return log.dropped.map((region) => {
+    const after = log.records.filter(
+      (r) => r.offsetBytes >= region.offsetBytes + region.lengthBytes,
+    );
+    const lsnBefore = Math.max(region.lsnBefore, coveredLsn);
+    let kind: DamageKind;
+    if (region.reason === 'missing-header' || region.reason === 'bad-header') kind = 'header';
+    else if (after.length === 0) kind = 'torn-tail';
+    else kind = after.some((r) => r.syncedLsn > lsnBefore) ? 'synced' : 'unsynced';
+    return { region, kind, after };
+  });
+}
+
+/** Why a v1 file with damage is refused, and what to do about it. */
+const V1_DAMAGE =
+  'is format v1 and damaged: this kvlab reads v1 files only when intact. Open the store with the previous kvlab (0.1) in recovery mode "salvage", then open it with this one to upgrade it';
+
+function corrupted(detail: string, at: Dropped | undefined): KvError {
+  const where = at === undefined ? {} : { file: at.file, offsetBytes: at.offsetBytes };
+  return new KvError('CORRUPTED', detail, where);
+}
+
+/**
+ * What the mode keeps of the log: the records to use and the intact ones discarded; or a refusal.
+ */
+function judgeLog(
+  log: LogReadResult,
+  mode: RecoveryMode,
+  coveredLsn: number,
+): { records: readonly LogRecord[]; discarded: DiscardedRecord[] } {
+  const damage = assessLog(log, coveredLsn);
+  const first = damage[0];
+  if (first === undefined) return { records: log.records, discarded: [] };
+  if (log.version === V1) throw corrupted(`the log ${V1_DAMAGE}`, first.region);
+  if (mode === 'salvage') return { records: log.records, discarded: [] };
+  if (first.kind === 'header')
+    throw corrupted(`the log's header is ${first.region.reason}`, first.region);
   if (mode === 'absolute')
     throw corrupted(
-      `${first.reason} in the log (recovery mode "absolute" accepts no damage)`,
-      first,
+      `${first.region.reason} in the log (recovery mode "absolute" accepts no damage)`,
+      first.region,
     );
-  if (mode === 'tolerate-tail') {
-    const middle = log.dropped.find((d) => d.followedByValid);
-    // Damage with an intact record after it is not a torn append: something changed bytes that were durable.
-    if (middle !== undefined)
-      throw corrupted(
-        `${middle.reason} in the middle of the log, followed by intact records`,
-        middle,
-      );
-    return log.records;
-  }
-  // point-in-time: keep the records before the first damage, whatever follows it.
-  return log.records.filter((r) => r.offsetBytes < first.offsetBytes);
+  const synced = damage.find((d) => d.kind === 'synced');
+  if (mode === 'tolerate-tail' && synced !== undefined)
+    throw corrupted(
+      `${synced.region.reason} in the middle of the log, followed by intact records written after it was synced`,
+      synced.region,
+    );
+  // Keep the records before the first damage. Under tolerate-tail what follows was never synced
+  // (else it refused above): dropped like a torn tail. Under point-in-time it is dropped
+  // regardless.
+  const why =
+    first.kind === 'synced'
+      ? 'after damage to synced data (point-in-time)'
+      : 'after damage to writes never synced';
+  const discarded = first.after.map((r) => ({
+    file: first.region.file,
+    lsn: r.lsn,
+    offsetBytes: r.offsetBytes,
+    lengthBytes: r.lengthBytes,
+    why,
+  }));
+  return {
+    records: log.records.filter((r) => r.offsetBytes < first.region.offsetBytes),
+    discarded,
+  };
 }
+
+/** The snapshot's entries and LSN, or a refusal when the mode refuses a damaged snapshot. */
+function judgeSnapshot(
+  snapshot: SnapshotReadResult | undefined,
+  mode: RecoveryMode,
+): { lsn: number; entries: readonly (readonly [string, string])[] } {
+  if (snapshot === undefined) return { lsn: 0, entries: [] };
+  const damage = snapshot.dropped[0];
+  if (damage !== undefined && snapshot.version === V1)
+    throw corrupted(`the snapshot ${V1_DAMAGE}`, damage);
+  if (damage !== undefined && mode !== 'salvage')
+    throw corrupted(`the snapshot is damaged (${damage.reason})`, damage);
+  return { lsn: snapshot.lsn ?? 0, entries: snapshot.entries };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Choose sources: what the mode lets recovery use.
+
+/** The snapshot entries and log records recovery uses. */
+interface Sources {
+  readonly mode: RecoveryMode;
+  readonly snapshotLsn: number;
+  readonly entries: readonly (readonly [string, string])[];
+  readonly records: readonly LogRecord[];
+  readonly discarded: readonly DiscardedRecord[];
+  /**
+   * The LSN the log's header says it starts after (the snapshot's when the header is unreadable).
+   */
+  readonly walBaseLsn: number;
+}
+
+function chooseSources(files: LoadedFiles, mode: RecoveryMode): Sources {
+  const snap = judgeSnapshot(files.snapshot, mode);
+  const log = files.wal;
+  if (log === undefined && files.snapshot !== undefined && mode !== 'salvage')
+    throw new KvError('CORRUPTED', 'the snapshot exists but the log is missing', {
+      file: FILES.wal,
+    });
+  const kept = log === undefined ? { records: [], discarded: [] } : judgeLog(log, mode, snap.lsn);
+  const walBaseLsn = log?.baseLsn ?? snap.lsn;
+  if (walBaseLsn > snap.lsn && mode !== 'salvage') {
+    // The log starts after LSN walBaseLsn, so records (snapshot, walBaseLsn] exist nowhere.
+    throw new KvError(
+      'CORRUPTED',
+      `the log starts after LSN ${walBaseLsn} but the snapshot covers only LSN ${snap.lsn}`,
+      { file: FILES.wal, offsetBytes: 0 },
+    );
+  }
+  return {
+    mode,
+    snapshotLsn: snap.lsn,
+    entries: snap.entries,
+    records: kept.records,
+    discarded: kept.discarded,
+    walBaseLsn,
+  };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Replay.
 
 interface Replayed {
   readonly state: EngineState;
@@ -109,19 +306,17 @@ interface Replayed {
   readonly walLastLsn: number;
 }
 
-/** Apply the records above the snapshot's LSN, requiring each to follow the one before (salvage excepted). */
-function replay(
-  base: EngineState,
-  records: readonly LogRecord[],
-  snapshotLsn: number,
-  mode: RecoveryMode,
-): Replayed {
-  let tree = base.tree;
-  let lastLsn = snapshotLsn;
+/**
+ * Apply the records above the snapshot's LSN, requiring each to follow the one before (salvage
+ * excepted).
+ */
+function replay(sources: Sources, options: EngineOptions): Replayed {
+  let tree = treeFromSorted(sources.entries, options.treeOrder);
+  let lastLsn = sources.snapshotLsn;
   let replayed = 0;
-  for (const record of records) {
-    if (record.lsn <= snapshotLsn) continue; // already in the snapshot: compaction or a snapshot ran after it
-    if (record.lsn !== lastLsn + 1 && mode !== 'salvage') {
+  for (const record of sources.records) {
+    if (record.lsn <= sources.snapshotLsn) continue; // already in the snapshot
+    if (record.lsn !== lastLsn + 1 && sources.mode !== 'salvage') {
       throw new KvError('CORRUPTED', `the log jumps from LSN ${lastLsn} to ${record.lsn}`, {
         file: FILES.wal,
         offsetBytes: record.offsetBytes,
@@ -131,165 +326,152 @@ function replay(
     lastLsn = record.lsn;
     replayed++;
   }
-  const walLastLsn =
-    records.length > 0 ? (records[records.length - 1] as LogRecord).lsn : base.walBaseLsn;
-  return { state: { ...base, tree, lastLsn, durableLsn: lastLsn }, replayed, walLastLsn };
+  const state: EngineState = {
+    phase: 'RECOVERING',
+    options,
+    tree,
+    lastLsn,
+    // Recovery fsyncs what it read before anyone is shown it (planRepairs).
+    durableLsn: lastLsn,
+    walBaseLsn: sources.walBaseLsn,
+    walBytes: 0,
+    snapshotLsn: sources.snapshotLsn,
+    writesSinceCompact: sources.records.length,
+  };
+  const last = sources.records[sources.records.length - 1];
+  return { state, replayed, walLastLsn: last?.lsn ?? sources.walBaseLsn };
 }
 
-/** The snapshot's entries and LSN, or an error when the mode refuses a damaged snapshot. */
-function usableSnapshot(
-  snapshot: SnapshotReadResult | undefined,
-  mode: RecoveryMode,
-): { lsn: number; entries: readonly (readonly [string, string])[] } {
-  if (snapshot === undefined) return { lsn: 0, entries: [] };
-  const damage = snapshot.dropped[0];
-  if (damage !== undefined && mode !== 'salvage')
-    throw corrupted(`the snapshot is damaged (${damage.reason})`, damage);
-  return { lsn: snapshot.lsn ?? 0, entries: snapshot.entries };
-}
+// -------------------------------------------------------------------------------------------------
+// Repair: make the files match the recovered state before any write.
 
-/** What the repairs are decided from. */
-interface RepairInput {
-  readonly log: LogReadResult | undefined;
-  /** The log records recovery used. */
-  readonly records: readonly LogRecord[];
-  /** Everything dropped from either file. */
-  readonly dropped: readonly Dropped[];
-  /** The log starts after the snapshot (only salvage gets this far with it). */
-  readonly gap: boolean;
-  readonly mode: RecoveryMode;
+interface Repaired {
+  readonly state: EngineState;
+  readonly steps: Step[];
+  readonly repairs: string[];
 }
 
 /**
- * The repairs that make the files match the recovered state before any write: rewrite both files after
- * salvage skipped damage; start a new log when there is none or the snapshot is newer than all of it;
- * otherwise cut what was dropped at the log's end. Always fsync what was read.
+ * Remove tmp files; then rewrite both files (after salvage skipped damage, or to upgrade v1), or
+ * start a new log (none yet, or the snapshot is newer than all of it), or cut what the log holds
+ * after the last record used. Always fsync what was read.
  */
-function planRepairs(
-  done: Replayed,
-  input: RepairInput,
-): { state: EngineState; steps: Step[]; repairs: string[] } {
-  const { log, records, dropped } = input;
-  if (input.mode === 'salvage' && (dropped.length > 0 || input.gap)) {
-    // Damage was skipped, so the files no longer say what memory holds: rewrite both from memory.
-    const compacted = planCompact({ ...done.state, phase: 'READY' });
-    const repair = `rewrote the snapshot and the log from the ${done.state.tree.size} keys salvaged`;
-    return {
-      state: { ...compacted.state, phase: 'RECOVERING' },
-      steps: [...compacted.plan],
-      repairs: [repair],
-    };
-  }
-  if (log === undefined || done.state.lastLsn > done.walLastLsn) {
-    // No log yet (a new store), or a snapshot newer than every record left in the log (its unsynced tail
-    // was lost): start a log after the snapshot, so the next record's LSN follows the one before it.
-    const lsn = done.state.lastLsn;
-    const repair =
-      log === undefined
-        ? 'created a new log'
-        : `started a new log after LSN ${lsn}, the snapshot's`;
-    return {
-      state: { ...done.state, walBaseLsn: lsn, walBytes: WAL_HEADER_BYTES, writesSinceCompact: 0 },
-      steps: planNewLog(lsn),
-      repairs: [repair],
-    };
-  }
-  const walBytes = records.length > 0 ? endOf(records) : WAL_HEADER_BYTES;
+function planRepairs(files: LoadedFiles, sources: Sources, done: Replayed): Repaired {
   const steps: Step[] = [];
   const repairs: string[] = [];
-  if (log.dropped.length > 0) {
+  // A tmp file is a snapshot or log whose writer died before its rename: never trusted, always
+  // removed.
+  for (const tmp of [FILES.snapshotTmp, FILES.walTmp]) {
+    if (files.names.includes(tmp)) {
+      steps.push({ kind: 'unlink', file: tmp });
+      repairs.push(`removed ${tmp}, left by an interrupted snapshot or compaction`);
+    }
+  }
+  const rest =
+    rewriteRepair(files, sources, done) ??
+    newLogRepair(files, sources, done) ??
+    cutRepair(files, sources, done);
+  return {
+    state: rest.state,
+    steps: [...steps, ...rest.steps],
+    repairs: [...repairs, ...rest.repairs],
+  };
+}
+
+/**
+ * Rewrite both files from memory: after salvage skipped damage or a gap, or to upgrade format v1.
+ */
+function rewriteRepair(files: LoadedFiles, sources: Sources, done: Replayed): Repaired | undefined {
+  const v1 = files.wal?.version === V1 || files.snapshot?.version === V1;
+  const dropped = [...(files.snapshot?.dropped ?? []), ...(files.wal?.dropped ?? [])];
+  const salvaged =
+    sources.mode === 'salvage' && (dropped.length > 0 || sources.walBaseLsn > sources.snapshotLsn);
+  if (!v1 && !salvaged) return undefined;
+  const rewrite = compactPlan(done.state);
+  const repair = salvaged
+    ? `rewrote ${FILES.snapshot} and ${FILES.wal} from the ${done.state.tree.size} keys salvaged (LSN ${done.state.lastLsn}), dropping ${dropped.map(describeDropped).join('; ')}`
+    : `upgraded ${FILES.snapshot} and ${FILES.wal} from format v1 to v2 (${done.state.tree.size} keys, LSN ${done.state.lastLsn})`;
+  return { state: rewrite.state, steps: [...rewrite.plan], repairs: [repair] };
+}
+
+/** Start a log after the snapshot: there is none yet, or every record left in it is older. */
+function newLogRepair(files: LoadedFiles, sources: Sources, done: Replayed): Repaired | undefined {
+  if (files.wal !== undefined && done.state.lastLsn <= done.walLastLsn) return undefined;
+  const lsn = done.state.lastLsn;
+  const replaced = files.wal === undefined ? undefined : fileEnd(files.wal);
+  const dropped = (files.wal?.dropped ?? []).map(describeDropped);
+  const lost = [...dropped, discardedWords(sources.discarded)].filter((w) => w !== '');
+  const repair =
+    replaced === undefined
+      ? `created a new ${FILES.wal}`
+      : `started a new ${FILES.wal} after LSN ${lsn}, the snapshot's, replacing ${replaced} bytes${lost.length > 0 ? `: ${lost.join('; ')}` : ' that held no newer record'}`;
+  const state = {
+    ...done.state,
+    walBaseLsn: lsn,
+    walBytes: WAL_HEADER_BYTES,
+    writesSinceCompact: 0,
+  };
+  return { state, steps: planNewLog(lsn), repairs: [repair] };
+}
+
+/** Cut the log after the last record used, naming what the cut drops; then fsync the log. */
+function cutRepair(files: LoadedFiles, sources: Sources, done: Replayed): Repaired {
+  const log = files.wal;
+  const last = sources.records[sources.records.length - 1];
+  const walBytes = last === undefined ? WAL_HEADER_BYTES : last.offsetBytes + last.lengthBytes;
+  const steps: Step[] = [];
+  const repairs: string[] = [];
+  const sizeBytes = log === undefined ? walBytes : fileEnd(log);
+  if (sizeBytes > walBytes) {
     steps.push({ kind: 'truncate', file: FILES.wal, sizeBytes: walBytes });
+    const intact = discardedWords(sources.discarded) || 'no intact record';
+    const damaged = (log?.dropped ?? []).map(describeDropped).join('; ');
     repairs.push(
-      `cut the log to ${walBytes} bytes, dropping ${sumLength(log.dropped)} damaged bytes at its end`,
+      `cut ${FILES.wal} at offset ${walBytes}, dropping ${sizeBytes - walBytes} bytes: ${damaged}; ${intact}`,
     );
   }
   // What recovery read may sit in the page cache only (a killed process's unsynced writes); make it
-  // durable before anyone is shown it, so that a later power loss cannot take back what was recovered.
+  // durable before anyone is shown it, so that a later power loss cannot take back what was
+  // recovered.
   steps.push({ kind: 'fsync', file: FILES.wal });
   return { state: { ...done.state, walBytes }, steps, repairs };
 }
 
-/**
- * Decide the recovered state and the repair plan from files already read. Throws CORRUPTED (naming the
- * file and offset) when the recovery mode refuses what it found.
- */
-export function recoverFrom(
-  files: LoadedFiles,
-  options: EngineOptions,
-): Transition<RecoveryReport> {
-  const mode = options.recovery;
-  const repairs: string[] = [];
-  const plan: Step[] = [];
-  // A tmp file is a snapshot or log whose writer died before its rename: never trusted, always removed.
-  for (const tmp of [FILES.snapshotTmp, FILES.walTmp]) {
-    if (files.names.includes(tmp)) {
-      plan.push({ kind: 'unlink', file: tmp });
-      repairs.push(`removed ${tmp}, left by an interrupted snapshot or compaction`);
+/** Where the last byte the reader saw ends: the file's size. */
+function fileEnd(log: LogReadResult): number {
+  let end = WAL_HEADER_BYTES;
+  for (const r of log.records) end = Math.max(end, r.offsetBytes + r.lengthBytes);
+  for (const d of log.dropped) end = Math.max(end, d.offsetBytes + d.lengthBytes);
+  return end;
+}
+
+/** A dropped region in words: file, offset, byte count, reason. */
+export function describeDropped(d: Dropped): string {
+  return `${d.reason} in ${d.file} at offset ${d.offsetBytes} (${d.lengthBytes} bytes, after LSN ${d.lsnBefore})`;
+}
+
+/** The intact records discarded, in words ('' when none). */
+function discardedWords(discarded: readonly DiscardedRecord[]): string {
+  const first = discarded[0];
+  if (first === undefined) return '';
+  return `intact records LSN ${lsnList(discarded.map((d) => d.lsn))} (${first.why})`;
+}
+
+/** LSNs as ranges: 3..5, 9. */
+function lsnList(lsns: readonly number[]): string {
+  const parts: string[] = [];
+  let start = lsns[0];
+  let end = start;
+  for (const lsn of [...lsns.slice(1), undefined]) {
+    if (lsn !== undefined && end !== undefined && lsn === end + 1) {
+      end = lsn;
+      continue;
     }
+    if (start !== undefined) parts.push(start === end ? `${start}` : `${start}..${end}`);
+    start = lsn;
+    end = lsn;
   }
-  const snap = usableSnapshot(files.snapshot, mode);
-  const log = files.wal;
-  if (log === undefined && files.snapshot !== undefined && mode !== 'salvage') {
-    throw new KvError('CORRUPTED', 'the snapshot exists but the log is missing', {
-      file: FILES.wal,
-    });
-  }
-  const records = log === undefined ? [] : usableRecords(log, mode);
-  const walBaseLsn = log?.baseLsn ?? snap.lsn;
-  if (walBaseLsn > snap.lsn && mode !== 'salvage') {
-    // The log starts after LSN walBaseLsn, so records (snapshot, walBaseLsn] exist nowhere.
-    throw new KvError(
-      'CORRUPTED',
-      `the log starts after LSN ${walBaseLsn} but the snapshot covers only LSN ${snap.lsn}`,
-      {
-        file: FILES.wal,
-        offsetBytes: 0,
-      },
-    );
-  }
-  const initial: EngineState = {
-    phase: 'RECOVERING',
-    options,
-    tree: treeFromSorted(snap.entries, options.treeOrder),
-    lastLsn: snap.lsn,
-    durableLsn: snap.lsn,
-    walBaseLsn,
-    walBytes: 0,
-    snapshotLsn: snap.lsn,
-    writesSinceCompact: records.length,
-  };
-  const done = replay(initial, records, snap.lsn, mode);
-  const dropped = [...(files.snapshot?.dropped ?? []), ...(log?.dropped ?? [])];
-  const fixed = planRepairs(done, { log, records, dropped, gap: walBaseLsn > snap.lsn, mode });
-  plan.push(...fixed.steps);
-  repairs.push(...fixed.repairs);
-  const state = fixed.state;
-  plan.push({ kind: 'fsyncDir' });
-  const report: RecoveryReport = {
-    mode,
-    snapshotLsn: snap.lsn,
-    snapshotEntries: snap.entries.length,
-    walRecords: log?.records.length ?? 0,
-    replayed: done.replayed,
-    lastLsn: state.lastLsn,
-    dropped,
-    repairs,
-  };
-  return { state: transit(state, 'recovered'), result: report, plan };
-}
-
-function endOf(records: readonly LogRecord[]): number {
-  const last = records[records.length - 1] as LogRecord;
-  return last.offsetBytes + last.lengthBytes;
-}
-
-function sumLength(dropped: readonly Dropped[]): number {
-  return dropped.reduce((n, d) => n + d.lengthBytes, 0);
-}
-
-/** Recover from the raw bytes (seed: kvstore_recover). */
-export function recover(input: RecoveryInput, options: EngineOptions): Transition<RecoveryReport> {
-  return recoverFrom(loadFiles(input), options);
+  return parts.join(', ');
 }
 
 /** The state of a store before recovery has run: empty and RECOVERING. */

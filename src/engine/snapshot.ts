@@ -1,40 +1,65 @@
-// The snapshot file format (seed: snapshot_write_cb, the writing half of kvstore_create_snapshot, and
-// kvstore_load_snapshot). The seed's loader trusted its file and checked no CRC ("snapshot 是可信文件");
-// ours checks a CRC per entry, a count in the header and again in the trailer, and a CRC of the whole file,
-// so that a truncated or rotten snapshot is detected instead of silently loading half the keys.
+// The snapshot file format v2 (KVStore v3: snapshot_write_cb, the writing half of
+// kvstore_create_snapshot, and kvstore_load_snapshot). KVStore v3's loader trusted its file and
+// checked no CRC ("snapshot 是可信文件"); ours checks a CRC per entry, a count in the header and again
+// in the trailer, and a CRC of the whole file, so that a truncated or rotten snapshot is detected
+// instead of silently loading half the keys. Entries are framed like log records (logging.ts): each
+// starts with the marker 0xFF, which no key, value or integer field can hold, so salvage resyncs at
+// the next marker and keeps every intact entry after a damaged one.
 
 import {
   compareKeys,
   concatBytes,
   fromUtf8,
-  getU64,
-  putU32,
-  putU64,
+  getGroups,
+  putGroups,
+  U32_GROUP_BYTES,
+  U53_GROUP_BYTES,
   utf8,
-  viewOf,
 } from './bytes.js';
 import { crc32 } from './crc32.js';
 import { assert } from './errors.js';
-import type { Dropped } from './logging.js';
+import { RECORD_MARKER, versionOf, type Dropped, type DropReason } from './logging.js';
+
+// The snapshot, format v2 (spec/format.md):
+//
+//   header  = magic "KVLS" (4) | version (5) | lsn (8) | count (5) | crc of bytes 0..21 (5) = 27
+//   entry   = 0xFF (1) | crc (5) | key length (5) | value length (5)  = 16, then key, value
+//             (count entries, keys strictly ascending)
+//   trailer = magic "KVLE" (4) | count (5) | crc of every byte before this field (5)       = 14
+//
+// Integers are 7-bit groups, as in the log, so 0xFF starts entries and nothing else.
 
 /** "KVLS": the first four bytes of every snapshot. */
-export const SNAPSHOT_MAGIC = 0x534c_564b;
+export const SNAPSHOT_MAGIC = Uint8Array.of(0x4b, 0x56, 0x4c, 0x53);
 /** "KVLE": the first four bytes of the trailer. */
-export const TRAILER_MAGIC = 0x454c_564b;
-/** The snapshot format version this code writes and reads. */
-export const SNAPSHOT_VERSION = 1;
+const TRAILER_MAGIC = Uint8Array.of(0x4b, 0x56, 0x4c, 0x45);
+/**
+ * The snapshot format version this code writes. Version 1 is still read (strictly) and upgraded.
+ */
+const SNAPSHOT_VERSION = 2;
 
-/** Header: magic (4) + version (4) + LSN covered (8) + entry count (4) + CRC of the preceding 20 bytes (4). */
-export const SNAPSHOT_HEADER_BYTES = 4 + 4 + 8 + 4 + 4;
-/** Entry header: CRC of the rest of the entry (4) + key length (4) + value length (4). */
-export const ENTRY_HEADER_BYTES = 4 + 4 + 4;
-/** Trailer: magic (4) + entry count again (4) + CRC of every byte before this field (4). */
-export const TRAILER_BYTES = 4 + 4 + 4;
-/** Bytes per append step when writing a snapshot: bounds each write and gives the checker steps to tear. */
+const U32_MAX = 0xffff_ffff;
+/**
+ * Header: magic (4) + version (5) + LSN covered (8) + entry count (5) + CRC of the preceding 22
+ * bytes (5).
+ */
+export const SNAPSHOT_HEADER_BYTES = 4 + U32_GROUP_BYTES + U53_GROUP_BYTES + 2 * U32_GROUP_BYTES;
+/**
+ * Entry header: marker (1) + CRC of the rest of the entry (5) + key length (5) + value length (5).
+ */
+export const ENTRY_HEADER_BYTES = 1 + 3 * U32_GROUP_BYTES;
+/** Trailer: magic (4) + entry count again (5) + CRC of every byte before this field (5). */
+export const TRAILER_BYTES = 4 + 2 * U32_GROUP_BYTES;
+/**
+ * Bytes per append step when writing a snapshot: bounds each write and gives the checker steps to
+ * tear.
+ */
 export const SNAPSHOT_CHUNK_BYTES = 64 * 1024;
 
 /** A decoded snapshot. */
 export interface SnapshotReadResult {
+  /** The format version the file says it has (undefined when its magic is wrong). */
+  readonly version: number | undefined;
   /** The LSN the snapshot covers, or undefined when its header is damaged. */
   readonly lsn: number | undefined;
   /** Intact entries in key order. Complete only when `dropped` is empty. */
@@ -43,9 +68,34 @@ export interface SnapshotReadResult {
   readonly dropped: readonly Dropped[];
 }
 
+function encodeHeader(lsn: number, count: number): Uint8Array {
+  const header = new Uint8Array(SNAPSHOT_HEADER_BYTES);
+  header.set(SNAPSHOT_MAGIC, 0);
+  putGroups(header, 4, SNAPSHOT_VERSION, U32_GROUP_BYTES);
+  putGroups(header, 9, lsn, U53_GROUP_BYTES);
+  putGroups(header, 17, count, U32_GROUP_BYTES);
+  putGroups(header, 22, crc32(header, 0, 22), U32_GROUP_BYTES);
+  return header;
+}
+
+/** One entry: marker, CRC of bytes 6.., key length, value length, key, value. */
+function encodeEntry(key: string, value: string): Uint8Array {
+  const k = utf8(key);
+  const v = utf8(value);
+  const entry = new Uint8Array(ENTRY_HEADER_BYTES + k.length + v.length);
+  entry[0] = RECORD_MARKER;
+  putGroups(entry, 6, k.length, U32_GROUP_BYTES);
+  putGroups(entry, 11, v.length, U32_GROUP_BYTES);
+  entry.set(k, ENTRY_HEADER_BYTES);
+  entry.set(v, ENTRY_HEADER_BYTES + k.length);
+  putGroups(entry, 1, crc32(entry, 6), U32_GROUP_BYTES);
+  return entry;
+}
+
 /**
- * Encode entries (already in key order, as a tree scan yields them) covering `lsn`, split into chunks
- * of about SNAPSHOT_CHUNK_BYTES. Memory holds the whole state anyway; the chunks bound each write.
+ * Encode entries (already in key order, as a tree scan yields them) covering `lsn`, split into
+ * chunks of about SNAPSHOT_CHUNK_BYTES. Memory holds the whole state anyway; the chunks bound each
+ * write.
  */
 export function encodeSnapshot(
   lsn: number,
@@ -53,13 +103,7 @@ export function encodeSnapshot(
   entries: Iterable<readonly [string, string]>,
 ): Uint8Array[] {
   const chunks: Uint8Array[] = [];
-  const header = new Uint8Array(SNAPSHOT_HEADER_BYTES);
-  const headerView = viewOf(header);
-  putU32(headerView, 0, SNAPSHOT_MAGIC);
-  putU32(headerView, 4, SNAPSHOT_VERSION);
-  putU64(headerView, 8, lsn);
-  putU32(headerView, 16, count);
-  putU32(headerView, 20, crc32(header, 0, 20));
+  const header = encodeHeader(lsn, count);
   let fileCrc = crc32(header);
   let pending: Uint8Array[] = [header];
   let pendingBytes = header.length;
@@ -71,15 +115,7 @@ export function encodeSnapshot(
       'snapshot entries are strictly ordered',
     );
     previous = key;
-    const k = utf8(key);
-    const v = utf8(value);
-    const entry = new Uint8Array(ENTRY_HEADER_BYTES + k.length + v.length);
-    const view = viewOf(entry);
-    putU32(view, 4, k.length);
-    putU32(view, 8, v.length);
-    entry.set(k, ENTRY_HEADER_BYTES);
-    entry.set(v, ENTRY_HEADER_BYTES + k.length);
-    putU32(view, 0, crc32(entry, 4));
+    const entry = encodeEntry(key, value);
     fileCrc = crc32(entry, 0, entry.length, fileCrc);
     pending.push(entry);
     pendingBytes += entry.length;
@@ -92,91 +128,160 @@ export function encodeSnapshot(
   }
   assert(written === count, `snapshot count ${count} matches the ${written} entries written`);
   const trailer = new Uint8Array(TRAILER_BYTES);
-  const trailerView = viewOf(trailer);
-  putU32(trailerView, 0, TRAILER_MAGIC);
-  putU32(trailerView, 4, count);
-  putU32(trailerView, 8, crc32(trailer, 0, 8, fileCrc));
+  trailer.set(TRAILER_MAGIC, 0);
+  putGroups(trailer, 4, count, U32_GROUP_BYTES);
+  putGroups(trailer, 9, crc32(trailer, 0, 4 + U32_GROUP_BYTES, fileCrc), U32_GROUP_BYTES);
   pending.push(trailer);
   chunks.push(concatBytes(pending));
   return chunks;
 }
 
-/** Parse one entry; undefined when it is cut short, fails its CRC, or is not UTF-8. */
+/**
+ * Parse one entry; undefined when it lacks its marker, is cut short, fails its CRC, or is not
+ * UTF-8.
+ */
 export function parseEntryAt(
   bytes: Uint8Array,
-  at: number,
+  offset: number,
   verifyChecksum: boolean,
 ): { key: string; value: string; end: number } | undefined {
-  if (at + ENTRY_HEADER_BYTES > bytes.length) return undefined;
-  const view = viewOf(bytes);
-  const keyBytes = view.getUint32(at + 4, true);
-  const valueBytes = view.getUint32(at + 8, true);
-  const end = at + ENTRY_HEADER_BYTES + keyBytes + valueBytes;
+  if (bytes[offset] !== RECORD_MARKER) return undefined;
+  const keyBytes = getGroups(bytes, offset + 6, U32_GROUP_BYTES, U32_MAX);
+  const valueBytes = getGroups(bytes, offset + 11, U32_GROUP_BYTES, U32_MAX);
+  if (keyBytes === undefined || valueBytes === undefined) return undefined;
+  const keyAt = offset + ENTRY_HEADER_BYTES;
+  const end = keyAt + keyBytes + valueBytes;
   if (end > bytes.length) return undefined;
-  if (verifyChecksum && view.getUint32(at, true) !== crc32(bytes, at + 4, end)) return undefined;
-  const key = fromUtf8(bytes.subarray(at + ENTRY_HEADER_BYTES, at + ENTRY_HEADER_BYTES + keyBytes));
-  const value = fromUtf8(bytes.subarray(at + ENTRY_HEADER_BYTES + keyBytes, end));
+  const crc = getGroups(bytes, offset + 1, U32_GROUP_BYTES, U32_MAX);
+  if (verifyChecksum && crc !== crc32(bytes, offset + 6, end)) return undefined;
+  const key = fromUtf8(bytes.subarray(keyAt, keyAt + keyBytes));
+  const value = fromUtf8(bytes.subarray(keyAt + keyBytes, end));
   return key === undefined || value === undefined ? undefined : { key, value, end };
 }
 
+/** The decoded v2 header, or undefined when it is missing or damaged. */
+function decodeHeader(bytes: Uint8Array, verifyChecksum: boolean) {
+  if (bytes.length < SNAPSHOT_HEADER_BYTES) return undefined;
+  const version = getGroups(bytes, 4, U32_GROUP_BYTES, U32_MAX);
+  const lsn = getGroups(bytes, 9, U53_GROUP_BYTES);
+  const count = getGroups(bytes, 17, U32_GROUP_BYTES, U32_MAX);
+  const crc = getGroups(bytes, 22, U32_GROUP_BYTES, U32_MAX);
+  const crcOk = !verifyChecksum || crc === crc32(bytes, 0, 22);
+  if (versionOf(bytes, SNAPSHOT_MAGIC) !== SNAPSHOT_VERSION || version !== SNAPSHOT_VERSION)
+    return undefined;
+  return lsn === undefined || count === undefined || !crcOk ? undefined : { lsn, count };
+}
+
 /**
- * Read a snapshot. Never throws on bad bytes: the first problem becomes a Dropped entry and the intact
- * entries before it are kept (for salvage). `verifyChecksum` is false only in the bug zoo.
+ * True when the trailer for `count` entries sits at `offset` and ends the file (and its CRC holds).
+ */
+function trailerAt(bytes: Uint8Array, offset: number, count: number, verifyChecksum: boolean) {
+  if (bytes.length !== offset + TRAILER_BYTES) return false;
+  for (let i = 0; i < TRAILER_MAGIC.length; i++)
+    if (bytes[offset + i] !== TRAILER_MAGIC[i]) return false;
+  const crc = getGroups(bytes, offset + 9, U32_GROUP_BYTES, U32_MAX);
+  return (
+    getGroups(bytes, offset + 4, U32_GROUP_BYTES, U32_MAX) === count &&
+    (!verifyChecksum || crc === crc32(bytes, 0, offset + 9))
+  );
+}
+
+/**
+ * The next marker at or after `from` that starts an intact entry with a key above `after`, or -1.
+ */
+function nextEntry(bytes: Uint8Array, from: number, after: string | undefined, verify: boolean) {
+  // Each try moves to a later marker: bounded by the file.
+  for (
+    let at = bytes.indexOf(RECORD_MARKER, from);
+    at !== -1;
+    at = bytes.indexOf(RECORD_MARKER, at + 1)
+  ) {
+    const entry = parseEntryAt(bytes, at, verify);
+    if (entry !== undefined && (after === undefined || compareKeys(after, entry.key) < 0))
+      return at;
+  }
+  return -1;
+}
+
+/**
+ * Read a v2 snapshot. Never throws on bad bytes: each damaged region becomes a Dropped entry, and
+ * the reader resyncs at the next marker starting an intact entry, so every intact entry is kept
+ * (for salvage). `verifyChecksum` is false only in the bug zoo.
  */
 export function readSnapshot(
   bytes: Uint8Array,
   file: string,
   verifyChecksum = true,
 ): SnapshotReadResult {
-  const view = viewOf(bytes);
-  const drop = (offsetBytes: number, reason: Dropped['reason']): Dropped => ({
-    file,
-    offsetBytes,
-    lengthBytes: bytes.length - offsetBytes,
-    reason,
-    followedByValid: false,
-  });
-  if (bytes.length < SNAPSHOT_HEADER_BYTES)
-    return { lsn: undefined, entries: [], dropped: [drop(0, 'missing-header')] };
-  const headerOk =
-    view.getUint32(0, true) === SNAPSHOT_MAGIC &&
-    view.getUint32(4, true) === SNAPSHOT_VERSION &&
-    (!verifyChecksum || view.getUint32(20, true) === crc32(bytes, 0, 20));
-  const lsn = headerOk ? getU64(view, 8) : undefined;
-  if (lsn === undefined) return { lsn: undefined, entries: [], dropped: [drop(0, 'bad-header')] };
-  const count = view.getUint32(16, true);
-  const entries: [string, string][] = [];
-  let at = SNAPSHOT_HEADER_BYTES;
-  // Bounded by count and by the file: each entry takes at least ENTRY_HEADER_BYTES.
-  for (let i = 0; i < count; i++) {
-    const entry = parseEntryAt(bytes, at, verifyChecksum);
-    const previous = entries[entries.length - 1];
-    if (entry === undefined)
-      return {
-        lsn,
-        entries,
-        dropped: [
-          drop(at, at + ENTRY_HEADER_BYTES > bytes.length ? 'truncated-record' : 'bad-checksum'),
-        ],
-      };
-    // Checked after reading as it was asserted before writing: keys strictly ascending.
-    if (previous !== undefined && compareKeys(previous[0], entry.key) >= 0)
-      return { lsn, entries, dropped: [drop(at, 'bad-payload')] };
-    entries.push([entry.key, entry.value]);
-    at = entry.end;
-  }
-  const trailerOk =
-    bytes.length === at + TRAILER_BYTES &&
-    view.getUint32(at, true) === TRAILER_MAGIC &&
-    view.getUint32(at + 4, true) === count &&
-    (!verifyChecksum || view.getUint32(at + 8, true) === crc32(bytes, 0, at + 8));
-  if (!trailerOk)
+  const drop = (offsetBytes: number, end: number, reason: DropReason, next: boolean): Dropped => {
+    const lengthBytes = end - offsetBytes;
+    return { file, offsetBytes, lengthBytes, reason, followedByValid: next, lsnBefore: 0 };
+  };
+  const header = decodeHeader(bytes, verifyChecksum);
+  const version = versionOf(bytes, SNAPSHOT_MAGIC);
+  if (header === undefined) {
+    const reason = bytes.length < SNAPSHOT_HEADER_BYTES ? 'missing-header' : 'bad-header';
     return {
-      lsn,
-      entries,
-      dropped: [drop(at, bytes.length < at + TRAILER_BYTES ? 'truncated-record' : 'bad-length')],
+      version,
+      lsn: undefined,
+      entries: [],
+      dropped: [drop(0, bytes.length, reason, false)],
     };
-  return { lsn, entries, dropped: [] };
+  }
+  const entries: [string, string][] = [];
+  const dropped: Dropped[] = [];
+  let offset = SNAPSHOT_HEADER_BYTES;
+  // Each turn consumes an entry or a dropped region of at least one byte: bounded by the file.
+  while (offset < bytes.length) {
+    if (dropped.length === 0 && entries.length === header.count) break;
+    if (trailerAt(bytes, offset, header.count, false)) break;
+    const previous = entries[entries.length - 1]?.[0];
+    const entry = parseEntryAt(bytes, offset, verifyChecksum);
+    // Checked after reading as it was asserted before writing: keys strictly ascending.
+    if (entry !== undefined && (previous === undefined || compareKeys(previous, entry.key) < 0)) {
+      entries.push([entry.key, entry.value]);
+      offset = entry.end;
+      continue;
+    }
+    const reason = entry === undefined ? entryProblem(bytes, offset) : 'bad-payload';
+    const next = nextEntry(bytes, offset + 1, previous, verifyChecksum);
+    const end = next === -1 ? trailerStart(bytes, offset, header.count) : next;
+    dropped.push(drop(offset, end, reason, next !== -1));
+    offset = end;
+  }
+  const end = readEnd(bytes, offset, header.count, verifyChecksum);
+  const last = dropped[dropped.length - 1];
+  const covered = last !== undefined && last.offsetBytes + last.lengthBytes >= bytes.length;
+  if (end !== undefined && (dropped.length === 0 || (end !== 'bad-checksum' && !covered)))
+    dropped.push(drop(offset, bytes.length, end, false));
+  else if (dropped.length === 0 && entries.length !== header.count)
+    dropped.push(drop(offset, offset, 'bad-length', false)); // the trailer came early
+  return { version, lsn: header.lsn, entries, dropped };
+}
+
+/** Where the intact trailer starts, if one ends the file after `from`; else the end of the file. */
+function trailerStart(bytes: Uint8Array, from: number, count: number): number {
+  const start = bytes.length - TRAILER_BYTES;
+  return start >= from && trailerAt(bytes, start, count, false) ? start : bytes.length;
+}
+
+/**
+ * What is wrong with the end of the file at `offset`, where the entries ended: undefined when the
+ * trailer is there and (when asked) its whole-file CRC holds.
+ */
+function readEnd(bytes: Uint8Array, offset: number, count: number, verify: boolean) {
+  if (!trailerAt(bytes, offset, count, false))
+    return offset + TRAILER_BYTES > bytes.length ? 'truncated-record' : 'bad-length';
+  return trailerAt(bytes, offset, count, verify) ? undefined : 'bad-checksum';
+}
+
+/** Why the entry at `offset` does not parse, in the log's words. */
+function entryProblem(bytes: Uint8Array, offset: number): DropReason {
+  if (bytes[offset] !== RECORD_MARKER) return 'bad-marker';
+  const keyBytes = getGroups(bytes, offset + 6, U32_GROUP_BYTES, U32_MAX) ?? 0;
+  const valueBytes = getGroups(bytes, offset + 11, U32_GROUP_BYTES, U32_MAX) ?? 0;
+  const end = offset + ENTRY_HEADER_BYTES + keyBytes + valueBytes;
+  return end > bytes.length ? 'truncated-record' : 'bad-checksum';
 }
 
 // The snapshot in pieces, for a compaction written in slices across later writes (maintenance.ts).

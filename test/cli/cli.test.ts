@@ -64,11 +64,12 @@ describe('kvlab', () => {
     at('put', 'k', 'v');
     at('del', 'k');
     const out = at('inspect').stdout;
-    expect(out).toContain(`${FILES.wal} (log, 61 bytes, base LSN 0)`);
-    expect(out).toContain('@20 lsn=1 put k v crc=ok');
-    expect(out).toContain('@43 lsn=2 del k crc=ok');
-    flipByte(FILES.wal, 42); // the value byte: the record still parses, its CRC no longer holds
-    expect(at('inspect').stdout).toContain('@20 lsn=1 put k 6 crc=BAD'); // "v" ^ 0x40 is "6"
+    expect(out).toContain(`${FILES.wal} (log, 86 bytes, base LSN 0)`);
+    expect(out).toContain('@22 lsn=1 put k v crc=ok');
+    expect(out).toContain('@57 lsn=2 del k crc=ok');
+    expect(at('inspect', '--hex').stdout).toMatch(/@56 +76 +value \[0\] "v"/);
+    flipByte(FILES.wal, 56); // the value byte: the record still parses, its CRC no longer holds
+    expect(at('inspect').stdout).toContain('@22 lsn=1 put k 6 crc=BAD'); // "v" ^ 0x40 is "6"
     expect(JSON.parse(at('inspect', '--json').stdout)[0]).toMatchObject({
       file: FILES.wal,
       kind: 'log',
@@ -82,14 +83,15 @@ describe('kvlab', () => {
     at('put', 'c', '3');
     at('put', 'd', '4');
     expect(at('verify')).toMatchObject({ code: 0, stdout: 'ok: every file is intact\n' });
-    flipByte(FILES.wal, 40); // a payload byte of the first record after the 20-byte header
+    flipByte(FILES.wal, 55); // the key byte of the first record after the 22-byte header
     const r = at('verify');
     expect(r.code).toBe(3);
-    expect(r.stdout).toBe(`${FILES.wal} @20: a checksum does not match, 23 bytes\n`);
+    expect(r.stdout).toContain(`${FILES.wal} @22: bad-checksum in ${FILES.wal} at offset 22`);
+    expect(r.stdout).toContain('refuses in tolerate-tail: CORRUPTED');
     expect(at('get', 'd')).toMatchObject({ code: 3 });
-    expect(at('get', 'd').stderr).toContain(`[${FILES.wal} @ 20]`);
+    expect(at('get', 'd').stderr).toContain(`[${FILES.wal} @ 22]`);
     flipByte(FILES.snapshot, 30);
-    expect(at('verify').stdout).toContain(`${FILES.snapshot} @24: a checksum does not match`);
+    expect(at('verify').stdout).toContain(`${FILES.snapshot} @27: bad-checksum`);
     expect(at('get', 'a', '--recovery', 'salvage')).toMatchObject({ code: 1 });
   });
 

@@ -1,7 +1,18 @@
 // Tests for src/engine/bytes.ts: key order is UTF-8 byte order, lengths agree with TextEncoder.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareKeys, fromUtf8, getU64, putU64, utf8, utf8Bytes } from '../../src/engine/bytes.js';
+import {
+  compareKeys,
+  fromUtf8,
+  getGroups,
+  getU64,
+  putGroups,
+  putU64,
+  U32_GROUP_BYTES,
+  U53_GROUP_BYTES,
+  utf8,
+  utf8Bytes,
+} from '../../src/engine/bytes.js';
 import { checkProperty } from '../seed.js';
 
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
@@ -35,5 +46,25 @@ describe('bytes', () => {
     view.setUint32(4, 0xffffffff, true);
     expect(getU64(view, 0)).toBeUndefined();
     expect(() => putU64(view, 0, -1)).toThrow(/u64/);
+  });
+
+  it('writes 7-bit groups that never hold 0x80 or above, and reads back only what they wrote', () => {
+    checkProperty(
+      '7-bit groups round-trip',
+      fc.property(fc.maxSafeNat(), fc.nat(0xffffffff), (lsn, u32) => {
+        const bytes = new Uint8Array(U53_GROUP_BYTES + U32_GROUP_BYTES);
+        putGroups(bytes, 0, lsn, U53_GROUP_BYTES);
+        putGroups(bytes, U53_GROUP_BYTES, u32, U32_GROUP_BYTES);
+        expect(bytes.every((b) => b < 0x80)).toBe(true);
+        expect(getGroups(bytes, 0, U53_GROUP_BYTES)).toBe(lsn);
+        expect(getGroups(bytes, U53_GROUP_BYTES, U32_GROUP_BYTES, 0xffffffff)).toBe(u32);
+      }),
+    );
+    expect(getGroups(new Uint8Array([1, 0x80, 0, 0, 0]), 0, 5)).toBeUndefined();
+    expect(getGroups(new Uint8Array([1, 0]), 0, 5)).toBeUndefined();
+    expect(
+      getGroups(new Uint8Array([0x7f, 0x7f, 0x7f, 0x7f, 0x7f]), 0, 5, 0xffffffff),
+    ).toBeUndefined();
+    expect(() => putGroups(new Uint8Array(5), 0, 2 ** 35, 5)).toThrow(/7-bit groups/);
   });
 });

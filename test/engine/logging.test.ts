@@ -2,8 +2,10 @@
 // bytes; hand-made damage is classified as a torn tail or as damage in the middle, at the right offset.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { at } from '../../src/engine/errors.js';
 import { concatBytes } from '../../src/engine/bytes.js';
 import {
+  RECORD_AT,
   RECORD_HEADER_BYTES,
   WAL_HEADER_BYTES,
   encodeRecord,
@@ -12,6 +14,11 @@ import {
   type WriteOp,
 } from '../../src/engine/logging.js';
 import { checkProperty } from '../seed.js';
+
+/** XOR one byte in place (test damage). */
+function flip(bytes: Uint8Array, offset: number, mask: number): void {
+  bytes[offset] = at(bytes, offset, 'byte to flip') ^ mask;
+}
 
 const anyText = fc.string({ unit: 'binary', maxLength: 40 });
 const anyOp: fc.Arbitrary<WriteOp> = fc.oneof(
@@ -74,7 +81,7 @@ describe('the log', () => {
 
   it('reads a torn final record, cut at every byte, as a torn tail', () => {
     const { bytes, offsets } = makeLog(3);
-    const last = offsets[2] as number;
+    const last = at(offsets, 2);
     for (let cut = last + 1; cut < bytes.length; cut++) {
       const read = readLog(bytes.subarray(0, cut), 'kvlab.wal');
       expect(read.records.map((r) => r.lsn)).toEqual([1, 2]);
@@ -85,6 +92,7 @@ describe('the log', () => {
           lengthBytes: cut - last,
           reason: expect.any(String),
           followedByValid: false,
+          lsnBefore: 2,
         },
       ]);
     }
@@ -102,27 +110,29 @@ describe('the log', () => {
   it('reports a bad length and a checksum mismatch in the middle as damage followed by intact records', () => {
     const { bytes, offsets } = makeLog(4);
     const badLength = bytes.slice();
-    new DataView(badLength.buffer).setUint32((offsets[1] as number) + 4, 0xfffffff0, true);
+    badLength[at(offsets, 1) + RECORD_AT.length + 4] = 0x7f; // 7-bit groups: far above 64 MiB
     expect(readLog(badLength, 'w').dropped).toEqual([
       {
         file: 'w',
         offsetBytes: offsets[1],
-        lengthBytes: (offsets[2] as number) - (offsets[1] as number),
+        lengthBytes: at(offsets, 2) - at(offsets, 1),
         reason: 'bad-length',
         followedByValid: true,
+        lsnBefore: 1,
       },
     ]);
     const flipped = bytes.slice();
-    const flipAt = (offsets[1] as number) + RECORD_HEADER_BYTES + 2;
-    flipped[flipAt] = (flipped[flipAt] as number) ^ 0x01;
+    const flipAt = at(offsets, 1) + RECORD_HEADER_BYTES + 2;
+    flip(flipped, flipAt, 0x01);
     const read = readLog(flipped, 'w');
     expect(read.dropped).toEqual([
       {
         file: 'w',
         offsetBytes: offsets[1],
-        lengthBytes: (offsets[2] as number) - (offsets[1] as number),
+        lengthBytes: at(offsets, 2) - at(offsets, 1),
         reason: 'bad-checksum',
         followedByValid: true,
+        lsnBefore: 1,
       },
     ]);
     expect(read.records.map((r) => r.lsn)).toEqual([1, 3, 4]);
@@ -137,6 +147,7 @@ describe('the log', () => {
         lengthBytes: 0,
         reason: 'missing-header',
         followedByValid: false,
+        lsnBefore: 0,
       },
     ]);
     const noHeader = bytes.subarray(WAL_HEADER_BYTES);

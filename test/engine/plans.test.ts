@@ -8,6 +8,7 @@ import {
   planSync,
   shouldCompact,
 } from '../../src/engine/maintenance.js';
+import { WAL_HEADER_BYTES } from '../../src/engine/logging.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import { FILES, describeStep } from '../../src/engine/plan.js';
 import { initialState } from '../../src/engine/recovery.js';
@@ -15,17 +16,20 @@ import { transit, type EngineOptions, type EngineState } from '../../src/engine/
 
 const ready = (o: Partial<EngineOptions> = {}): EngineState => ({
   ...transit(initialState(resolveOptions(o)), 'recovered'),
-  walBytes: 20,
+  walBytes: WAL_HEADER_BYTES,
 });
 
 describe('plans', () => {
   it('appends then fsyncs under sync always; only appends under sync none', () => {
     const t = executeWrite(ready(), [{ op: 'put', key: 'a', value: 'b' }]);
-    expect(t.plan.map(describeStep)).toEqual([`append ${FILES.wal} @20 +23`, `fsync ${FILES.wal}`]);
+    expect(t.plan.map(describeStep)).toEqual([
+      `append ${FILES.wal} @${WAL_HEADER_BYTES} +35`,
+      `fsync ${FILES.wal}`,
+    ]);
     expect(t.state).toMatchObject({
       lastLsn: 1,
       durableLsn: 1,
-      walBytes: 43,
+      walBytes: WAL_HEADER_BYTES + 35,
       writesSinceCompact: 1,
     });
     const none = executeWrite(ready({ sync: 'none' }), [{ op: 'del', key: 'a' }]);
@@ -39,12 +43,12 @@ describe('plans', () => {
     const s = executeWrite(ready(), [{ op: 'put', key: 'a', value: 'b' }]).state;
     expect(planCompact(s).plan.map(describeStep)).toEqual([
       `create ${FILES.snapshotTmp}`,
-      `append ${FILES.snapshotTmp} @0 +50`,
+      `append ${FILES.snapshotTmp} @0 +59`,
       `fsync ${FILES.snapshotTmp}`,
       `rename ${FILES.snapshotTmp} -> ${FILES.snapshot}`,
       'fsync-dir',
       `create ${FILES.walTmp}`,
-      `append ${FILES.walTmp} @0 +20`,
+      `append ${FILES.walTmp} @0 +${WAL_HEADER_BYTES}`,
       `fsync ${FILES.walTmp}`,
       `rename ${FILES.walTmp} -> ${FILES.wal}`,
       'fsync-dir',
@@ -52,7 +56,7 @@ describe('plans', () => {
     expect(planCompact(s).state).toMatchObject({
       snapshotLsn: 1,
       walBaseLsn: 1,
-      walBytes: 20,
+      walBytes: WAL_HEADER_BYTES,
       writesSinceCompact: 0,
     });
     expect(planSnapshot(s).plan).toHaveLength(5);
@@ -65,7 +69,10 @@ describe('plans', () => {
     s = executeWrite(s, [{ op: 'del', key: 'x' }]).state;
     expect(shouldCompact(s)).toBe(true);
     expect(
-      shouldCompact(executeWrite(ready({ compactWalBytes: 38 }), [{ op: 'del', key: 'x' }]).state),
+      shouldCompact(
+        executeWrite(ready({ compactWalBytes: WAL_HEADER_BYTES + 29 }), [{ op: 'del', key: 'x' }])
+          .state,
+      ),
     ).toBe(true);
   });
 

@@ -1,9 +1,10 @@
 // Tests for src/engine/recovery.ts: each recovery mode on hand-made damage, the repairs it plans, and
 // the cases where the snapshot and the log disagree. Arbitrary bytes only ever raise KvError.
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/engine/bytes.js';
-import { isKvError } from '../../src/engine/errors.js';
+import { at, isKvError } from '../../src/engine/errors.js';
 import { WAL_HEADER_BYTES, encodeRecord, encodeWalHeader } from '../../src/engine/logging.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import { FILES } from '../../src/engine/plan.js';
@@ -12,6 +13,11 @@ import { encodeSnapshot } from '../../src/engine/snapshot.js';
 import type { RecoveryMode } from '../../src/engine/state.js';
 import { treeEntries } from '../../src/engine/bptree.js';
 import { checkProperty } from '../seed.js';
+
+/** XOR one byte in place (test damage). */
+function flip(bytes: Uint8Array, offset: number, mask: number): void {
+  bytes[offset] = at(bytes, offset, 'byte to flip') ^ mask;
+}
 
 const options = (recovery: RecoveryMode = 'tolerate-tail') => resolveOptions({ recovery });
 const names = (input: Omit<RecoveryInput, 'names'>, extra: string[] = []): RecoveryInput => ({
@@ -61,7 +67,7 @@ describe('recovery', () => {
 
   it('cuts a torn final record before the next append (tolerate-tail)', () => {
     const { bytes, offsets } = log(3);
-    const torn = bytes.subarray(0, (offsets[2] as number) + 5);
+    const torn = bytes.subarray(0, at(offsets, 2) + 5);
     const t = recover(names({ wal: torn }), options());
     expect([...treeEntries(t.state.tree)].map(([k]) => k)).toEqual(['k1', 'k2']);
     expect(t.plan).toContainEqual({ kind: 'truncate', file: FILES.wal, sizeBytes: offsets[2] });
@@ -72,8 +78,8 @@ describe('recovery', () => {
   it('refuses damage followed by an intact record, naming the file and offset', () => {
     const { bytes, offsets } = log(3);
     const flipped = bytes.slice();
-    const flipAt = (offsets[1] as number) + 20;
-    flipped[flipAt] = (flipped[flipAt] as number) ^ 0xff;
+    const flipAt = at(offsets, 1) + 20;
+    flip(flipped, flipAt, 0xff);
     expect(corruptedAt(names({ wal: flipped }))).toEqual({
       file: FILES.wal,
       offsetBytes: offsets[1],
@@ -88,7 +94,7 @@ describe('recovery', () => {
 
   it('absolute refuses even a torn tail; point-in-time and salvage keep the prefix', () => {
     const { bytes, offsets } = log(2);
-    const torn = bytes.subarray(0, (offsets[1] as number) + 3);
+    const torn = bytes.subarray(0, at(offsets, 1) + 3);
     expect(corruptedAt(names({ wal: torn }), 'absolute')).toEqual({
       file: FILES.wal,
       offsetBytes: offsets[1],
@@ -130,7 +136,7 @@ describe('recovery', () => {
       ]),
     );
     const rotten = snapshot.slice();
-    rotten[30] = (rotten[30] as number) ^ 1;
+    flip(rotten, 30, 1);
     expect(corruptedAt(names({ wal: log(3).bytes, snapshot: rotten }))).toMatchObject({
       file: FILES.snapshot,
     });
@@ -170,6 +176,7 @@ describe('recovery', () => {
   it('checks after reading that replayed LSNs follow each other', () => {
     const record = (lsn: number) => ({
       lsn,
+      syncedLsn: lsn - 1,
       ops: [{ op: 'del' as const, key: 'a' }],
       offsetBytes: 20,
       lengthBytes: 18,
@@ -177,7 +184,7 @@ describe('recovery', () => {
     const files = {
       names: [FILES.wal],
       snapshot: undefined,
-      wal: { baseLsn: 0, records: [record(1), record(3)], dropped: [] },
+      wal: { version: 2, baseLsn: 0, records: [record(1), record(3)], dropped: [] },
     };
     expect(() => recoverFrom(files, options())).toThrow(/jumps from LSN 1 to 3/);
     expect(recoverFrom(files, options('salvage')).state.lastLsn).toBe(3);
@@ -202,5 +209,113 @@ describe('recovery', () => {
         },
       ),
     );
+  });
+
+  it('point-in-time reports the intact acknowledged records it cut, by file, offset, bytes and LSN', () => {
+    const { bytes, offsets } = log(4);
+    const flipped = bytes.slice();
+    const at2 = at(offsets, 1);
+    flip(flipped, at2 + 30, 0x01);
+    const t = recover(names({ wal: flipped }), options('point-in-time'));
+    expect(t.state.lastLsn).toBe(1);
+    const cut = bytes.length - at2;
+    expect(t.result.discarded).toEqual([
+      expect.objectContaining({ lsn: 3, offsetBytes: offsets[2], file: FILES.wal }),
+      expect.objectContaining({ lsn: 4, offsetBytes: offsets[3], file: FILES.wal }),
+    ]);
+    expect(t.result.repairs).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `cut ${FILES.wal} at offset ${at2}, dropping ${cut} bytes: bad-checksum in ${FILES.wal} at offset ${at2} \\(${at(offsets, 2) - at2} bytes, after LSN 1\\); intact records LSN 3\\.\\.4 \\(after damage to synced data`,
+        ),
+      ),
+    ]);
+    expect(t.plan).toContainEqual({ kind: 'truncate', file: FILES.wal, sizeBytes: at2 });
+  });
+
+  it('tolerate-tail drops damage confined to writes never synced, and the intact records after it', () => {
+    // Written under sync "none": nothing was synced when any record was written (syncedLsn 0).
+    const records = [1, 2, 3, 4].map((lsn) =>
+      encodeRecord(lsn, [{ op: 'put', key: `k${lsn}`, value: 'v' }], 0),
+    );
+    const wal = concatBytes([encodeWalHeader(0), ...records]);
+    const at2 = WAL_HEADER_BYTES + (records[0]?.length ?? 0);
+    const holed = wal.slice();
+    holed.fill(0, at2, at2 + (records[1]?.length ?? 0)); // a power loss lost record 2, kept 3 and 4
+    const t = recover(names({ wal: holed }), options());
+    expect([...treeEntries(t.state.tree)].map(([k]) => k)).toEqual(['k1']);
+    expect(t.result.discarded.map((d) => [d.lsn, d.why])).toEqual([
+      [3, 'after damage to writes never synced'],
+      [4, 'after damage to writes never synced'],
+    ]);
+    // Had record 3 been written after record 2 was synced, the same hole is damage to synced data.
+    const synced = concatBytes([
+      encodeWalHeader(0),
+      ...[1, 2, 3].map((lsn) => encodeRecord(lsn, [{ op: 'del', key: 'a' }], lsn - 1)),
+    ]);
+    const second = synced.indexOf(0xff, WAL_HEADER_BYTES + 1);
+    const hole = synced.slice();
+    flip(hole, second + 1, 0x01); // its CRC
+    expect(corruptedAt(names({ wal: hole }))).toEqual({ file: FILES.wal, offsetBytes: second });
+  });
+
+  it('salvage keeps every intact snapshot entry after a damaged one', () => {
+    const entries: [string, string][] = [
+      ['k1', 'v'],
+      ['k2', 'v'],
+      ['k3', 'v'],
+      ['k4', 'v'],
+    ];
+    const snapshot = concatBytes(encodeSnapshot(4, 4, entries));
+    const second = snapshot.indexOf(0xff, 28);
+    const rotten = snapshot.slice();
+    flip(rotten, second + 17, 0x01); // the key of the second entry
+    const t = recover(names({ wal: log(0, 4).bytes, snapshot: rotten }), options('salvage'));
+    expect([...treeEntries(t.state.tree)].map(([k]) => k)).toEqual(['k1', 'k3', 'k4']);
+    expect(t.result.dropped).toEqual([
+      expect.objectContaining({
+        file: FILES.snapshot,
+        offsetBytes: second,
+        reason: 'bad-checksum',
+      }),
+    ]);
+    expect(t.result.repairs[0]).toMatch(
+      /rewrote kvlab.snap and kvlab.wal from the 3 keys salvaged/,
+    );
+  });
+
+  it('reads an intact v1 store and upgrades it to v2 by rewriting both files', () => {
+    const v1: {
+      walHeader: { hex: string }[];
+      records: { hex: string }[];
+      snapshots: { hex: string }[];
+    } = JSON.parse(
+      readFileSync(new URL('../../spec/vectors/format-v1.json', import.meta.url), 'utf8'),
+    );
+    const hex = (text: string | undefined) => new Uint8Array(Buffer.from(text ?? '', 'hex'));
+    const wal = concatBytes([hex(v1.walHeader[0]?.hex), ...v1.records.map((r) => hex(r.hex))]);
+    const t = recover(names({ wal }), options());
+    expect(t.state.lastLsn).toBe(5);
+    expect([...treeEntries(t.state.tree)]).toEqual([
+      ['', ''],
+      ['k|1\n', '😀"é'],
+      ['x', 'y'],
+    ]);
+    expect(t.result.repairs).toEqual([expect.stringMatching(/upgraded .* from format v1 to v2/)]);
+    expect(
+      t.plan.filter((s) => s.kind === 'rename').map((s) => s.kind === 'rename' && s.to),
+    ).toEqual([FILES.snapshot, FILES.wal]);
+    // Damage in a v1 file is refused in every mode, with what to do about it.
+    const damaged = wal.subarray(0, wal.length - 2);
+    for (const mode of ['tolerate-tail', 'salvage'] as const)
+      expect(() => recover(names({ wal: damaged }), options(mode))).toThrow(
+        /format v1 and damaged.*previous kvlab \(0\.1\) in recovery mode "salvage"/,
+      );
+    expect(() =>
+      recover(
+        names({ wal, snapshot: hex(v1.snapshots[1]?.hex).subarray(0, 30) }),
+        options('salvage'),
+      ),
+    ).toThrow(/format v1/);
   });
 });

@@ -1,10 +1,22 @@
 // Tests for src/engine/snapshot.ts: round trip of any entries; truncation at every byte and a flip of
-// every byte are detected (the seed's loader trusted its file).
+// every byte are detected (KVStore v3's loader trusted its file); salvage keeps every intact entry.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareKeys, concatBytes } from '../../src/engine/bytes.js';
-import { encodeSnapshot, readSnapshot, SNAPSHOT_CHUNK_BYTES } from '../../src/engine/snapshot.js';
+import { at } from '../../src/engine/errors.js';
+import {
+  ENTRY_HEADER_BYTES,
+  encodeSnapshot,
+  readSnapshot,
+  SNAPSHOT_CHUNK_BYTES,
+  SNAPSHOT_HEADER_BYTES,
+} from '../../src/engine/snapshot.js';
 import { checkProperty } from '../seed.js';
+
+/** XOR one byte in place (test damage). */
+function flip(bytes: Uint8Array, offset: number, mask: number): void {
+  bytes[offset] = at(bytes, offset, 'byte to flip') ^ mask;
+}
 
 function encode(lsn: number, entries: [string, string][]): Uint8Array {
   return concatBytes(encodeSnapshot(lsn, entries.length, entries));
@@ -21,7 +33,12 @@ describe('the snapshot', () => {
         }),
         (lsn, dict) => {
           const entries = Object.entries(dict).sort((a, b) => compareKeys(a[0], b[0]));
-          expect(readSnapshot(encode(lsn, entries), 's')).toEqual({ lsn, entries, dropped: [] });
+          expect(readSnapshot(encode(lsn, entries), 's')).toEqual({
+            version: 2,
+            lsn,
+            entries,
+            dropped: [],
+          });
         },
       ),
     );
@@ -39,10 +56,30 @@ describe('the snapshot', () => {
     }
     for (let i = 0; i < bytes.length; i++) {
       const flipped = bytes.slice();
-      flipped[i] = (flipped[i] as number) ^ 0x10;
+      flip(flipped, i, 0x10);
       expect(readSnapshot(flipped, 's').dropped, `flip at ${i}`).toHaveLength(1);
     }
     expect(readSnapshot(concatBytes([bytes, new Uint8Array([0])]), 's').dropped).toHaveLength(1);
+  });
+
+  it('keeps every intact entry after a damaged one: the reader resyncs at the next marker', () => {
+    const entries: [string, string][] = [
+      ['a', '1'],
+      ['b', 'two'],
+      ['c', 'ÿ\u00ff not an entry'],
+      ['d', '4'],
+    ];
+    const bytes = encode(9, entries);
+    const second = bytes.indexOf(0xff, SNAPSHOT_HEADER_BYTES + 1);
+    for (let at = second; at < second + ENTRY_HEADER_BYTES + 4; at++) {
+      const flipped = bytes.slice();
+      flip(flipped, at, 0x01);
+      const read = readSnapshot(flipped, 's');
+      expect(read.entries, `flip at ${at}`).toEqual([entries[0], entries[2], entries[3]]);
+      expect(read.dropped, `flip at ${at}`).toMatchObject([
+        { offsetBytes: second, lengthBytes: ENTRY_HEADER_BYTES + 4, followedByValid: true },
+      ]);
+    }
   });
 
   it('splits a large snapshot into bounded chunks', () => {

@@ -53,13 +53,16 @@ describe('the oracle', () => {
     expect(violation(m, allowed, { error: new KvError('CORRUPTED', 'x') })).toMatch(/must succeed/);
   });
 
-  it('keeps only durable writes after a power loss under sync none, and may refuse in tolerate-tail', () => {
+  it('keeps only durable writes after a power loss under sync none, and never refuses in tolerate-tail', () => {
     const m = history();
     expect(allowedAfter(m, { kind: 'power' }, none)).toMatchObject({
       minLsn: 1,
-      mayRefuse: true,
+      mayRefuse: false,
       prefix: true,
     });
+    expect(
+      allowedAfter(m, { kind: 'power' }, { sync: 'none', recovery: 'absolute' }).mayRefuse,
+    ).toBe(true);
     expect(
       allowedAfter(m, { kind: 'power' }, { sync: 'none', recovery: 'point-in-time' }),
     ).toMatchObject({ minLsn: 1, mayRefuse: false });
@@ -74,7 +77,7 @@ describe('the oracle', () => {
       kind: 'damage',
       structural: true,
       lsnBefore: 0,
-      followedByValid: false,
+      followedBySynced: false,
     } as const;
     expect(
       violation(m, allowedAfter(m, structural, always), {
