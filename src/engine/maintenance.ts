@@ -21,10 +21,10 @@ import { assert } from './errors.js';
 import { encodeWalHeader, WAL_HEADER_BYTES } from './logging.js';
 import { FILES, planReplaceFile, type Step, type Transition } from './plan.js';
 import {
+  encodeSnapshot,
   encodeSnapshotEntries,
   encodeSnapshotHeader,
   encodeSnapshotTrailer,
-  SNAPSHOT_CHUNK_BYTES,
 } from './snapshot.js';
 import { allow, transit, type Compaction, type EngineState } from './state.js';
 
@@ -62,28 +62,7 @@ export function shouldCompact(state: EngineState): boolean {
  * header in the first, the trailer in the last), the same chunks and bytes as encodeSnapshot.
  */
 function snapshotChunks(state: EngineState): Uint8Array[] {
-  const header = encodeSnapshotHeader(state.lastLsn, state.tree.size);
-  const chunks: Uint8Array[] = [];
-  const entries = treeEntries(state.tree);
-  let pending = header;
-  let fileCrc = crc32(header);
-  let count = 0;
-  let lastKey: string | undefined;
-  // Bounded by the tree: every round but the last writes at least one entry.
-  for (;;) {
-    const bytesMax = SNAPSHOT_CHUNK_BYTES - pending.length;
-    const part = encodeSnapshotEntries(entries, bytesMax, fileCrc, lastKey);
-    ({ fileCrc, lastKey } = part);
-    count += part.count;
-    if (part.ended) {
-      chunks.push(concatBytes([pending, part.bytes, encodeSnapshotTrailer(count, fileCrc)]));
-      break;
-    }
-    chunks.push(concatBytes([pending, part.bytes]));
-    pending = new Uint8Array(0);
-  }
-  assert(count === state.tree.size, `snapshot of ${state.tree.size} keys wrote ${count} entries`);
-  return chunks;
+  return encodeSnapshot(state.lastLsn, state.tree.size, treeEntries(state.tree));
 }
 
 function sumBytes(chunks: readonly Uint8Array[]): number {

@@ -14,7 +14,6 @@ import {
   putGroups,
   U32_GROUP_BYTES,
   U53_GROUP_BYTES,
-  utf8,
 } from './bytes.js';
 import { crc32 } from './crc32.js';
 import { assert } from './errors.js';
@@ -78,20 +77,6 @@ function encodeHeader(lsn: number, count: number): Uint8Array {
   return header;
 }
 
-/** One entry: marker, CRC of bytes 6.., key length, value length, key, value. */
-function encodeEntry(key: string, value: string): Uint8Array {
-  const k = utf8(key);
-  const v = utf8(value);
-  const entry = new Uint8Array(ENTRY_HEADER_BYTES + k.length + v.length);
-  entry[0] = RECORD_MARKER;
-  putGroups(entry, 6, k.length, U32_GROUP_BYTES);
-  putGroups(entry, 11, v.length, U32_GROUP_BYTES);
-  entry.set(k, ENTRY_HEADER_BYTES);
-  entry.set(v, ENTRY_HEADER_BYTES + k.length);
-  putGroups(entry, 1, crc32(entry, 6), U32_GROUP_BYTES);
-  return entry;
-}
-
 /**
  * Encode entries (already in key order, as a tree scan yields them) covering `lsn`, split into
  * chunks of about SNAPSHOT_CHUNK_BYTES. Memory holds the whole state anyway; the chunks bound each
@@ -102,37 +87,25 @@ export function encodeSnapshot(
   count: number,
   entries: Iterable<readonly [string, string]>,
 ): Uint8Array[] {
+  const header = encodeSnapshotHeader(lsn, count);
+  const iterator = entries[Symbol.iterator]();
   const chunks: Uint8Array[] = [];
-  const header = encodeHeader(lsn, count);
   let fileCrc = crc32(header);
-  let pending: Uint8Array[] = [header];
-  let pendingBytes = header.length;
   let written = 0;
-  let previous: string | undefined;
-  for (const [key, value] of entries) {
-    assert(
-      previous === undefined || compareKeys(previous, key) < 0,
-      'snapshot entries are strictly ordered',
-    );
-    previous = key;
-    const entry = encodeEntry(key, value);
-    fileCrc = crc32(entry, 0, entry.length, fileCrc);
-    pending.push(entry);
-    pendingBytes += entry.length;
-    written++;
-    if (pendingBytes >= SNAPSHOT_CHUNK_BYTES) {
-      chunks.push(concatBytes(pending));
-      pending = [];
-      pendingBytes = 0;
-    }
+  let lastKey: string | undefined;
+  for (;;) {
+    // The header rides with the first piece and the trailer with the last: one append each.
+    const head = chunks.length === 0 ? [header] : [];
+    const bytesMax = SNAPSHOT_CHUNK_BYTES - (head.length === 0 ? 0 : header.length);
+    const piece = encodeSnapshotEntries(iterator, bytesMax, fileCrc, lastKey);
+    fileCrc = piece.fileCrc;
+    written += piece.count;
+    lastKey = piece.lastKey;
+    const tail = piece.ended ? [encodeSnapshotTrailer(count, fileCrc)] : [];
+    chunks.push(concatBytes([...head, piece.bytes, ...tail]));
+    if (piece.ended) break;
   }
   assert(written === count, `snapshot count ${count} matches the ${written} entries written`);
-  const trailer = new Uint8Array(TRAILER_BYTES);
-  trailer.set(TRAILER_MAGIC, 0);
-  putGroups(trailer, 4, count, U32_GROUP_BYTES);
-  putGroups(trailer, 9, crc32(trailer, 0, 4 + U32_GROUP_BYTES, fileCrc), U32_GROUP_BYTES);
-  pending.push(trailer);
-  chunks.push(concatBytes(pending));
   return chunks;
 }
 
@@ -293,23 +266,15 @@ const textEncoder = new TextEncoder();
 
 /** The header of a snapshot covering `lsn` with `count` entries: the first bytes of the file. */
 export function encodeSnapshotHeader(lsn: number, count: number): Uint8Array {
-  const header = new Uint8Array(SNAPSHOT_HEADER_BYTES);
-  const view = viewOf(header);
-  putU32(view, 0, SNAPSHOT_MAGIC);
-  putU32(view, 4, SNAPSHOT_VERSION);
-  putU64(view, 8, lsn);
-  putU32(view, 16, count);
-  putU32(view, 20, crc32(header, 0, 20));
-  return header;
+  return encodeHeader(lsn, count);
 }
 
 /** The trailer after `count` entries; `fileCrc` is the CRC of every byte before it. */
 export function encodeSnapshotTrailer(count: number, fileCrc: number): Uint8Array {
   const trailer = new Uint8Array(TRAILER_BYTES);
-  const view = viewOf(trailer);
-  putU32(view, 0, TRAILER_MAGIC);
-  putU32(view, 4, count);
-  putU32(view, 8, crc32(trailer, 0, 8, fileCrc));
+  trailer.set(TRAILER_MAGIC, 0);
+  putGroups(trailer, 4, count, U32_GROUP_BYTES);
+  putGroups(trailer, 9, crc32(trailer, 0, 4 + U32_GROUP_BYTES, fileCrc), U32_GROUP_BYTES);
   return trailer;
 }
 
@@ -339,7 +304,6 @@ export function encodeSnapshotEntries(
 ): EncodedEntries {
   // Room for bytesMax plus one large entry, so that growing is rare; one DataView per buffer.
   let out: Uint8Array = new Uint8Array(Math.min(bytesMax, 1 << 24) + 16 * 1024);
-  let view = viewOf(out);
   let at = 0;
   let count = 0;
   let lastKey = afterKey;
@@ -354,16 +318,15 @@ export function encodeSnapshotEntries(
     assert(lastKey === undefined || compareKeys(lastKey, key) < 0, 'snapshot entries are ordered');
     // A UTF-16 unit is at most 3 UTF-8 bytes: reserve that much, so encodeInto never runs short.
     const room = ENTRY_HEADER_BYTES + 3 * (key.length + value.length);
-    if (at + room > out.length) {
-      out = grown(out, at + room);
-      view = viewOf(out);
-    }
+    if (at + room > out.length) out = grown(out, at + room);
+    // One entry, written in place: marker, CRC of bytes 6.., key length, value length, key, value.
     const k = putText(out, at + ENTRY_HEADER_BYTES, key);
     const v = putText(out, at + ENTRY_HEADER_BYTES + k, value);
-    putU32(view, at + 4, k);
-    putU32(view, at + 8, v);
+    out[at] = RECORD_MARKER;
+    putGroups(out, at + 6, k, U32_GROUP_BYTES);
+    putGroups(out, at + 11, v, U32_GROUP_BYTES);
     const end = at + ENTRY_HEADER_BYTES + k + v;
-    putU32(view, at, crc32(out, at + 4, end));
+    putGroups(out, at + 1, crc32(out, at + 6, end), U32_GROUP_BYTES);
     at = end;
     count++;
     lastKey = key;
