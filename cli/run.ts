@@ -7,8 +7,6 @@ import { nodeFileSystem } from '../src/io/fs.js';
 import {
   DATA_COMMANDS,
   EXIT,
-  USAGE,
-  parseCommandLine,
   reportError,
   runFileCommand,
   runStoreCommand,
@@ -16,7 +14,19 @@ import {
 } from './app.js';
 import { runBugs, runFuzz, runReplay, runTable } from './checker.js';
 import { runDemo } from './demo.js';
+import { helpJson, helpText, parseCommandLine, type CommandLine } from './flags.js';
 import { runShell } from './shell.js';
+
+/** `kvlab help [COMMAND]`, `kvlab --help`, `kvlab COMMAND --help`: print help and do nothing else. */
+function runHelp({ command, args, flags }: CommandLine, output: Output): number {
+  const topic = command === 'help' ? args[0] : command === '' ? undefined : command;
+  if (command === '' && !flags.help) {
+    output.err(helpText());
+    return EXIT.usage;
+  }
+  output.out(flags.json ? JSON.stringify(helpJson(topic)) : helpText(topic));
+  return EXIT.ok;
+}
 
 /** Run `kvlab argv...`; resolves to the exit code. */
 export async function runCli(
@@ -27,15 +37,13 @@ export async function runCli(
 ): Promise<number> {
   let json = argv.includes('--json');
   try {
-    const { command, args, flags } = parseCommandLine(argv);
+    const line = parseCommandLine(argv);
+    const { command, args, flags } = line;
     json = flags.json;
-    if (command === 'help' || command === '') {
-      output.out(USAGE);
-      return command === 'help' ? EXIT.ok : EXIT.usage;
-    }
+    if (flags.help || command === 'help' || command === '') return runHelp(line, output);
     if (command === 'inspect' || command === 'verify')
       return runFileCommand(command, fs, flags, output);
-    if (command === 'shell') return await runShell(flags, input, output, fs);
+    if (command === 'shell') return await runShell(flags, args, input, output, fs);
     if (command === 'fuzz') return await runFuzz(flags, output);
     if (command === 'replay') return await runReplay(args, flags, output);
     if (command === 'bugs') return await runBugs(flags, output);
@@ -43,8 +51,8 @@ export async function runCli(
     if (command === 'demo') {
       // One stream, so that each error appears right under the command that caused it.
       const transcript: Output = {
-        out: (line) => output.out(line),
-        err: (line) => output.out(line),
+        out: (text) => output.out(text),
+        err: (text) => output.out(text),
       };
       // The tour runs on a real temporary directory, so on the real disk whatever `fs` was given.
       return runDemo((more) => runCliSync(more, transcript, nodeFileSystem), transcript);
