@@ -133,17 +133,20 @@ export function runDataCommand(
   }
 }
 
+/** The data commands, which need an open store, and how many arguments each takes. */
+const ARITY: Readonly<Record<string, number>> = {
+  put: 2,
+  get: 1,
+  del: 1,
+  scan: 0,
+  snapshot: 0,
+  compact: 0,
+  sync: 0,
+  stats: 0,
+};
+
 /** The data commands, which need an open store. */
-export const DATA_COMMANDS: readonly string[] = [
-  'put',
-  'get',
-  'del',
-  'scan',
-  'snapshot',
-  'compact',
-  'sync',
-  'stats',
-];
+export const DATA_COMMANDS: readonly string[] = Object.keys(ARITY);
 
 /** The data commands that only read: they open read-only, so they never change a file. */
 export const READ_COMMANDS: readonly string[] = ['get', 'scan', 'stats'];
@@ -259,6 +262,10 @@ export function runStoreCommand(
   output: Output,
   fs?: FileSystem,
 ): number {
+  // Bad usage is reported before the store is opened, so that it never depends on the directory.
+  const n = ARITY[command];
+  if (n === undefined) throw usage(`unknown command "${command}"; kvlab help lists them`);
+  arity(command, args, n);
   const { store, readOnly } = openForCommand(command, flags, output, fs);
   try {
     const result = runDataCommand(store, command, args, flags, readOnly);
