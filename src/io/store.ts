@@ -21,7 +21,7 @@ import {
   type EngineState,
   type Phase,
 } from '../engine/state.js';
-import { nodeFileSystem, type DirLock, type FileSystem } from './fs.js';
+import { nodeFileSystem, type DirLock, type FileSystem, type LockMode } from './fs.js';
 import { PlanRunner } from './runner.js';
 
 /**
@@ -311,7 +311,17 @@ export function openStore(dir: string, options: StoreOptions = {}): Store {
       { cause: e },
     );
   }
-  return openStoreWith(fsStoreIo(fs, dir, fs.lockDir(dir, 'exclusive')), resolved);
+  return openStoreWith(fsStoreIo(fs, dir, lockOrThrow(fs, dir, 'exclusive')), resolved);
+}
+
+/** Take the directory's lock; an error that is not already a KvError becomes IO naming LOCK. */
+function lockOrThrow(fs: FileSystem, dir: string, mode: LockMode): DirLock {
+  try {
+    return fs.lockDir(dir, mode);
+  } catch (e) {
+    if (e instanceof KvError) throw e;
+    throw new KvError('IO', `cannot lock the store: ${errorMessage(e)}`, { file: FILES.lock });
+  }
 }
 
 /** Whether `dir` is a directory we can list: NOT_FOUND when absent, IO when it is something else. */
@@ -334,7 +344,7 @@ function openReadOnly(fs: FileSystem, dir: string, options: EngineOptions): Stor
   // Each retry means a writer created LOCK during our read; the next attempt takes the shared lock
   // on that LOCK, which cannot be invalidated, so the second attempt is the last one that can fail.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const lock = fs.lockDir(dir, 'shared');
+    const lock = lockOrThrow(fs, dir, 'shared');
     const store = openStoreWith(fsStoreIo(fs, dir, lock), options, { readOnly: true });
     if (lock.valid()) return store;
     store.close();
