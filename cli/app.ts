@@ -149,10 +149,10 @@ const ARITY: Readonly<Record<string, number>> = {
 export const DATA_COMMANDS: readonly string[] = Object.keys(ARITY);
 
 /** The data commands that only read: they open read-only, so they never change a file. */
-export const READ_COMMANDS: readonly string[] = ['get', 'scan', 'stats'];
+const READ_COMMANDS: readonly string[] = ['get', 'scan', 'stats'];
 
 /** Store options from the flags. */
-export function storeOptions(flags: Flags, fs?: FileSystem, readOnly = false): StoreOptions {
+function storeOptions(flags: Flags, fs?: FileSystem, readOnly = false): StoreOptions {
   return {
     sync: flags.sync,
     recovery: flags.recovery,
@@ -165,7 +165,7 @@ export function storeOptions(flags: Flags, fs?: FileSystem, readOnly = false): S
  * Say on stderr what a writable open repaired (`recovery cut the log …`), so that no file changes
  * silently. A brand-new store's first log is not a repair and is not reported.
  */
-export function reportRepairs(store: Store, output: Output): void {
+function reportRepairs(store: Store, output: Output): void {
   const r = store.recovery;
   const fresh = r.walRecords === 0 && r.snapshotLsn === 0 && r.dropped.length === 0;
   for (const repair of r.repairs) {

@@ -3,6 +3,7 @@
 // default engine never reaches a bug variant's code.
 
 import { KvError, errorMessage } from '../src/engine/errors.js';
+import type { CampaignProgress, CampaignReport } from '../fuzz/campaign.js';
 import { EXIT, type Flags, type Output } from './app.js';
 
 /** "60s", "2m", "1500ms" or a plain number of seconds, in ms. */
@@ -84,6 +85,32 @@ export function rerunCommand(flags: Flags, seed: number): string {
   return words.join(' ');
 }
 
+/** The live line of a running campaign. */
+function progressLine(p: CampaignProgress): string {
+  const left =
+    p.limitMs !== undefined
+      ? `${Math.max(0, (p.limitMs - p.elapsedMs) / 1000).toFixed(0)}s left`
+      : `${p.runs}/${p.limitRuns} runs`;
+  return `runs ${p.runs} | commands ${p.commands} | crash images ${p.crashImages} (${rate(p.crashImages, p.elapsedMs)}/s) | ${(p.elapsedMs / 1000).toFixed(0)}s spent, ${left}`;
+}
+
+/** What a campaign did, and how evenly it crashed at each step of each operation's plans. */
+function printSummary(report: CampaignReport, output: Output): void {
+  output.out(
+    `${report.runs} runs, ${report.commands} commands, ${report.crashImages} crash images (${rate(report.crashImages, report.elapsedMs)}/s), ${report.recoveries} recoveries in ${(report.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  output.out(
+    "crash-point coverage: crashes at each step of each operation's plans (--json lists every step):",
+  );
+  for (const [op, steps] of Object.entries(report.coverage).sort()) {
+    const [rarest, fewest] = Object.entries(steps).reduce((a, b) => (b[1] < a[1] ? b : a));
+    const most = Math.max(...Object.values(steps));
+    output.out(
+      `  ${op.padEnd(9)} ${Object.keys(steps).length} steps hit, ${fewest} to ${most} times each (least: ${rarest})`,
+    );
+  }
+}
+
 /** `kvlab fuzz`: run a campaign; exit 0 when nothing was found, 6 on a violation (with counterexample.json). */
 export async function runFuzz(flags: Flags, output: Output): Promise<number> {
   const [{ runCampaign }, { findBug, BUGS }, { saveCounterexample }, { replay }] =
@@ -125,14 +152,7 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
     ...(timeMs === undefined ? {} : { timeMs }),
     ...(runs === undefined ? {} : { runs }),
     onProgress: (p) => {
-      if (flags.json || output.progress === undefined) return;
-      const left =
-        p.limitMs !== undefined
-          ? `${Math.max(0, (p.limitMs - p.elapsedMs) / 1000).toFixed(0)}s left`
-          : `${p.runs}/${p.limitRuns} runs`;
-      output.progress(
-        `runs ${p.runs} | commands ${p.commands} | crash images ${p.crashImages} (${rate(p.crashImages, p.elapsedMs)}/s) | ${(p.elapsedMs / 1000).toFixed(0)}s spent, ${left}`,
-      );
+      if (!flags.json) output.progress?.(progressLine(p));
     },
   });
   output.progress?.('');
@@ -141,19 +161,7 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
   if (flags.json) {
     output.out(JSON.stringify({ ...report, counterexample: ce === undefined ? null : out }));
   } else {
-    output.out(
-      `${report.runs} runs, ${report.commands} commands, ${report.crashImages} crash images (${rate(report.crashImages, report.elapsedMs)}/s), ${report.recoveries} recoveries in ${(report.elapsedMs / 1000).toFixed(1)} s`,
-    );
-    output.out(
-      "crash-point coverage: crashes at each step of each operation's plans (--json lists every step):",
-    );
-    for (const [op, steps] of Object.entries(report.coverage).sort()) {
-      const [rarest, fewest] = Object.entries(steps).reduce((a, b) => (b[1] < a[1] ? b : a));
-      const most = Math.max(...Object.values(steps));
-      output.out(
-        `  ${op.padEnd(9)} ${Object.keys(steps).length} steps hit, ${fewest} to ${most} times each (least: ${rarest})`,
-      );
-    }
+    printSummary(report, output);
     if (ce === undefined) output.out(`nothing found. Rerun: ${rerunCommand(flags, seed)}`);
     else {
       output.out(

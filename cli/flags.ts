@@ -30,20 +30,20 @@ const OPTIONS = {
 } as const;
 
 /** The name of an option. */
-export type OptionName = keyof typeof OPTIONS;
+type OptionName = keyof typeof OPTIONS;
 
 const STORE = ['dir', 'json', 'sync', 'recovery'] as const;
 const FUZZ = ['time', 'runs', 'seed', 'crash', 'faults', 'shard', 'bug', 'out', 'json'] as const;
 
 /** A command: its arguments, what it does, and the options it takes. */
-export interface CommandSpec {
+interface CommandSpec {
   readonly args: string;
   readonly summary: string;
   readonly options: readonly OptionName[];
 }
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   put: { args: 'KEY VALUE', summary: 'set a key; prints "ok LSN" once durable', options: STORE },
   get: { args: 'KEY', summary: 'print the value (exit 1 when absent)', options: STORE },
   del: { args: 'KEY', summary: 'delete a key; prints "ok LSN"', options: STORE },

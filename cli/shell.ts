@@ -58,7 +58,7 @@ function parseLine(words: readonly Word[]): { command: string; args: string[]; f
 }
 
 /** Answer one shell line. Returns undefined for a blank line or a comment, which get no answer. */
-export function answerLine(
+function answerLine(
   line: string,
   run: (words: readonly Word[]) => CommandOutput,
   json: boolean,

@@ -48,7 +48,10 @@ describe('the fs adapter', () => {
     const written: number[] = [];
     const fs = adaptFs(
       scripted({
-        writeSync: (_fd, _b, offset, length) => (written.push(offset), Math.min(2, length)),
+        writeSync: (_fd, _b, offset, length) => {
+          written.push(offset);
+          return Math.min(2, length);
+        },
       }),
     );
     fs.write(3, new Uint8Array(5), 0);
