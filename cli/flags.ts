@@ -4,7 +4,7 @@
 // `--name` words are options, a lone `-x` or `-1` is data, and everything after `--` is data.
 
 import { parseArgs } from 'node:util';
-import { KvError } from '../src/engine/errors.js';
+import { KvError, errorMessage } from '../src/engine/errors.js';
 import { RECOVERY_MODES, type RecoveryMode, type SyncMode } from '../src/engine/state.js';
 
 /** Every option kvlab knows: its type and its line in the help. */
@@ -78,6 +78,11 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   help: { args: '[COMMAND]', summary: "this help, or one command's", options: ['json'] },
 };
+
+/** True when `name` is a kvlab command. */
+export function isCommand(name: string): boolean {
+  return Object.hasOwn(COMMANDS, name);
+}
 
 /** Exit codes: the one table the help, the README and spec/guarantees.md print. */
 export const EXIT = {
@@ -167,7 +172,8 @@ function parseOptions(words: readonly string[]): ReturnType<typeof parseStrict>[
   try {
     return parseStrict(words).values;
   } catch (e) {
-    throw usage(e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e));
+    const message = errorMessage(e);
+    throw usage(message.split('\n')[0] ?? message);
   }
 }
 

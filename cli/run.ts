@@ -2,6 +2,7 @@
 // tests call it in-process with a memfs FileSystem or spawn the built binary.
 
 import type { Readable } from 'node:stream';
+import { KvError } from '../src/engine/errors.js';
 import type { FileSystem } from '../src/io/fs.js';
 import { nodeFileSystem } from '../src/io/fs.js';
 import {
@@ -14,12 +15,14 @@ import {
 } from './app.js';
 import { runBugs, runFuzz, runReplay, runTable } from './checker.js';
 import { runDemo } from './demo.js';
-import { helpJson, helpText, parseCommandLine, type CommandLine } from './flags.js';
+import { helpJson, helpText, isCommand, parseCommandLine, type CommandLine } from './flags.js';
 import { runShell } from './shell.js';
 
 /** `kvlab help [COMMAND]`, `kvlab --help`, `kvlab COMMAND --help`: print help and do nothing else. */
 function runHelp({ command, args, flags }: CommandLine, output: Output): number {
   const topic = command === 'help' ? args[0] : command === '' ? undefined : command;
+  if (topic !== undefined && !isCommand(topic))
+    throw new KvError('INVALID_ARGUMENT', `no command "${topic}"; kvlab help lists them`);
   if (command === '' && !flags.help) {
     output.err(helpText());
     return EXIT.usage;

@@ -260,3 +260,50 @@ describe('the checker commands in-process', () => {
     expect((await cli(fs, ['table', '--check', '--out', stale])).code).toBe(0);
   });
 });
+
+describe('the conventions of npm tools', () => {
+  it('--help anywhere only prints help; -words and words after -- are data; help --json is JSON', async () => {
+    const fs = memoryFileSystem();
+    const help = await cli(fs, ['put', 'a', 'b', '--dir', '/db', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out.join('\n')).toMatch(/^usage: kvlab put KEY VALUE/);
+    expect(() => fs.readdir('/db')).toThrow();
+    expect((await cli(fs, ['put', 'n', '-1', '--dir', '/db'])).out).toEqual(['ok 1']);
+    expect((await cli(fs, ['put', '--dir', '/db', '--', '--x', '--y'])).out).toEqual(['ok 2']);
+    expect((await cli(fs, ['scan', '--dir', '/db', '--from', '-'])).out).toEqual([
+      '--x\t--y',
+      'n\t-1',
+    ]);
+    const json = JSON.parse((await cli(fs, ['help', '--json'])).out.join(''));
+    expect(json.commands.map((c: { name: string }) => c.name)).toContain('shell');
+    expect(json.exitCodes['7']).toMatch(/out of date/);
+    expect(await cli(fs, ['help', 'nope'])).toMatchObject({ code: 2 });
+    expect(await cli(fs, ['put', 'a', 'b', '--limit', '3', '--dir', '/db'])).toMatchObject({
+      code: 2,
+      err: [expect.stringMatching(/^kvlab: INVALID_ARGUMENT: put does not take --limit/)],
+    });
+    const stats = await cli(fs, ['stats', '--dir', '/db']);
+    expect(stats.out.join('\n')).not.toContain('undefined');
+    expect(stats.out).toContainEqual(expect.stringMatching(/^recovered: snapshot LSN 0/));
+  });
+
+  it('the rerun hint repeats every flag of the campaign', async () => {
+    const { rerunCommand } = await import('../../cli/checker.js');
+    const { parseCommandLine } = await import('../../cli/flags.js');
+    const argv = [
+      'fuzz',
+      '--runs',
+      '3',
+      '--crash',
+      'torn',
+      '--faults',
+      'crash,io',
+      '--shard',
+      '1/2',
+    ];
+    const { flags } = parseCommandLine([...argv, '--bug', 'no-tail-cut', '--out', 'x.json']);
+    expect(rerunCommand(flags, 42)).toBe(
+      'kvlab fuzz --seed 42 --runs 3 --crash torn --faults crash,io --shard 1/2 --bug no-tail-cut --out x.json',
+    );
+  });
+});
