@@ -283,6 +283,13 @@ export function reportError(e: unknown, output: Output, json: boolean): number {
     else output.err(`kvlab: ${e.message}`);
     return exitCodeFor(e.code);
   }
+  // A system error that escaped a command (writing --out to a read-only place…) is the environment's,
+  // not a bug: IO, or NOT_FOUND for a missing path, with the OS's message naming the path.
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    const kvCode = code === 'ENOENT' ? 'NOT_FOUND' : 'IO';
+    return reportError(new KvError(kvCode, oneLine(errorMessage(e))), output, json);
+  }
   // Not a KvError: a bug in kvlab. Still one line, but marked so it can be reported.
   output.err(`kvlab: unexpected error (a bug, please report it): ${oneLine(errorMessage(e))}`);
   return EXIT.io;

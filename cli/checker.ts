@@ -3,7 +3,6 @@
 // default engine never reaches a bug variant's code.
 
 import { KvError, errorMessage } from '../src/engine/errors.js';
-import type { CampaignProgress, CampaignReport } from '../fuzz/campaign.js';
 import { EXIT, type Flags, type Output } from './app.js';
 
 /** "60s", "2m", "1500ms" or a plain number of seconds, in ms. */
@@ -84,6 +83,10 @@ export function rerunCommand(flags: Flags, seed: number): string {
   add('out', flags.out);
   return words.join(' ');
 }
+
+// Types only (erased at run time): fuzz/ itself is loaded lazily by the commands below.
+type CampaignProgress = import('../fuzz/campaign.js').CampaignProgress;
+type CampaignReport = import('../fuzz/campaign.js').CampaignReport;
 
 /** The live line of a running campaign. */
 function progressLine(p: CampaignProgress): string {

@@ -175,6 +175,11 @@ describe('hostile environments give one line and a documented exit code', () => 
     expectOneLine(kvlab(['get', 'a', '--dir', join(tmp, 'plain')]), 5, /IO: /);
   });
 
+  it('a system error escaping a command is one line too', () => {
+    writeFileSync(join(tmp, 'file'), 'x');
+    expectOneLine(kvlab(['bugs', '--docs', '--out', join(tmp, 'file', 'docs')]), 5, /IO: .*file/);
+  });
+
   it('a malformed counterexample, and store.scan(null)', () => {
     const file = join(tmp, 'bad.json');
     writeFileSync(
@@ -228,9 +233,15 @@ describe('reads never change files', () => {
     const disk = mountTmpfs('ro', '1m');
     const db = join(disk ?? tmp, 'rodb');
     expect(kvlab(['put', 'a', '1', '--dir', db]).code).toBe(0);
+    const readOnly = (ro: boolean): void => {
+      if (disk !== undefined) execFileSync('mount', ['-o', `remount,${ro ? 'ro' : 'rw'}`, disk]);
+      else execFileSync('chmod', [ro ? 'a-w' : 'u+w', db]);
+    };
+    readOnly(true); // LOCK is there: the read takes the shared lock on it
+    expect(kvlab(['get', 'a', '--dir', db])).toMatchObject({ code: 0, stdout: '1\n' });
+    readOnly(false);
     rmSync(join(db, FILES.lock)); // a store written by an older kvlab, or copied without LOCK
-    if (disk !== undefined) execFileSync('mount', ['-o', 'remount,ro', disk]);
-    else execFileSync('chmod', ['a-w', db]);
+    readOnly(true);
     expect(kvlab(['get', 'a', '--dir', db])).toMatchObject({ code: 0, stdout: '1\n' });
     expect(kvlab(['scan', '--dir', db])).toMatchObject({ code: 0, stdout: 'a\t1\n' });
     expect(readdirSync(db)).not.toContain(FILES.lock);

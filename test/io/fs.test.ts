@@ -174,6 +174,28 @@ describe('the lock', () => {
     );
   });
 
+  it('says IO when LOCK cannot be opened, and relocks when LOCK vanished after the open', () => {
+    const denied = {
+      ...nodeFs,
+      openSync: (): number => {
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      },
+    };
+    expect(() => acquireLock(denied, kernelLocks, dir, 'exclusive')).toThrow(
+      /IO: cannot open the lock: EACCES.*\[LOCK\]/,
+    );
+    let vanished = 0;
+    const vanishing = {
+      ...nodeFs,
+      statSync: (p: string) => {
+        if (vanished++ === 0) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+        return nodeFs.statSync(p);
+      },
+    };
+    acquireLock(vanishing, kernelLocks, dir, 'exclusive').release();
+    expect(vanished).toBe(2);
+  });
+
   it('keeps the same rules in memory, per disk', () => {
     const fs = memoryFileSystem();
     fs.mkdir('/d');
