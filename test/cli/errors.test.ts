@@ -175,6 +175,32 @@ describe('hostile environments give one line and a documented exit code', () => 
     expectOneLine(kvlab(['get', 'a', '--dir', join(tmp, 'plain')]), 5, /IO: /);
   });
 
+  it('a shell whose store failed exits with the failure code, 5', async () => {
+    const fs = memoryFileSystem();
+    let failing = false;
+    const flaky: FileSystem = {
+      ...fs,
+      fsync: (fd) => {
+        if (failing) throw Object.assign(new Error('EIO: injected'), { code: 'EIO' });
+        fs.fsync(fd);
+      },
+    };
+    // The generator runs when the shell reads its first line, that is after the store opened.
+    const lines = (function* () {
+      failing = true;
+      yield 'put a 1\nget a\n';
+    })();
+    const out: string[] = [];
+    const code = await runCli(
+      ['shell', '--dir', '/db'],
+      { out: (l) => out.push(l), err: (l) => out.push(l) },
+      Readable.from(lines),
+      flaky,
+    );
+    expect(out[0]).toMatch(/^error IO: .*EIO/);
+    expect(code).toBe(5);
+  });
+
   it('a system error escaping a command is one line too', () => {
     writeFileSync(join(tmp, 'file'), 'x');
     expectOneLine(kvlab(['bugs', '--docs', '--out', join(tmp, 'file', 'docs')]), 5, /IO: .*file/);
