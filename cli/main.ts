@@ -17,4 +17,4 @@ const output = {
   ...(isatty(1) ? { progress: (text: string): void => stdout.write(`\r${text}\x1b[K`) } : {}),
 };
 
-process.exitCode = await runCli(process.argv.slice(2), output, process.stdin);
+process.exitCode = await runCli(process.argv.slice(2), output, () => process.stdin);

@@ -31,11 +31,15 @@ function runHelp({ command, args, flags }: CommandLine, output: Output): number 
   return EXIT.ok;
 }
 
-/** Run `kvlab argv...`; resolves to the exit code. */
+/**
+ * Run `kvlab argv...`; resolves to the exit code. `input` is stdin, or a function that opens it: only
+ * `shell` reads it, and opening process.stdin on a pipe would make that pipe non-blocking for
+ * every process that shares it.
+ */
 export async function runCli(
   argv: readonly string[],
   output: Output,
-  input: Readable,
+  input: Readable | (() => Readable),
   fs: FileSystem = nodeFileSystem,
 ): Promise<number> {
   let json = argv.includes('--json');
@@ -46,7 +50,8 @@ export async function runCli(
     if (flags.help || command === 'help' || command === '') return runHelp(line, output);
     if (command === 'inspect' || command === 'verify')
       return runFileCommand(command, fs, flags, output);
-    if (command === 'shell') return await runShell(flags, args, input, output, fs);
+    if (command === 'shell')
+      return await runShell(flags, args, typeof input === 'function' ? input() : input, output, fs);
     if (command === 'fuzz') return await runFuzz(flags, output);
     if (command === 'replay') return await runReplay(args, flags, output);
     if (command === 'bugs') return await runBugs(flags, output);

@@ -143,6 +143,7 @@ describe('the directory lock, on real processes', () => {
       expect(await Promise.all(openers.map((w) => w.exited))).toEqual(openers.map(() => 0));
     }
     const { acks, others } = tally(everyone);
+    console.log(`lock: ${acks.length} acknowledged writes by ${everyone.length} processes`);
     expect(others).toEqual([]); // no overlap, no worker error
     expect(acks.length).toBeGreaterThan(4 + 3 * 13);
     const s = openStore(store, { readOnly: true });
