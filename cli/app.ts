@@ -3,7 +3,7 @@
 // commands in-process; cli/main.ts binds it to the real stdout and stderr.
 
 import { KvError, errorMessage, isKvError, type ErrorCode } from '../src/engine/errors.js';
-import type { FileSystem } from '../src/io/fs.js';
+import { systemErrorCode, type FileSystem } from '../src/io/fs.js';
 import { openStore, type Store, type StoreOptions } from '../src/io/store.js';
 import { EXIT, type Flags } from './flags.js';
 import { inspectDir, verifyDir } from './inspect.js';
@@ -246,8 +246,7 @@ export function runFileCommand(
   try {
     fs.readdir(flags.dir);
   } catch (e) {
-    const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-    if (code === 'ENOENT')
+    if (systemErrorCode(e) === 'ENOENT')
       throw new KvError('NOT_FOUND', `no store directory at ${flags.dir}`, { file: flags.dir });
     throw new KvError('IO', `cannot read the directory: ${errorMessage(e)}`, { file: flags.dir });
   }
@@ -285,8 +284,8 @@ export function reportError(e: unknown, output: Output, json: boolean): number {
   }
   // A system error that escaped a command (writing --out to a read-only place…) is the environment's,
   // not a bug: IO, or NOT_FOUND for a missing path, with the OS's message naming the path.
-  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+  const code = systemErrorCode(e);
+  if (code !== undefined && /^E[A-Z]+$/.test(code)) {
     const kvCode = code === 'ENOENT' ? 'NOT_FOUND' : 'IO';
     return reportError(new KvError(kvCode, oneLine(errorMessage(e))), output, json);
   }

@@ -5,16 +5,12 @@
 // KVStore v3 wrote with printf and never looked at the result.
 
 import { writeSync } from 'node:fs';
+import { systemErrorCode } from '../src/io/fs.js';
 
 /** How long to sleep when the reader is not keeping up. */
 const RETRY_MS = 2;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-function errorCode(e: unknown): string | undefined {
-  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
 
 /** A writer for one descriptor. After EPIPE (the reader is gone) further writes are dropped. */
 export interface FdWriter {
@@ -44,7 +40,7 @@ export function fdWriter(
         try {
           done += write(fd, data, done, data.length - done);
         } catch (e) {
-          const code = errorCode(e);
+          const code = systemErrorCode(e);
           if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') {
             Atomics.wait(sleeper, 0, 0, RETRY_MS);
             continue;

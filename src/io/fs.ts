@@ -79,8 +79,15 @@ export interface NodeLikeFs {
   unlinkSync(path: string): void;
 }
 
+/** The code of a system error (ENOENT, EACCES, ENOSPC…), or undefined for anything else. */
+export function systemErrorCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string'
+    ? e.code
+    : undefined;
+}
+
 function isNotFound(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
+  return systemErrorCode(e) === 'ENOENT';
 }
 
 /**

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { KvError, errorMessage } from '../engine/errors.js';
 import { FILES } from '../engine/plan.js';
-import type { DirLock, LockMode } from './fs.js';
+import { systemErrorCode, type DirLock, type LockMode } from './fs.js';
 
 /** The few calls the lock needs from a node-fs-compatible module (node:fs and memfs both have them). */
 export interface LockFs {
@@ -80,11 +80,6 @@ export function memoryLocks(): LockPrimitive {
   };
 }
 
-function codeOf(e: unknown): string {
-  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : '';
-}
-
 function sameFile(fs: LockFs, path: string, fd: number): boolean {
   try {
     const a = fs.statSync(path);
@@ -102,7 +97,7 @@ function openLockFile(fs: LockFs, dir: string, path: string, mode: LockMode): nu
     // A writer needs write access to lock exclusively, and creates LOCK; a reader only opens it.
     fd = fs.openSync(path, mode === 'exclusive' ? 'a+' : 'r');
   } catch (e) {
-    const code = codeOf(e);
+    const code = systemErrorCode(e);
     if (code === 'ENOENT' && mode === 'shared') return undefined;
     if (code === 'EISDIR') throw new KvError('IO', 'LOCK is a directory', { file: FILES.lock });
     if (code === 'ENOENT') throw new KvError('NOT_FOUND', `no store directory at ${dir}`);

@@ -21,7 +21,13 @@ import {
   type EngineState,
   type Phase,
 } from '../engine/state.js';
-import { nodeFileSystem, type DirLock, type FileSystem, type LockMode } from './fs.js';
+import {
+  nodeFileSystem,
+  systemErrorCode,
+  type DirLock,
+  type FileSystem,
+  type LockMode,
+} from './fs.js';
 import { PlanRunner } from './runner.js';
 
 /**
@@ -329,8 +335,8 @@ function requireDir(fs: FileSystem, dir: string): void {
   try {
     fs.readdir(dir);
   } catch (e) {
-    const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-    if (code === 'ENOENT') throw new KvError('NOT_FOUND', `no store directory at ${dir}`);
+    if (systemErrorCode(e) === 'ENOENT')
+      throw new KvError('NOT_FOUND', `no store directory at ${dir}`);
     throw new KvError('IO', `cannot read the directory: ${errorMessage(e)}`, { file: dir });
   }
 }
