@@ -1,27 +1,17 @@
-// The `kvlab` command: argument parsing, the data commands (the seed's public API as a CLI), and the
-// mapping from error codes to exit codes. Output goes through an Output so tests and the demo can run
+// The `kvlab` store commands (KVStore v3's public API as a CLI: kvstore_put, kvstore_search…), how
+// each opens the store (read commands read-only), and the mapping from error codes to exit codes. Output goes through an Output so tests and the demo can run
 // commands in-process; cli/main.ts binds it to the real stdout and stderr.
 
-import { parseArgs } from 'node:util';
-import { KvError, isKvError, type ErrorCode } from '../src/engine/errors.js';
-import { RECOVERY_MODES, type RecoveryMode, type SyncMode } from '../src/engine/state.js';
-import type { FileSystem } from '../src/io/fs.js';
+import { KvError, errorMessage, isKvError, type ErrorCode } from '../src/engine/errors.js';
+import { systemErrorCode, type FileSystem } from '../src/io/fs.js';
 import { openStore, type Store, type StoreOptions } from '../src/io/store.js';
+import { EXIT, type Flags } from './flags.js';
 import { hexLines, inspectDir, verifyDir } from './inspect.js';
 import { showText } from './words.js';
 
-/** Exit codes, as documented in the README. */
-export const EXIT = {
-  ok: 0,
-  notFound: 1,
-  usage: 2,
-  corrupted: 3,
-  locked: 4,
-  io: 5,
-  violation: 6,
-} as const;
+export { EXIT, type Flags } from './flags.js';
 
-/** The exit code for an error code. */
+/** The exit code for an error code (the table is EXIT_MEANING in flags.ts). */
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'NOT_FOUND':
@@ -45,117 +35,8 @@ export interface Output {
   progress?(text: string): void;
 }
 
-/** The options every command understands, and those of its own. */
-export interface Flags {
-  readonly dir: string;
-  readonly json: boolean;
-  readonly sync: SyncMode | undefined;
-  readonly recovery: RecoveryMode | undefined;
-  readonly from: string | undefined;
-  readonly to: string | undefined;
-  readonly limit: number | undefined;
-  readonly rest: Readonly<Record<string, string | boolean | undefined>>;
-}
-
-export const USAGE = `usage: kvlab <command> [arguments] [--dir DIR] [--json] [--sync always|none] [--recovery MODE]
-
-store commands (on --dir, default ./kvlab-data):
-  put KEY VALUE          set a key; prints "ok LSN" once durable under --sync
-  get KEY                print the value (exit 1 when absent)
-  del KEY                delete a key; prints "ok LSN"
-  scan [--from K] [--to K] [--limit N]   keys in [from, to), in UTF-8 byte order
-  snapshot | compact     write a snapshot | snapshot, then restart the log
-  stats                  counters and settings
-  inspect [--hex]        every record of every file: offset, LSN, op, key, value, CRC;
-                         --hex: every field of every record, annotated, as the decoder reads it
-  verify                 exit 0 when every file is intact, else one line per problem and what
-                         opening in --recovery MODE does about it (exit 3)
-  shell                  commands from stdin, one per line, words or JSON strings: put "a b" "x\\ny"
-  demo                   a short tour on a temporary directory
-
-checker commands:
-  fuzz [--time 60s | --runs N] [--seed S] [--crash kill|power|torn|all] [--faults crash,io,damage]
-       [--shard i/n] [--bug NAME] [--out FILE] [--json]
-                         run the model-based checker; exit 6 and write counterexample.json on a violation
-  replay FILE            run a counterexample again, step by step, and tell its story
-  bugs [--docs]          list the bug zoo (kvlab with one classic mistake put back); --docs writes spec/bugs/
-  table [--check]        write spec/guarantee-table.md, or check that it is up to date
-
-recovery modes: ${RECOVERY_MODES.join(', ')} (default tolerate-tail)
-exit codes: 0 ok, 1 not found, 2 usage, 3 corrupted, 4 locked, 5 I/O error or FAILED, 6 violation found`;
-
-/** Extra options of the checker commands, parsed here so that every command shares one parser. */
-const EXTRA_OPTIONS = {
-  time: { type: 'string' },
-  runs: { type: 'string' },
-  seed: { type: 'string' },
-  crash: { type: 'string' },
-  faults: { type: 'string' },
-  shard: { type: 'string' },
-  bug: { type: 'string' },
-  out: { type: 'string' },
-  check: { type: 'boolean' },
-  docs: { type: 'boolean' },
-  hex: { type: 'boolean' },
-} as const;
-
 function usage(detail: string): KvError {
   return new KvError('INVALID_ARGUMENT', detail);
-}
-
-/** Parse argv into the command, its positionals and flags. Throws INVALID_ARGUMENT on bad usage. */
-export function parseCommandLine(argv: readonly string[]): {
-  command: string;
-  args: string[];
-  flags: Flags;
-} {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        dir: { type: 'string', default: './kvlab-data' },
-        json: { type: 'boolean', default: false },
-        sync: { type: 'string' },
-        recovery: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        limit: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-        ...EXTRA_OPTIONS,
-      },
-    });
-  } catch (e) {
-    throw usage((e as Error).message);
-  }
-  const v = parsed.values;
-  if (v.sync !== undefined && v.sync !== 'always' && v.sync !== 'none')
-    throw usage(`--sync must be always or none, got ${v.sync}`);
-  if (v.recovery !== undefined && !RECOVERY_MODES.includes(v.recovery as RecoveryMode)) {
-    throw usage(`--recovery must be one of ${RECOVERY_MODES.join(', ')}, got ${v.recovery}`);
-  }
-  const limit = v.limit === undefined ? undefined : Number(v.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0))
-    throw usage(`--limit must be a non-negative integer, got ${v.limit}`);
-  const [command = v.help ? 'help' : '', ...args] = parsed.positionals;
-  const rest: Record<string, string | boolean | undefined> = {};
-  for (const name of Object.keys(EXTRA_OPTIONS)) rest[name] = v[name as keyof typeof EXTRA_OPTIONS];
-  return {
-    command,
-    args,
-    flags: {
-      dir: v.dir,
-      json: v.json,
-      sync: v.sync as SyncMode | undefined,
-      recovery: v.recovery as RecoveryMode | undefined,
-      from: v.from,
-      to: v.to,
-      limit,
-      rest,
-    },
-  };
 }
 
 /** What a data command produced: lines for people, a value for --json. */
@@ -167,9 +48,52 @@ export interface CommandOutput {
   readonly list?: true;
 }
 
-function arity(command: string, args: readonly string[], n: number): void {
+/** The arguments, checked to be exactly `n` of them. */
+function arity(command: string, args: readonly string[], n: number): readonly string[] {
   if (args.length !== n)
     throw usage(`${command} takes ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`);
+  return args;
+}
+
+function ok(lsn: number): CommandOutput {
+  return { lines: [`ok ${lsn}`], json: { ok: true, lsn }, exitCode: EXIT.ok };
+}
+
+function getCommand(store: Store, key: string): CommandOutput {
+  const value = store.get(key);
+  if (value === undefined)
+    return { lines: ['not-found'], json: { key, found: false }, exitCode: EXIT.notFound };
+  return { lines: [showText(value)], json: { key, found: true, value }, exitCode: EXIT.ok };
+}
+
+function scanCommand(store: Store, flags: Flags): CommandOutput {
+  const entries = store.scan({ from: flags.from, to: flags.to, limit: flags.limit });
+  return {
+    lines: entries.map((e) => `${showText(e.key)}\t${showText(e.value)}`),
+    json: entries,
+    exitCode: EXIT.ok,
+    list: true,
+  };
+}
+
+/** Stats, with what recovery found and did (or, read-only, would have done). */
+function statsCommand(store: Store, readOnly: boolean): CommandOutput {
+  const stats = store.stats();
+  const r = store.recovery;
+  const lines = Object.entries(stats)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${String(v)}`);
+  lines.push(
+    `recovered: snapshot LSN ${r.snapshotLsn} (${r.snapshotEntries} keys), ${r.replayed} of ${r.walRecords} log records replayed, ${r.dropped.length} regions dropped`,
+  );
+  const pending = readOnly ? ' (not done: this open was read-only)' : '';
+  for (const repair of r.repairs) lines.push(`repair: ${repair}${pending}`);
+  return {
+    lines,
+    json: { ...stats, recoveryReport: { ...r, repairsDone: !readOnly } },
+    exitCode: EXIT.ok,
+    list: true,
+  };
 }
 
 /** Run one data command on an open store (the CLI's commands and the shell's lines both come here). */
@@ -178,37 +102,20 @@ export function runDataCommand(
   command: string,
   args: readonly string[],
   flags: Flags,
+  readOnly = false,
 ): CommandOutput {
-  const ok = (lsn: number): CommandOutput => ({
-    lines: [`ok ${lsn}`],
-    json: { ok: true, lsn },
-    exitCode: EXIT.ok,
-  });
   switch (command) {
-    case 'put':
-      arity(command, args, 2);
-      return ok(store.put(args[0] as string, args[1] as string));
+    case 'put': {
+      const [key = '', value = ''] = arity(command, args, 2);
+      return ok(store.put(key, value));
+    }
     case 'del':
-      arity(command, args, 1);
-      return ok(store.del(args[0] as string));
-    case 'get': {
-      arity(command, args, 1);
-      const key = args[0] as string;
-      const value = store.get(key);
-      if (value === undefined)
-        return { lines: ['not-found'], json: { key, found: false }, exitCode: EXIT.notFound };
-      return { lines: [showText(value)], json: { key, found: true, value }, exitCode: EXIT.ok };
-    }
-    case 'scan': {
+      return ok(store.del(arity(command, args, 1)[0] ?? ''));
+    case 'get':
+      return getCommand(store, arity(command, args, 1)[0] ?? '');
+    case 'scan':
       arity(command, args, 0);
-      const entries = store.scan({ from: flags.from, to: flags.to, limit: flags.limit });
-      return {
-        lines: entries.map((e) => `${showText(e.key)}\t${showText(e.value)}`),
-        json: entries,
-        exitCode: EXIT.ok,
-        list: true,
-      };
-    }
+      return scanCommand(store, flags);
     case 'snapshot':
       arity(command, args, 0);
       return ok(store.snapshot());
@@ -218,41 +125,82 @@ export function runDataCommand(
     case 'sync':
       arity(command, args, 0);
       return ok(store.sync());
-    case 'stats': {
+    case 'stats':
       arity(command, args, 0);
-      const stats = store.stats();
-      return {
-        lines: Object.entries(stats).map(([k, v]) => `${k}: ${String(v)}`),
-        json: stats,
-        exitCode: EXIT.ok,
-        list: true,
-      };
-    }
+      return statsCommand(store, readOnly);
     default:
-      throw usage(`unknown command "${command}"; try kvlab help`);
+      throw usage(`unknown command "${command}"; kvlab help lists them`);
   }
 }
 
+/** The data commands, which need an open store, and how many arguments each takes. */
+const ARITY: Readonly<Record<string, number>> = {
+  put: 2,
+  get: 1,
+  del: 1,
+  scan: 0,
+  snapshot: 0,
+  compact: 0,
+  sync: 0,
+  stats: 0,
+};
+
 /** The data commands, which need an open store. */
-export const DATA_COMMANDS: readonly string[] = [
-  'put',
-  'get',
-  'del',
-  'scan',
-  'snapshot',
-  'compact',
-  'sync',
-  'stats',
-];
+export const DATA_COMMANDS: readonly string[] = Object.keys(ARITY);
+
+/** The data commands that only read: they open read-only, so they never change a file. */
+const READ_COMMANDS: readonly string[] = ['get', 'scan', 'stats'];
 
 /** Store options from the flags. */
-export function storeOptions(flags: Flags, fs?: FileSystem): StoreOptions {
-  return { sync: flags.sync, recovery: flags.recovery, ...(fs === undefined ? {} : { fs }) };
+function storeOptions(flags: Flags, fs?: FileSystem, readOnly = false): StoreOptions {
+  return {
+    sync: flags.sync,
+    recovery: flags.recovery,
+    readOnly,
+    ...(fs === undefined ? {} : { fs }),
+  };
+}
+
+/**
+ * Say on stderr what a writable open repaired (`recovery cut the log …`), so that no file changes
+ * silently. A brand-new store's first log is not a repair and is not reported.
+ */
+function reportRepairs(store: Store, output: Output): void {
+  const r = store.recovery;
+  const fresh = r.walRecords === 0 && r.snapshotLsn === 0 && r.dropped.length === 0;
+  for (const repair of r.repairs) {
+    if (fresh && repair === 'created a new log') continue;
+    output.err(`kvlab: recovery ${repair}`);
+  }
+}
+
+/** Open a store for a command: read commands read-only, writers with their repairs reported. */
+export function openForCommand(
+  command: string,
+  flags: Flags,
+  output: Output,
+  fs?: FileSystem,
+): { store: Store; readOnly: boolean } {
+  const readOnly = READ_COMMANDS.includes(command);
+  const store = openStore(flags.dir, storeOptions(flags, fs, readOnly));
+  if (!readOnly) reportRepairs(store, output);
+  return { store, readOnly };
 }
 
 function print(output: Output, result: CommandOutput, json: boolean): void {
   if (json) output.out(JSON.stringify(result.json));
   else for (const line of result.lines) output.out(line);
+}
+
+function inspectLine(f: ReturnType<typeof inspectDir>[number]): string {
+  const lsn =
+    f.headerLsn === undefined
+      ? 'header damaged'
+      : f.kind === 'log'
+        ? `base LSN ${f.headerLsn}`
+        : `covers LSN ${f.headerLsn}`;
+  const withLsn = f.kind === 'log' || f.kind === 'snapshot' ? `, ${lsn}` : '';
+  return `${f.file} (${f.kind}, ${f.sizeBytes} bytes${withLsn})`;
 }
 
 function runInspect(fs: FileSystem, flags: Flags, output: Output): number {
@@ -262,16 +210,8 @@ function runInspect(fs: FileSystem, flags: Flags, output: Output): number {
     return EXIT.ok;
   }
   for (const f of files) {
-    const lsn =
-      f.headerLsn === undefined
-        ? 'header damaged'
-        : f.kind === 'log'
-          ? `base LSN ${f.headerLsn}`
-          : `covers LSN ${f.headerLsn}`;
-    output.out(
-      `${f.file} (${f.kind}, ${f.sizeBytes} bytes${f.kind === 'log' || f.kind === 'snapshot' ? `, ${lsn}` : ''})`,
-    );
-    if (flags.rest['hex'] === true) {
+    output.out(inspectLine(f));
+    if (flags.hex) {
       const bytes = fs.readFile(`${flags.dir}/${f.file}`) ?? new Uint8Array();
       for (const line of hexLines(bytes, f.layout)) output.out(line);
       continue;
@@ -279,8 +219,9 @@ function runInspect(fs: FileSystem, flags: Flags, output: Output): number {
     for (const r of f.records) {
       for (const op of r.ops) {
         const value = op.op === 'put' ? ` ${showText(op.value)}` : '';
+        const crc = r.crcOk ? 'ok' : 'BAD';
         output.out(
-          `  @${r.offsetBytes} lsn=${r.lsn} ${op.op} ${showText(op.key)}${value} crc=${r.crcOk ? 'ok' : 'BAD'}`,
+          `  @${r.offsetBytes} lsn=${r.lsn} ${op.op} ${showText(op.key)}${value} crc=${crc}`,
         );
       }
     }
@@ -304,7 +245,7 @@ function runVerify(fs: FileSystem, flags: Flags, output: Output): number {
   return ok ? EXIT.ok : EXIT.corrupted;
 }
 
-/** Commands that read files without opening the store. */
+/** Commands that read files without opening the store (no lock, no repair, no file changed). */
 export function runFileCommand(
   command: 'inspect' | 'verify',
   fs: FileSystem,
@@ -313,8 +254,10 @@ export function runFileCommand(
 ): number {
   try {
     fs.readdir(flags.dir);
-  } catch {
-    throw new KvError('NOT_FOUND', `no store directory at ${flags.dir}`, { file: flags.dir });
+  } catch (e) {
+    if (systemErrorCode(e) === 'ENOENT')
+      throw new KvError('NOT_FOUND', `no store directory at ${flags.dir}`, { file: flags.dir });
+    throw new KvError('IO', `cannot read the directory: ${errorMessage(e)}`, { file: flags.dir });
   }
   return command === 'inspect' ? runInspect(fs, flags, output) : runVerify(fs, flags, output);
 }
@@ -327,12 +270,13 @@ export function runStoreCommand(
   output: Output,
   fs?: FileSystem,
 ): number {
-  const store = openStore(flags.dir, storeOptions(flags, fs));
-  // Say what recovery changed on disk (a new store's first log is no repair).
-  for (const repair of store.recovery.repairs)
-    if (!repair.startsWith('created a new')) output.err(`kvlab: recovery ${repair}`);
+  // Bad usage is reported before the store is opened, so that it never depends on the directory.
+  const n = ARITY[command];
+  if (n === undefined) throw usage(`unknown command "${command}"; kvlab help lists them`);
+  arity(command, args, n);
+  const { store, readOnly } = openForCommand(command, flags, output, fs);
   try {
-    const result = runDataCommand(store, command, args, flags);
+    const result = runDataCommand(store, command, args, flags, readOnly);
     print(output, result, flags.json);
     return result.exitCode;
   } finally {
@@ -347,8 +291,18 @@ export function reportError(e: unknown, output: Output, json: boolean): number {
     else output.err(`kvlab: ${e.message}`);
     return exitCodeFor(e.code);
   }
-  output.err(
-    `kvlab: unexpected error (a bug): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-  );
+  // A system error that escaped a command (writing --out to a read-only place…) is the environment's,
+  // not a bug: IO, or NOT_FOUND for a missing path, with the OS's message naming the path.
+  const code = systemErrorCode(e);
+  if (code !== undefined && /^E[A-Z]+$/.test(code)) {
+    const kvCode = code === 'ENOENT' ? 'NOT_FOUND' : 'IO';
+    return reportError(new KvError(kvCode, oneLine(errorMessage(e))), output, json);
+  }
+  // Not a KvError: a bug in kvlab. Still one line, but marked so it can be reported.
+  output.err(`kvlab: unexpected error (a bug, please report it): ${oneLine(errorMessage(e))}`);
   return EXIT.io;
+}
+
+function oneLine(text: string): string {
+  return text.split('\n')[0] ?? text;
 }

@@ -2,7 +2,7 @@
 // (the campaigns and the bug zoo) only when called, so the store's commands never pay for them and the
 // default engine never reaches a bug variant's code.
 
-import { KvError } from '../src/engine/errors.js';
+import { KvError, errorMessage } from '../src/engine/errors.js';
 import { EXIT, type Flags, type Output } from './app.js';
 
 /** "60s", "2m", "1500ms" or a plain number of seconds, in ms. */
@@ -30,34 +30,34 @@ function parseShard(text: string | undefined): { index: number; count: number } 
   return { index, count };
 }
 
-type CrashKind = 'kill' | 'power' | 'torn' | 'all';
+const CRASH_KINDS = ['kill', 'power', 'torn', 'all'] as const;
+type CrashKind = (typeof CRASH_KINDS)[number];
 
 function parseFaults(flags: Flags): {
   crash: CrashKind | 'none';
   ioError: boolean;
   damage: boolean;
 } {
-  const crashFlag = (flags.rest['crash'] as string | undefined) ?? 'all';
-  if (!['kill', 'power', 'torn', 'all'].includes(crashFlag))
+  const crashFlag = flags.crash ?? 'all';
+  const crash = CRASH_KINDS.find((k) => k === crashFlag);
+  if (crash === undefined)
     throw new KvError(
       'INVALID_ARGUMENT',
       `--crash takes kill, power, torn or all, got ${crashFlag}`,
     );
-  const list = ((flags.rest['faults'] as string | undefined) ?? 'crash,io,damage')
-    .split(',')
-    .map((f) => f.trim());
+  const list = (flags.faults ?? 'crash,io,damage').split(',').map((f) => f.trim());
   for (const f of list)
     if (!['crash', 'io', 'damage'].includes(f))
       throw new KvError('INVALID_ARGUMENT', `--faults takes a list of crash, io, damage; got ${f}`);
   return {
-    crash: list.includes('crash') ? (crashFlag as CrashKind) : 'none',
+    crash: list.includes('crash') ? crash : 'none',
     ioError: list.includes('io'),
     damage: list.includes('damage'),
   };
 }
 
 function seedOf(flags: Flags): number {
-  const text = flags.rest['seed'] as string | undefined;
+  const text = flags.seed;
   if (text === undefined) return (Math.random() * 0x7fffffff) | 0;
   const seed = Number(text);
   if (!Number.isInteger(seed))
@@ -68,6 +68,52 @@ function seedOf(flags: Flags): number {
 const rate = (n: number, ms: number): string =>
   ms > 0 ? Math.round((n * 1000) / ms).toLocaleString('en-US') : '0';
 
+/** The command that runs the same campaign again: every flag that shapes it, and the seed drawn. */
+export function rerunCommand(flags: Flags, seed: number): string {
+  const words = ['kvlab fuzz', `--seed ${seed}`];
+  const add = (name: string, value: string | undefined): void => {
+    if (value !== undefined) words.push(`--${name} ${value}`);
+  };
+  add('time', flags.time);
+  add('runs', flags.runs);
+  add('crash', flags.crash);
+  add('faults', flags.faults);
+  add('shard', flags.shard);
+  add('bug', flags.bug);
+  add('out', flags.out);
+  return words.join(' ');
+}
+
+// Types only (erased at run time): fuzz/ itself is loaded lazily by the commands below.
+type CampaignProgress = import('../fuzz/campaign.js').CampaignProgress;
+type CampaignReport = import('../fuzz/campaign.js').CampaignReport;
+
+/** The live line of a running campaign. */
+function progressLine(p: CampaignProgress): string {
+  const left =
+    p.limitMs !== undefined
+      ? `${Math.max(0, (p.limitMs - p.elapsedMs) / 1000).toFixed(0)}s left`
+      : `${p.runs}/${p.limitRuns} runs`;
+  return `runs ${p.runs} | commands ${p.commands} | crash images ${p.crashImages} (${rate(p.crashImages, p.elapsedMs)}/s) | ${(p.elapsedMs / 1000).toFixed(0)}s spent, ${left}`;
+}
+
+/** What a campaign did, and how evenly it crashed at each step of each operation's plans. */
+function printSummary(report: CampaignReport, output: Output): void {
+  output.out(
+    `${report.runs} runs, ${report.commands} commands, ${report.crashImages} crash images (${rate(report.crashImages, report.elapsedMs)}/s), ${report.recoveries} recoveries in ${(report.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  output.out(
+    "crash-point coverage: crashes at each step of each operation's plans (--json lists every step):",
+  );
+  for (const [op, steps] of Object.entries(report.coverage).sort()) {
+    const [rarest, fewest] = Object.entries(steps).reduce((a, b) => (b[1] < a[1] ? b : a));
+    const most = Math.max(...Object.values(steps));
+    output.out(
+      `  ${op.padEnd(9)} ${Object.keys(steps).length} steps hit, ${fewest} to ${most} times each (least: ${rarest})`,
+    );
+  }
+}
+
 /** `kvlab fuzz`: run a campaign; exit 0 when nothing was found, 6 on a violation (with counterexample.json). */
 export async function runFuzz(flags: Flags, output: Output): Promise<number> {
   const [{ runCampaign }, { findBug, BUGS }, { saveCounterexample }, { replay }] =
@@ -77,27 +123,27 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
       import('../fuzz/counterexample.js'),
       import('../fuzz/story.js'),
     ]);
-  const bugName = flags.rest['bug'] as string | undefined;
+  const bugName = flags.bug;
   const bug = bugName === undefined ? undefined : findBug(bugName);
   if (bugName !== undefined && bug === undefined)
     throw new KvError(
       'INVALID_ARGUMENT',
       `no bug variant ${bugName}; kvlab bugs lists them: ${BUGS.map((b) => b.name).join(', ')}`,
     );
-  const runsText = flags.rest['runs'] as string | undefined;
+  const runsText = flags.runs;
   const runs = runsText === undefined ? undefined : Number(runsText);
   if (runs !== undefined && !(Number.isInteger(runs) && runs > 0))
     throw new KvError('INVALID_ARGUMENT', `--runs takes a positive integer, got ${runsText}`);
-  const timeText = flags.rest['time'] as string | undefined;
+  const timeText = flags.time;
   const timeMs =
     timeText === undefined ? (runs === undefined ? 60_000 : undefined) : parseDuration(timeText);
   const seed = seedOf(flags);
-  const shard = parseShard(flags.rest['shard'] as string | undefined);
+  const shard = parseShard(flags.shard);
   const faults =
-    bug !== undefined && flags.rest['faults'] === undefined && flags.rest['crash'] === undefined
+    bug !== undefined && flags.faults === undefined && flags.crash === undefined
       ? bug.faults
       : parseFaults(flags);
-  const out = (flags.rest['out'] as string | undefined) ?? 'counterexample.json';
+  const out = flags.out ?? 'counterexample.json';
   const what = `${bug === undefined ? 'kvlab' : `bug variant ${bug.name}`}, crash=${faults.crash} io=${faults.ioError} damage=${faults.damage}`;
   if (!flags.json)
     output.out(`kvlab fuzz: seed ${seed}, shard ${shard.index}/${shard.count}, ${what}`);
@@ -109,14 +155,7 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
     ...(timeMs === undefined ? {} : { timeMs }),
     ...(runs === undefined ? {} : { runs }),
     onProgress: (p) => {
-      if (flags.json || output.progress === undefined) return;
-      const left =
-        p.limitMs !== undefined
-          ? `${Math.max(0, (p.limitMs - p.elapsedMs) / 1000).toFixed(0)}s left`
-          : `${p.runs}/${p.limitRuns} runs`;
-      output.progress(
-        `runs ${p.runs} | commands ${p.commands} | crash images ${p.crashImages} (${rate(p.crashImages, p.elapsedMs)}/s) | ${(p.elapsedMs / 1000).toFixed(0)}s spent, ${left}`,
-      );
+      if (!flags.json) output.progress?.(progressLine(p));
     },
   });
   output.progress?.('');
@@ -125,23 +164,8 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
   if (flags.json) {
     output.out(JSON.stringify({ ...report, counterexample: ce === undefined ? null : out }));
   } else {
-    output.out(
-      `${report.runs} runs, ${report.commands} commands, ${report.crashImages} crash images (${rate(report.crashImages, report.elapsedMs)}/s), ${report.recoveries} recoveries in ${(report.elapsedMs / 1000).toFixed(1)} s`,
-    );
-    output.out(
-      "crash-point coverage: crashes at each step of each operation's plans (--json lists every step):",
-    );
-    for (const [op, steps] of Object.entries(report.coverage).sort()) {
-      const [rarest, fewest] = Object.entries(steps).reduce((a, b) => (b[1] < a[1] ? b : a));
-      const most = Math.max(...Object.values(steps));
-      output.out(
-        `  ${op.padEnd(9)} ${Object.keys(steps).length} steps hit, ${fewest} to ${most} times each (least: ${rarest})`,
-      );
-    }
-    if (ce === undefined)
-      output.out(
-        `nothing found. Rerun: kvlab fuzz --seed ${seed}${timeText ? ` --time ${timeText}` : ''}${runsText ? ` --runs ${runsText}` : ''}${bug ? ` --bug ${bug.name}` : ''}`,
-      );
+    printSummary(report, output);
+    if (ce === undefined) output.out(`nothing found. Rerun: ${rerunCommand(flags, seed)}`);
     else {
       output.out(
         `VIOLATION after ${ce.found.runs} runs (${(ce.found.elapsedMs / 1000).toFixed(1)} s), ${ce.commands.length} commands; written to ${out}. Replay: kvlab replay ${out}`,
@@ -164,7 +188,22 @@ export async function runReplay(
   ]);
   if (args.length !== 1)
     throw new KvError('INVALID_ARGUMENT', 'replay takes one counterexample file');
-  const result = replay(loadCounterexample(args[0] as string));
+  const file = args[0] ?? '';
+  const counterexample = loadCounterexample(file);
+  let result: ReturnType<typeof replay>;
+  try {
+    result = replay(counterexample);
+  } catch (e) {
+    // A file that parses but holds commands kvlab cannot run: say which file, in one line.
+    if (e instanceof KvError && e.code !== 'INTERNAL') throw e;
+    throw new KvError(
+      'INVALID_ARGUMENT',
+      `${file} is not a valid counterexample: ${errorMessage(e)}`,
+      {
+        file,
+      },
+    );
+  }
   if (flags.json) output.out(JSON.stringify(result));
   else for (const line of result.lines) output.out(line);
   return result.violation === undefined ? EXIT.ok : EXIT.violation;
@@ -173,13 +212,13 @@ export async function runReplay(
 /** `kvlab bugs`: the zoo, one line each; with --docs, write spec/bugs/ (or --out DIR). */
 export async function runBugs(flags: Flags, output: Output): Promise<number> {
   const { BUGS } = await import('../fuzz/zoo/index.js');
-  if (flags.rest['docs'] === true) {
+  if (flags.docs) {
     const [{ bugIndex, bugPage }, { mkdirSync, writeFileSync }, { join }] = await Promise.all([
       import('../fuzz/bug-docs.js'),
       import('node:fs'),
       import('node:path'),
     ]);
-    const dir = (flags.rest['out'] as string | undefined) ?? 'spec/bugs';
+    const dir = flags.out ?? 'spec/bugs';
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'README.md'), bugIndex());
     for (const bug of BUGS) {
@@ -196,13 +235,16 @@ export async function runBugs(flags: Flags, output: Output): Promise<number> {
   return EXIT.ok;
 }
 
-/** `kvlab table [--check] [--out FILE]`: write the guarantee table, or check the committed one is current. */
+/**
+ * `kvlab table [--check] [--out FILE]`: write the guarantee table, or check the committed one is
+ * current (exit 7, EXIT.outdated, when it is not: a stale document is not a violation).
+ */
 export async function runTable(flags: Flags, output: Output): Promise<number> {
   const { guaranteeTable, TABLE_FILE } = await import('../fuzz/table.js');
   const { readFileSync, writeFileSync } = await import('node:fs');
-  const file = (flags.rest['out'] as string | undefined) ?? TABLE_FILE;
+  const file = flags.out ?? TABLE_FILE;
   const text = guaranteeTable();
-  if (flags.rest['check'] === true) {
+  if (flags.check) {
     let committed = '';
     try {
       committed = readFileSync(file, 'utf8');
@@ -213,8 +255,8 @@ export async function runTable(flags: Flags, output: Output): Promise<number> {
       output.out(`${file} is up to date`);
       return EXIT.ok;
     }
-    output.err(`${file} is out of date: run kvlab table (npm run table) and commit it`);
-    return EXIT.violation;
+    output.err(`kvlab: ${file} is out of date: run kvlab table (npm run table) and commit it`);
+    return EXIT.outdated;
   }
   writeFileSync(file, text);
   output.out(`wrote ${file}`);

@@ -41,8 +41,10 @@ export function runDemo(run: (argv: string[]) => number, output: Output): number
     writeSync(fd, new Uint8Array([0x17, 0x2a, 0x00, 0x09, 0x00]), 0, 5, size);
     closeSync(fd);
     cmd('verify');
-    say('Opening the store cuts the torn tail away before the next append.');
+    say('A read (get) opens read-only: it recovers in memory and changes no file.');
     cmd('get', 'after');
+    say('A write opens the store for writing: it cuts the torn tail first, and says so.');
+    cmd('put', 'mended', 'yes');
     cmd('verify');
     say(
       'A flipped byte with intact records after it is corruption: verify names the file and offset,\n# and the default recovery mode refuses to open rather than silently drop acknowledged writes.',
@@ -52,10 +54,13 @@ export function runDemo(run: (argv: string[]) => number, output: Output): number
     closeSync(fd2);
     cmd('verify');
     cmd('get', 'later');
-    say('Recovery mode point-in-time keeps the intact prefix instead, and cuts the log there.');
+    say(
+      'Recovery mode point-in-time keeps the intact prefix instead; a writable open cuts the log there.',
+    );
     cmd('get', 'later', '--recovery', 'point-in-time');
+    cmd('sync', '--recovery', 'point-in-time');
     cmd('scan');
-    output.out('\nNext: npm test runs the checker; kvlab help lists every command.');
+    output.out('\nNext: npm test runs the checker; npx kvlab help lists every command.');
     return 0;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 // what recovery does.
 
 import { join } from 'node:path';
-import { errorMessage, isKvError } from '../src/engine/errors.js';
+import { KvError, errorMessage, isKvError } from '../src/engine/errors.js';
 import { logLayout, snapshotLayout, type LayoutField } from '../src/engine/layout.js';
 import {
   CAREFUL,
@@ -105,14 +105,32 @@ function inspectSnapshot(file: string, bytes: Uint8Array): InspectedFile {
   };
 }
 
+/**
+ * A directory entry's bytes. A store file (log, snapshot, tmp) that cannot be read (a subdirectory,
+ * no permission) is an IO error naming it; any other entry is only listed, so it reads as empty.
+ */
+function readEntry(
+  fs: FileSystem,
+  dir: string,
+  name: string,
+  kind: InspectedFile['kind'],
+): Uint8Array {
+  try {
+    return fs.readFile(join(dir, name)) ?? new Uint8Array();
+  } catch (e) {
+    if (kind === 'lock' || kind === 'other') return new Uint8Array();
+    throw new KvError('IO', `cannot read ${name}: ${errorMessage(e)}`, { file: name });
+  }
+}
+
 /** Inspect every file of a store directory. */
 export function inspectDir(fs: FileSystem, dir: string): InspectedFile[] {
   return fs
     .readdir(dir)
     .sort()
     .map((name) => {
-      const bytes = fs.readFile(join(dir, name)) ?? new Uint8Array();
       const kind = kindOf(name);
+      const bytes = readEntry(fs, dir, name, kind);
       if (kind === 'log' || name === FILES.walTmp) return { ...inspectLog(name, bytes), kind };
       if (kind === 'snapshot' || name === FILES.snapshotTmp)
         return { ...inspectSnapshot(name, bytes), kind };

@@ -4,12 +4,23 @@
 
 import { KvError } from '../src/engine/errors.js';
 
-/** The words of one line. Throws INVALID_ARGUMENT on an unterminated or malformed JSON string. */
+/** One word of a line, and whether it was a JSON string (then it is data, even if it starts with -). */
+export interface Word {
+  readonly text: string;
+  readonly quoted: boolean;
+}
+
+/** The words of one line, as text. Throws INVALID_ARGUMENT on a malformed JSON string. */
 export function splitWords(line: string): string[] {
-  const words: string[] = [];
+  return splitLine(line).map((w) => w.text);
+}
+
+/** The words of one line. Throws INVALID_ARGUMENT on an unterminated or malformed JSON string. */
+export function splitLine(line: string): Word[] {
+  const words: Word[] = [];
   let i = 0;
   while (i < line.length) {
-    const c = line[i] as string;
+    const c = line[i];
     if (c === ' ' || c === '\t' || c === '\r') {
       i++;
       continue;
@@ -19,17 +30,21 @@ export function splitWords(line: string): string[] {
       while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
       if (j >= line.length)
         throw new KvError('INVALID_ARGUMENT', `unterminated string at column ${i + 1}`);
+      let text: unknown;
       try {
-        words.push(JSON.parse(line.slice(i, j + 1)) as string);
+        text = JSON.parse(line.slice(i, j + 1));
       } catch {
         throw new KvError('INVALID_ARGUMENT', `malformed string at column ${i + 1}`);
       }
+      if (typeof text !== 'string')
+        throw new KvError('INVALID_ARGUMENT', `malformed string at column ${i + 1}`);
+      words.push({ text, quoted: true });
       i = j + 1;
       continue;
     }
     let j = i;
     while (j < line.length && line[j] !== ' ' && line[j] !== '\t' && line[j] !== '\r') j++;
-    words.push(line.slice(i, j));
+    words.push({ text: line.slice(i, j), quoted: false });
     i = j;
   }
   return words;

@@ -4,7 +4,9 @@
 export { openStore, Store } from './io/store.js';
 export type { Entry, StoreOptions, StoreStats } from './io/store.js';
 export { memoryFileSystem, nodeFileSystem, adaptFs } from './io/fs.js';
-export type { FileSystem, NodeLikeFs } from './io/fs.js';
+export type { DirLock, FileSystem, LockMode, NodeLikeFs } from './io/fs.js';
+export { kernelLocks, memoryLocks } from './io/lock.js';
+export type { LockFs, LockPrimitive } from './io/lock.js';
 export { KvError, ERROR_CODES, strerror, isKvError } from './engine/errors.js';
 export type { ErrorCode, ErrorLocation } from './engine/errors.js';
 export type { WriteOp, Dropped, DropReason, LogRecord } from './engine/logging.js';

@@ -4,7 +4,7 @@
 
 import * as nodeFs from 'node:fs';
 import { Volume, createFsFromVolume } from 'memfs';
-import { acquireLock } from './lock.js';
+import { acquireLock, kernelLocks, memoryLocks, type LockPrimitive } from './lock.js';
 
 /** The calls the shell makes. Paths are absolute or relative to the process; `fsync` is a data sync. */
 export interface FileSystem {
@@ -42,6 +42,13 @@ export type LockMode = 'exclusive' | 'shared';
 export interface DirLock {
   /** Let go of the lock. Safe to call twice. */
   release(): void;
+  /**
+   * True while the lock still excludes writers. Always true for a held lock until release(); for a
+   * read-only open of a store whose LOCK file does not exist (none is created on read-only media), true
+   * only while LOCK stays absent: a writer creates it before changing anything, so a reader that finds
+   * it still absent after reading knows that what it read was not being changed.
+   */
+  valid(): boolean;
 }
 
 /** The subset of node:fs that the adapter uses; memfs implements it too. */
@@ -57,7 +64,13 @@ export interface NodeLikeFs {
     length: number,
     position: number,
   ): number;
-  fstatSync(fd: number): { size: number | bigint };
+  fstatSync(fd: number): {
+    size: number | bigint;
+    ino: number | bigint;
+    dev: number | bigint;
+    isDirectory(): boolean;
+  };
+  statSync(path: string): { ino: number | bigint; dev: number | bigint };
   fdatasyncSync(fd: number): void;
   fsyncSync(fd: number): void;
   ftruncateSync(fd: number, len: number): void;
@@ -66,13 +79,23 @@ export interface NodeLikeFs {
   unlinkSync(path: string): void;
 }
 
-function isNotFound(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
+/** The code of a system error (ENOENT, EACCES, ENOSPC…), or undefined for anything else. */
+export function systemErrorCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string'
+    ? e.code
+    : undefined;
 }
 
-/** Adapt any node-fs-compatible module. */
-export function adaptFs(fs: NodeLikeFs): FileSystem {
-  const adapted: FileSystem = {
+function isNotFound(e: unknown): boolean {
+  return systemErrorCode(e) === 'ENOENT';
+}
+
+/**
+ * Adapt any node-fs-compatible module. `locks` decides how lockDir excludes: the kernel's locks for
+ * node:fs, an in-process table (the default) for an in-memory disk that only one process can see.
+ */
+export function adaptFs(fs: NodeLikeFs, locks: LockPrimitive = memoryLocks()): FileSystem {
+  return {
     mkdir: (dir) => void fs.mkdirSync(dir, { recursive: true }),
     readdir: (dir) => fs.readdirSync(dir).map(String),
     readFile(path) {
@@ -111,13 +134,12 @@ export function adaptFs(fs: NodeLikeFs): FileSystem {
         fs.closeSync(fd);
       }
     },
-    lockDir: (dir) => acquireLock(adapted, dir),
+    lockDir: (dir, mode) => acquireLock(fs, locks, dir, mode),
   };
-  return adapted;
 }
 
 /** The real disk, through node:fs. */
-export const nodeFileSystem: FileSystem = adaptFs(nodeFs);
+export const nodeFileSystem: FileSystem = adaptFs(nodeFs, kernelLocks);
 
 /** A fresh in-memory disk (memfs). Its fsync does nothing: use model/disk.ts to simulate crashes. */
 export function memoryFileSystem(): FileSystem {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { checkTree, treeDepth, treeEntries, treeGet, type ScanRange } from '../engine/bptree.js';
 import { ENGINE, type Engine } from '../engine/engine.js';
-import { KvError } from '../engine/errors.js';
+import { KvError, errorMessage } from '../engine/errors.js';
 import type { WriteOp } from '../engine/logging.js';
 import type { MaintenanceResult } from '../engine/maintenance.js';
 import { resolveOptions } from '../engine/options.js';
@@ -22,7 +22,13 @@ import {
   type EngineState,
   type Phase,
 } from '../engine/state.js';
-import { nodeFileSystem, type DirLock, type FileSystem } from './fs.js';
+import {
+  nodeFileSystem,
+  systemErrorCode,
+  type DirLock,
+  type FileSystem,
+  type LockMode,
+} from './fs.js';
 import { PlanRunner } from './runner.js';
 
 /**
@@ -162,6 +168,9 @@ export class Store {
   /** Entries with keys in [from, to), in UTF-8 byte order, at most `limit` of them. */
   scan(range: ScanRange = {}): Entry[] {
     this.check('read');
+    // JavaScript callers can pass anything: null or a number would otherwise fail as a TypeError.
+    if (typeof range !== 'object' || range === null)
+      throw new KvError('INVALID_ARGUMENT', 'scan takes an object { from, to, limit }');
     for (const bound of [range.from, range.to]) {
       if (bound !== undefined && typeof bound !== 'string')
         throw new KvError('INVALID_ARGUMENT', 'scan bounds must be strings');
@@ -235,28 +244,24 @@ export class Store {
   }
 }
 
+/** Run a read, turning a failure into IO naming the file (a subdirectory, no permission…). */
+function readOrThrow<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new KvError('IO', `cannot read the store: ${errorMessage(e)}`, { file }, { cause: e });
+  }
+}
+
 /** The real disk's StoreIo: a FileSystem, a directory, its lock, and a PlanRunner. */
 function fsStoreIo(fs: FileSystem, dir: string, lock: DirLock): StoreIo {
   const runner = new PlanRunner(fs, dir);
   return {
     read() {
-      try {
-        const names = fs.readdir(dir);
-        return {
-          names,
-          wal: names.includes(FILES.wal) ? fs.readFile(join(dir, FILES.wal)) : undefined,
-          snapshot: names.includes(FILES.snapshot)
-            ? fs.readFile(join(dir, FILES.snapshot))
-            : undefined,
-        };
-      } catch (e) {
-        throw new KvError(
-          'IO',
-          `cannot read the store: ${(e as Error).message}`,
-          { file: dir },
-          { cause: e },
-        );
-      }
+      const names = readOrThrow(dir, () => fs.readdir(dir));
+      const file = (name: string): Uint8Array | undefined =>
+        names.includes(name) ? readOrThrow(name, () => fs.readFile(join(dir, name))) : undefined;
+      return { names, wal: file(FILES.wal), snapshot: file(FILES.snapshot) };
     },
     run: (plan) => runner.run(plan),
     close() {
@@ -295,23 +300,61 @@ export function openStoreWith(
  * Open (creating if needed) the store in `dir`: take the lock, recover (the snapshot, then the log above
  * it), run the repairs recovery planned, and return a READY store. Throws LOCKED, CORRUPTED (naming the
  * file and offset), IO or INVALID_ARGUMENT.
+ *
+ * With `readOnly`, nothing on disk changes: the directory must exist (else NOT_FOUND), no file is
+ * created, the lock is shared, and recovery's repairs stay in memory. This works on read-only media.
  */
 export function openStore(dir: string, options: StoreOptions = {}): Store {
   const { fs = nodeFileSystem, readOnly = false, ...engineOptions } = options;
   const resolved = resolveOptions(engineOptions);
+  if (readOnly) return openReadOnly(fs, dir, resolved);
   try {
-    if (!readOnly) fs.mkdir(dir);
+    fs.mkdir(dir);
   } catch (e) {
     throw new KvError(
       'IO',
-      `cannot create the directory: ${(e as Error).message}`,
+      `cannot create the directory: ${errorMessage(e)}`,
       { file: dir },
       { cause: e },
     );
   }
-  return openStoreWith(
-    fsStoreIo(fs, dir, fs.lockDir(dir, readOnly ? 'shared' : 'exclusive')),
-    resolved,
-    { readOnly },
-  );
+  return openStoreWith(fsStoreIo(fs, dir, lockOrThrow(fs, dir, 'exclusive')), resolved);
+}
+
+/** Take the directory's lock; an error that is not already a KvError becomes IO naming LOCK. */
+function lockOrThrow(fs: FileSystem, dir: string, mode: LockMode): DirLock {
+  try {
+    return fs.lockDir(dir, mode);
+  } catch (e) {
+    if (e instanceof KvError) throw e;
+    throw new KvError('IO', `cannot lock the store: ${errorMessage(e)}`, { file: FILES.lock });
+  }
+}
+
+/** Whether `dir` is a directory we can list: NOT_FOUND when absent, IO when it is something else. */
+function requireDir(fs: FileSystem, dir: string): void {
+  try {
+    fs.readdir(dir);
+  } catch (e) {
+    if (systemErrorCode(e) === 'ENOENT')
+      throw new KvError('NOT_FOUND', `no store directory at ${dir}`);
+    throw new KvError('IO', `cannot read the directory: ${errorMessage(e)}`, { file: dir });
+  }
+}
+
+/**
+ * A read-only open: shared lock, recovery in memory. When LOCK does not exist the lock is optimistic
+ * (DirLock.valid): read, then check that no writer appeared meanwhile, and read again if one did.
+ */
+function openReadOnly(fs: FileSystem, dir: string, options: EngineOptions): Store {
+  requireDir(fs, dir);
+  // Each retry means a writer created LOCK during our read; the next attempt takes the shared lock
+  // on that LOCK, which cannot be invalidated, so the second attempt is the last one that can fail.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const lock = lockOrThrow(fs, dir, 'shared');
+    const store = openStoreWith(fsStoreIo(fs, dir, lock), options, { readOnly: true });
+    if (lock.valid()) return store;
+    store.close();
+  }
+  throw new KvError('LOCKED', `${dir} keeps changing hands while we read it`, { file: FILES.lock });
 }

@@ -3,7 +3,8 @@
 // every recovery mode; `inspect --hex` lays out every field, torn records included; and a writable
 // open from the CLI says what it repaired.
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, runStoreCommand } from '../../cli/app.js';
+import { runStoreCommand } from '../../cli/app.js';
+import { parseCommandLine } from '../../cli/flags.js';
 import { hexLines, inspectDir, verifyDir } from '../../cli/inspect.js';
 import { errorMessage, isKvError } from '../../src/engine/errors.js';
 import { FILES } from '../../src/engine/plan.js';

@@ -68,7 +68,7 @@ describe('kvlab in-process', () => {
     expect((await cli(fs, [])).code).toBe(2);
   });
 
-  it('maps errors to exit codes: usage, locked, corrupted, and an unexpected error is a bug with its stack', async () => {
+  it('maps errors to exit codes: usage, locked, corrupted, and an unexpected error is a bug in one line', async () => {
     const fs = memoryFileSystem();
     expect((await cli(fs, ['get', '--dir', '/db'])).code).toBe(2);
     expect((await cli(fs, ['put', 'a', '1', '--dir', '/db', '--recovery', 'nope'])).code).toBe(2);
@@ -93,7 +93,7 @@ describe('kvlab in-process', () => {
         false,
       ),
     ).toBe(5);
-    expect(lines[0]).toMatch(/unexpected error \(a bug\): TypeError: boom\n\s+at /);
+    expect(lines).toEqual(['kvlab: unexpected error (a bug, please report it): boom']);
   });
 
   it('inspects and verifies every kind of file, and names a missing directory', async () => {
@@ -255,8 +255,55 @@ describe('the checker commands in-process', () => {
     expect(readFileSync(join(docs, 'README.md'), 'utf8')).toContain('# The bug zoo');
     expect((await cli(fs, ['table', '--check'])).code).toBe(0);
     const stale = join(tmp, 'table.md');
-    expect((await cli(fs, ['table', '--check', '--out', stale])).code).toBe(6);
+    expect((await cli(fs, ['table', '--check', '--out', stale])).code).toBe(7);
     expect((await cli(fs, ['table', '--out', stale])).code).toBe(0);
     expect((await cli(fs, ['table', '--check', '--out', stale])).code).toBe(0);
+  });
+});
+
+describe('the conventions of npm tools', () => {
+  it('--help anywhere only prints help; -words and words after -- are data; help --json is JSON', async () => {
+    const fs = memoryFileSystem();
+    const help = await cli(fs, ['put', 'a', 'b', '--dir', '/db', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out.join('\n')).toMatch(/^usage: kvlab put KEY VALUE/);
+    expect(() => fs.readdir('/db')).toThrow();
+    expect((await cli(fs, ['put', 'n', '-1', '--dir', '/db'])).out).toEqual(['ok 1']);
+    expect((await cli(fs, ['put', '--dir', '/db', '--', '--x', '--y'])).out).toEqual(['ok 2']);
+    expect((await cli(fs, ['scan', '--dir', '/db', '--from', '-'])).out).toEqual([
+      '--x\t--y',
+      'n\t-1',
+    ]);
+    const json = JSON.parse((await cli(fs, ['help', '--json'])).out.join(''));
+    expect(json.commands.map((c: { name: string }) => c.name)).toContain('shell');
+    expect(json.exitCodes['7']).toMatch(/out of date/);
+    expect(await cli(fs, ['help', 'nope'])).toMatchObject({ code: 2 });
+    expect(await cli(fs, ['put', 'a', 'b', '--limit', '3', '--dir', '/db'])).toMatchObject({
+      code: 2,
+      err: [expect.stringMatching(/^kvlab: INVALID_ARGUMENT: put does not take --limit/)],
+    });
+    const stats = await cli(fs, ['stats', '--dir', '/db']);
+    expect(stats.out.join('\n')).not.toContain('undefined');
+    expect(stats.out).toContainEqual(expect.stringMatching(/^recovered: snapshot LSN 0/));
+  });
+
+  it('the rerun hint repeats every flag of the campaign', async () => {
+    const { rerunCommand } = await import('../../cli/checker.js');
+    const { parseCommandLine } = await import('../../cli/flags.js');
+    const argv = [
+      'fuzz',
+      '--runs',
+      '3',
+      '--crash',
+      'torn',
+      '--faults',
+      'crash,io',
+      '--shard',
+      '1/2',
+    ];
+    const { flags } = parseCommandLine([...argv, '--bug', 'no-tail-cut', '--out', 'x.json']);
+    expect(rerunCommand(flags, 42)).toBe(
+      'kvlab fuzz --seed 42 --runs 3 --crash torn --faults crash,io --shard 1/2 --bug no-tail-cut --out x.json',
+    );
   });
 });

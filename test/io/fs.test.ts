@@ -1,6 +1,6 @@
 // Tests for the shell's edges: the node-fs adapter (short writes, string reads, missing files), the plan
-// runner's error reporting, and the lock's liveness rules (a recycled pid, an empty lock file).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// runner's error reporting, and the directory lock's rules (kernel locks on a real disk, a table in memory).
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import {
   type FileSystem,
   type NodeLikeFs,
 } from '../../src/io/fs.js';
-import { acquireLock } from '../../src/io/lock.js';
+import { acquireLock, kernelLocks } from '../../src/io/lock.js';
+import * as nodeFs from 'node:fs';
 import { PlanRunner } from '../../src/io/runner.js';
 import { openStore } from '../../src/io/store.js';
 
@@ -31,6 +32,7 @@ function scripted(overrides: Partial<NodeLikeFs>): NodeLikeFs {
     openSync: fail,
     writeSync: fail,
     fstatSync: fail,
+    statSync: fail,
     fdatasyncSync: fail,
     fsyncSync: fail,
     ftruncateSync: fail,
@@ -46,7 +48,10 @@ describe('the fs adapter', () => {
     const written: number[] = [];
     const fs = adaptFs(
       scripted({
-        writeSync: (_fd, _b, offset, length) => (written.push(offset), Math.min(2, length)),
+        writeSync: (_fd, _b, offset, length) => {
+          written.push(offset);
+          return Math.min(2, length);
+        },
       }),
     );
     fs.write(3, new Uint8Array(5), 0);
@@ -112,22 +117,96 @@ describe('the plan runner', () => {
 });
 
 describe('the lock', () => {
-  it('takes over a lock whose pid is alive but was recycled (another start time), or that is empty', () => {
-    writeFileSync(join(dir, FILES.lock), `${process.pid} 1\n`);
-    acquireLock(nodeFileSystem, dir).release();
-    writeFileSync(join(dir, FILES.lock), '');
-    const lock = acquireLock(nodeFileSystem, dir);
-    lock.release();
-    lock.release();
+  it('excludes a second writer and a reader, lets readers share, and is kept after release', () => {
+    const d = join(dir, 'locks');
+    mkdirSync(d);
+    const writer = acquireLock(nodeFs, kernelLocks, d, 'exclusive');
+    expect(() => acquireLock(nodeFs, kernelLocks, d, 'exclusive')).toThrow(/LOCKED: .* in use/);
+    expect(() => acquireLock(nodeFs, kernelLocks, d, 'shared')).toThrow(/by a writer/);
+    writer.release();
+    writer.release();
+    expect(writer.valid()).toBe(false);
+    expect(existsSync(join(d, FILES.lock))).toBe(true);
+    const r1 = acquireLock(nodeFs, kernelLocks, d, 'shared');
+    const r2 = acquireLock(nodeFs, kernelLocks, d, 'shared');
+    expect(r1.valid() && r2.valid()).toBe(true);
+    expect(() => acquireLock(nodeFs, kernelLocks, d, 'exclusive')).toThrow(/LOCKED/);
+    r1.release();
+    r2.release();
+    acquireLock(nodeFs, kernelLocks, d, 'exclusive').release();
   });
 
-  it('reports a directory it cannot lock as IO, and one it cannot create as IO', () => {
-    expect(() => acquireLock(nodeFileSystem, join(dir, 'no', 'such'))).toThrow(
-      expect.objectContaining({ code: 'IO' }),
+  it('reads without creating LOCK, valid only while LOCK stays absent', () => {
+    const d = join(dir, 'nolock');
+    mkdirSync(d);
+    const reader = acquireLock(nodeFs, kernelLocks, d, 'shared');
+    expect(existsSync(join(d, FILES.lock))).toBe(false);
+    expect(reader.valid()).toBe(true);
+    acquireLock(nodeFs, kernelLocks, d, 'exclusive').release();
+    expect(reader.valid()).toBe(false);
+    reader.release();
+  });
+
+  it('relocks when LOCK is replaced under it, and reports LOCK as a directory and a missing dir', () => {
+    const d = join(dir, 'odd');
+    mkdirSync(join(d, FILES.lock), { recursive: true });
+    for (const mode of ['exclusive', 'shared'] as const)
+      expect(() => acquireLock(nodeFs, kernelLocks, d, mode)).toThrow(/LOCK is a directory/);
+    expect(() => acquireLock(nodeFs, kernelLocks, join(dir, 'no', 'such'), 'exclusive')).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND' }),
     );
+    let swaps = 0;
+    const swapping = { ...nodeFs, statSync: (p: string) => nodeFs.statSync(swaps++ < 1 ? dir : p) };
+    const lockDir = join(dir, 'swapped');
+    mkdirSync(lockDir);
+    acquireLock(swapping, kernelLocks, lockDir, 'exclusive').release();
+    expect(() =>
+      acquireLock(
+        { ...nodeFs, statSync: () => nodeFs.statSync(dir) },
+        kernelLocks,
+        lockDir,
+        'exclusive',
+      ),
+    ).toThrow(/keeps being replaced/);
     writeFileSync(join(dir, 'a-file'), 'x');
     expect(() => openStore(join(dir, 'a-file', 'db'))).toThrow(
       expect.objectContaining({ code: 'IO' }),
     );
+  });
+
+  it('says IO when LOCK cannot be opened, and relocks when LOCK vanished after the open', () => {
+    const denied = {
+      ...nodeFs,
+      openSync: (): number => {
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      },
+    };
+    expect(() => acquireLock(denied, kernelLocks, dir, 'exclusive')).toThrow(
+      /IO: cannot open the lock: EACCES.*\[LOCK\]/,
+    );
+    let vanished = 0;
+    const vanishing = {
+      ...nodeFs,
+      statSync: (p: string) => {
+        if (vanished++ === 0) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+        return nodeFs.statSync(p);
+      },
+    };
+    acquireLock(vanishing, kernelLocks, dir, 'exclusive').release();
+    expect(vanished).toBe(2);
+  });
+
+  it('keeps the same rules in memory, per disk', () => {
+    const fs = memoryFileSystem();
+    fs.mkdir('/d');
+    const w = fs.lockDir('/d', 'exclusive');
+    expect(() => fs.lockDir('/d', 'shared')).toThrow(/LOCKED/);
+    expect(() => memoryFileSystem().lockDir('/', 'exclusive').release()).not.toThrow();
+    w.release();
+    const r = fs.lockDir('/d', 'shared');
+    fs.lockDir('/d', 'shared').release();
+    expect(() => fs.lockDir('/d', 'exclusive')).toThrow(/LOCKED/);
+    r.release();
+    fs.lockDir('/d', 'exclusive').release();
   });
 });
