@@ -3,6 +3,7 @@
 // commands in-process; cli/main.ts binds it to the real stdout and stderr.
 
 import { KvError, errorMessage, isKvError, type ErrorCode } from '../src/engine/errors.js';
+import { FILES } from '../src/engine/plan.js';
 import { systemErrorCode, type FileSystem } from '../src/io/fs.js';
 import { openStore, type Store, type StoreOptions } from '../src/io/store.js';
 import { EXIT, type Flags } from './flags.js';
@@ -169,7 +170,7 @@ function reportRepairs(store: Store, output: Output): void {
   const r = store.recovery;
   const fresh = r.walRecords === 0 && r.snapshotLsn === 0 && r.dropped.length === 0;
   for (const repair of r.repairs) {
-    if (fresh && repair === 'created a new log') continue;
+    if (fresh && repair === `created a new ${FILES.wal}`) continue;
     output.err(`kvlab: recovery ${repair}`);
   }
 }

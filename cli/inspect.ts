@@ -185,9 +185,13 @@ export function verifyDir(
   mode: RecoveryMode = 'tolerate-tail',
 ): Verdict {
   const names = fs.readdir(dir);
-  const read = (name: string) =>
-    names.includes(name) ? (fs.readFile(join(dir, name)) ?? new Uint8Array()) : undefined;
-  const input: RecoveryInput = { names, wal: read(FILES.wal), snapshot: read(FILES.snapshot) };
+  const read = (name: string, kind: 'log' | 'snapshot') =>
+    names.includes(name) ? readEntry(fs, dir, name, kind) : undefined;
+  const input: RecoveryInput = {
+    names,
+    wal: read(FILES.wal, 'log'),
+    snapshot: read(FILES.snapshot, 'snapshot'),
+  };
   const files = loadFiles(input);
   const problems: VerifyProblem[] = (files.snapshot?.dropped ?? []).map((d) => ({
     file: d.file,
