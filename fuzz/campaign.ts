@@ -4,7 +4,6 @@
 // explores different ground, reproducibly.
 
 import fc from 'fast-check';
-import { ranCommandsToData } from '../model/commands/codec.js';
 import type { FaultSet } from '../model/commands/index.js';
 import type { CrashPointCoverage } from '../model/coverage.js';
 import { checkEveryStep, EveryStepViolation } from '../model/every-step.js';
@@ -117,7 +116,7 @@ export function runCampaign(settings: CampaignSettings): CampaignReport {
         format: COUNTEREXAMPLE_FORMAT,
         bug: settings.bug?.name ?? null,
         options,
-        commands: ranCommandsToData(commands),
+        commands,
         violation:
           details.errorInstance instanceof Error
             ? details.errorInstance.message

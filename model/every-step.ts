@@ -1,8 +1,9 @@
-// The every-step checker: for put, del, batch, snapshot, compact and open (recovery itself), on many
-// small random histories, crash before and after every step of the operation's plan, under every cut of
-// an append in flight (kill) and every fate of every unsynced write (power); recover and judge by the
-// oracle; then crash that recovery at each of its steps too, and recover again. Exhaustive where the
-// model-based test samples. A violation carries its history as commands, so it replays like any other.
+// The every-step checker: for put, del, batch, snapshot, compact, sync, close and open (recovery
+// itself), on many random histories, crash before and after every disk-changing call of the operation,
+// under every cut of a write in flight (kill) and every fate of every unsynced write (power); recover
+// and judge by the oracle; then crash that recovery at each of its steps too, and recover again.
+// Exhaustive where the model-based test samples. A violation, whether found while the history is built
+// or while it is crashed, carries its history as commands, so it replays like any other.
 
 import { resolveOptions } from '../src/engine/options.js';
 import { describeStep, type Step } from '../src/engine/plan.js';
@@ -12,26 +13,21 @@ import {
   type RecoveryMode,
   type SyncMode,
 } from '../src/engine/state.js';
+import { at, errorMessage } from '../src/engine/errors.js';
 import type { CommandData } from './commands/data.js';
 import type { CrashPointCoverage } from './coverage.js';
-import { CUTS, FATES, type CrashSpec } from './crash.js';
+import { CUTS, FATES, type CrashKind, type CrashSpec } from './crash.js';
+import { describeOperation, OPERATION_KINDS, type Operation } from './operations.js';
 import { mulberry32 } from './random.js';
-import {
-  SimSystem,
-  Violation,
-  describeOperation,
-  type Operation,
-  type SystemConfig,
-  type SystemCounters,
-} from './system.js';
+import { SimSystem, Violation, type Shell, type SystemCounters } from './system.js';
 
 /** What the every-step checker covers. */
 export interface EveryStepSettings {
   readonly histories: number;
   readonly seed: number;
-  readonly crash: 'kill' | 'power' | 'torn' | 'all';
+  readonly crash: CrashKind;
   /** The engine and shell to check (kvlab's by default). */
-  readonly system?: Omit<SystemConfig, 'options'>;
+  readonly system?: Shell;
   /** Crash each recovery again at every one of its steps (the default), or only the first recovery. */
   readonly crashRecovery?: boolean;
   /** Restrict to one sync setting or recovery mode; both vary otherwise. */
@@ -63,12 +59,12 @@ function random(seed: number): (n: number) => number {
   return (n) => Math.floor(next() * n);
 }
 
-const KEYS = ['a', 'b', 'c', '😀'];
+const KEYS = ['a', 'b', 'c', '😀', 'ka', 'kb', 'kc', 'kd', 'ke', 'kf', 'kg', 'kh'];
 const VALUES = ['', 'x', 'yy'];
 
 function randomOperation(pick: (n: number) => number, kind: Operation['kind']): Operation {
-  const key = (): string => KEYS[pick(KEYS.length)] as string;
-  const value = (): string => VALUES[pick(VALUES.length)] as string;
+  const key = (): string => at(KEYS, pick(KEYS.length), 'key');
+  const value = (): string => at(VALUES, pick(VALUES.length), 'value');
   switch (kind) {
     case 'put':
       return { kind, key: key(), value: value() };
@@ -77,11 +73,9 @@ function randomOperation(pick: (n: number) => number, kind: Operation['kind']): 
     case 'batch':
       return {
         kind,
-        ops: [
-          { op: 'put', key: key(), value: value() },
-          { op: 'del', key: key() },
-          { op: 'put', key: key(), value: value() },
-        ],
+        ops: Array.from({ length: 2 + pick(6) }, (_, i) =>
+          i % 3 === 1 ? { op: 'del', key: key() } : { op: 'put', key: key(), value: value() },
+        ),
       };
     default:
       return { kind };
@@ -97,6 +91,8 @@ function asCommand(op: Operation): CommandData {
       return { type: 'del', key: op.key };
     case 'batch':
       return { type: 'batch', ops: op.ops };
+    case 'close':
+      return { type: 'reopen' };
     default:
       return { type: op.kind };
   }
@@ -139,7 +135,24 @@ interface History {
   readonly commands: readonly CommandData[];
 }
 
-/** A random history: a few writes and maintenance operations. */
+const HISTORY_KINDS: readonly Operation['kind'][] = [
+  'put',
+  'put',
+  'put',
+  'del',
+  'del',
+  'batch',
+  'batch',
+  'snapshot',
+  'compact',
+  'sync',
+  'close',
+];
+
+/**
+ * A random history: writes and maintenance operations. A violation found while it is built is
+ * reported like any other, with the commands so far.
+ */
 function randomHistory(
   settings: EveryStepSettings,
   pick: (n: number) => number,
@@ -147,27 +160,25 @@ function randomHistory(
 ): History {
   const options = resolveOptions({
     sync: settings.sync ?? (pick(2) === 0 ? 'always' : 'none'),
-    recovery: settings.recovery ?? (RECOVERY_MODES[pick(RECOVERY_MODES.length)] as RecoveryMode),
-    compactWrites: 3 + pick(4),
-    compactWalBytes: 1000,
+    recovery: settings.recovery ?? at(RECOVERY_MODES, pick(RECOVERY_MODES.length), 'mode'),
+    compactWrites: 3 + pick(8),
+    compactWalBytes: 2000,
     treeOrder: 3,
   });
   const system = SimSystem.create({ ...settings.system, options }, counters);
-  const kinds: Operation['kind'][] = [
-    'put',
-    'put',
-    'put',
-    'del',
-    'batch',
-    'snapshot',
-    'compact',
-    'sync',
-  ];
   const commands: CommandData[] = [];
-  for (let n = pick(8); n > 0; n--) {
-    const op = randomOperation(pick, kinds[pick(kinds.length)] as Operation['kind']);
+  for (let n = pick(16); n > 0; n--) {
+    const op = randomOperation(pick, at(HISTORY_KINDS, pick(HISTORY_KINDS.length), 'kind'));
     commands.push(asCommand(op));
-    system.apply(op);
+    try {
+      system.apply(op);
+    } catch (e) {
+      throw new EveryStepViolation(
+        `while building the history, ${describeOperation(op)}: ${errorMessage(e)}`,
+        options,
+        commands,
+      );
+    }
   }
   return { system, commands };
 }
@@ -192,11 +203,10 @@ function attempt(
       spec,
       recoveryCrashStep: recoveryStep,
     };
-    throw new EveryStepViolation(
-      `${where}: ${e instanceof Error ? e.message : String(e)}`,
-      history.system.config.options,
-      [...history.commands, crash],
-    );
+    throw new EveryStepViolation(`${where}: ${errorMessage(e)}`, history.system.config.options, [
+      ...history.commands,
+      crash,
+    ]);
   }
 }
 
@@ -207,7 +217,16 @@ function everyStepOf(
   settings: EveryStepSettings,
   seed: number,
 ): void {
-  const { steps, trace } = history.system.countSteps(op);
+  let counted: ReturnType<SimSystem['countSteps']>;
+  try {
+    counted = history.system.countSteps(op);
+  } catch (e) {
+    // The operation fails with no fault at all: a finding too, replayed by applying it.
+    const commands = [...history.commands, asCommand(op)];
+    const { options } = history.system.config;
+    throw new EveryStepViolation(`${describeOperation(op)}: ${errorMessage(e)}`, options, commands);
+  }
+  const { steps, trace } = counted;
   for (let i = 0; i <= steps; i++) {
     const step = trace[i];
     const where = `${describeOperation(op)} crashed at step ${i} (${step === undefined ? 'after the last step' : describeStep(step)})`;
@@ -232,7 +251,7 @@ export function checkEveryStep(
   const start = counters.crashImages;
   for (let h = 0; h < settings.histories; h++) {
     const history = randomHistory(settings, pick, counters);
-    for (const kind of ['put', 'del', 'batch', 'snapshot', 'compact'] as const) {
+    for (const kind of OPERATION_KINDS) {
       everyStepOf(history, randomOperation(pick, kind), settings, settings.seed + h);
     }
   }

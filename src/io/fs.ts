@@ -1,6 +1,7 @@
-// The shell's filesystem interface: the few synchronous calls a plan needs, and one adapter that serves
-// both node:fs (a real disk) and memfs (an in-memory, node-fs-compatible disk). The seed called fopen,
-// fprintf, fflush, fsync and rename directly; everything it did to a disk goes through here.
+// The shell's filesystem interface: the few synchronous calls a plan needs, and one adapter from the
+// syscall level (NodeLikeFs) that serves node:fs (a real disk), memfs (an in-memory disk) and the
+// checker's simulated kernel (model/kernel.ts). KVStore v3 called fopen, fprintf, fflush, fsync and
+// rename directly; everything it did to a disk goes through here.
 
 import * as nodeFs from 'node:fs';
 import { Volume, createFsFromVolume } from 'memfs';
@@ -44,7 +45,11 @@ export interface DirLock {
   release(): void;
 }
 
-/** The subset of node:fs that the adapter uses; memfs implements it too. */
+/**
+ * The syscall level under the adapter: the subset of node:fs it uses. memfs implements it, and so does
+ * the checker's simulated kernel, so the adapter's logic (short writes finished at the right offset,
+ * errors from fsync surfaced) runs under crashes and I/O errors too.
+ */
 export interface NodeLikeFs {
   mkdirSync(path: string, options: { recursive: true }): unknown;
   readdirSync(path: string): unknown[];
@@ -66,12 +71,33 @@ export interface NodeLikeFs {
   unlinkSync(path: string): void;
 }
 
+/**
+ * Write all of `data` at `positionBytes`. A write may be short; finish it at the offset where it
+ * stopped, rather than leave a hole the next append would glue onto. Bounded: every round advances.
+ */
+export function writeAll(
+  fs: NodeLikeFs,
+  fd: number,
+  data: Uint8Array,
+  positionBytes: number,
+): void {
+  let done = 0;
+  while (done < data.length) {
+    const n = fs.writeSync(fd, data, done, data.length - done, positionBytes + done);
+    if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    done += n;
+  }
+}
+
 function isNotFound(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
 }
 
-/** Adapt any node-fs-compatible module. */
-export function adaptFs(fs: NodeLikeFs): FileSystem {
+/** How the adapter takes a directory's lock: src/io/lock.ts on a real disk, a simulated one in the checker. */
+export type LockTaker = (fs: FileSystem, dir: string, mode: LockMode) => DirLock;
+
+/** Adapt any node-fs-compatible module; `lock` takes the directory lock (lock.ts by default). */
+export function adaptFs(fs: NodeLikeFs, lock: LockTaker = acquireLock): FileSystem {
   const adapted: FileSystem = {
     mkdir: (dir) => void fs.mkdirSync(dir, { recursive: true }),
     readdir: (dir) => fs.readdirSync(dir).map(String),
@@ -87,15 +113,7 @@ export function adaptFs(fs: NodeLikeFs): FileSystem {
       }
     },
     open: (path, flags) => fs.openSync(path, flags),
-    write(fd, data, positionBytes) {
-      // A write may be short; finish it rather than leave a hole the next append would glue onto.
-      let done = 0;
-      while (done < data.length) {
-        const n = fs.writeSync(fd, data, done, data.length - done, positionBytes + done);
-        if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
-        done += n;
-      }
-    },
+    write: (fd, data, positionBytes) => writeAll(fs, fd, data, positionBytes),
     size: (fd) => Number(fs.fstatSync(fd).size),
     fsync: (fd) => fs.fdatasyncSync(fd),
     truncate: (fd, sizeBytes) => fs.ftruncateSync(fd, sizeBytes),
@@ -111,7 +129,7 @@ export function adaptFs(fs: NodeLikeFs): FileSystem {
         fs.closeSync(fd);
       }
     },
-    lockDir: (dir) => acquireLock(adapted, dir),
+    lockDir: (dir, mode) => lock(adapted, dir, mode),
   };
   return adapted;
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { checkTree, treeDepth, treeEntries, treeGet, type ScanRange } from '../engine/bptree.js';
 import { ENGINE, type Engine } from '../engine/engine.js';
-import { KvError } from '../engine/errors.js';
+import { errorMessage, KvError } from '../engine/errors.js';
 import type { WriteOp } from '../engine/logging.js';
 import type { MaintenanceResult } from '../engine/maintenance.js';
 import { resolveOptions } from '../engine/options.js';
@@ -26,8 +26,8 @@ import { PlanRunner } from './runner.js';
 
 /**
  * What a store needs from the world: read the directory, run a plan, let go. The real one is a
- * FileSystem with a lock and a PlanRunner; the checker's (model/sim-io.ts) is a simulated disk that
- * can crash or fail at any step of a plan.
+ * FileSystem with a lock and a PlanRunner (FsStoreIo). The checker runs that same FsStoreIo over a
+ * simulated kernel (model/kernel.ts) that can crash or fail at any syscall.
  */
 export interface StoreIo {
   /** The directory listing and the bytes recovery needs. */
@@ -71,13 +71,16 @@ export interface StoreStats {
 
 /** A key-value store on one directory. Synchronous; one per directory per process. */
 export class Store {
-  private state: EngineState;
+  /** The engine state: replaced (never mutated) only when a plan fully succeeded. */
+  protected state: EngineState;
   private failure: KvError | undefined;
 
   /** @internal Use openStore() or openStoreWith(). */
   constructor(
-    private readonly io: StoreIo,
-    private readonly engine: Engine,
+    /** Where plans run (protected: a Store variant in the checker's mutation tests reaches it). */
+    protected readonly io: StoreIo,
+    /** The engine that plans every operation. */
+    protected readonly engine: Engine,
     state: EngineState,
     private readonly readOnly: boolean,
     /** What recovery found when the store was opened. */
@@ -234,41 +237,75 @@ export class Store {
   }
 }
 
-/** The real disk's StoreIo: a FileSystem, a directory, its lock, and a PlanRunner. */
-function fsStoreIo(fs: FileSystem, dir: string, lock: DirLock): StoreIo {
-  const runner = new PlanRunner(fs, dir);
-  return {
-    read() {
-      try {
-        const names = fs.readdir(dir);
-        return {
-          names,
-          wal: names.includes(FILES.wal) ? fs.readFile(join(dir, FILES.wal)) : undefined,
-          snapshot: names.includes(FILES.snapshot)
-            ? fs.readFile(join(dir, FILES.snapshot))
-            : undefined,
-        };
-      } catch (e) {
-        throw new KvError(
-          'IO',
-          `cannot read the store: ${(e as Error).message}`,
-          { file: dir },
-          { cause: e },
-        );
-      }
-    },
-    run: (plan) => runner.run(plan),
-    close() {
-      runner.closeAll();
-      lock.release();
-    },
-  };
+/** What FsStoreIo needs from a plan runner: PlanRunner, or a variant put in through this seam. */
+export interface StepRunner {
+  /** Run every step of a plan in order; throw on the first failure. */
+  run(plan: Plan): void;
+  /** Close every descriptor; never throws. */
+  closeAll(): void;
 }
+
+/**
+ * The real StoreIo: a FileSystem (node:fs, memfs, or the checker's simulated kernel under the same
+ * adapter), a directory, its lock, and a PlanRunner. Every put, snapshot and recovery repair of a store
+ * opened with openStore goes through run() here.
+ */
+export class FsStoreIo implements StoreIo {
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+    private readonly lock: DirLock,
+    private readonly runner: StepRunner = new PlanRunner(fs, dir),
+  ) {}
+
+  /** The directory listing, and the log and snapshot bytes when they exist. */
+  read(): RecoveryInput {
+    try {
+      const names = this.fs.readdir(this.dir);
+      const file = (name: string): Uint8Array | undefined =>
+        names.includes(name) ? this.fs.readFile(join(this.dir, name)) : undefined;
+      return { names, wal: file(FILES.wal), snapshot: file(FILES.snapshot) };
+    } catch (e) {
+      throw new KvError(
+        'IO',
+        `cannot read the store: ${errorMessage(e)}`,
+        { file: this.dir },
+        { cause: e },
+      );
+    }
+  }
+
+  /** Run a plan through the runner. */
+  run(plan: Plan): void {
+    this.runner.run(plan);
+  }
+
+  /** Close the descriptors, then let go of the lock. */
+  close(): void {
+    this.runner.closeAll();
+    this.lock.release();
+  }
+}
+
+/** What builds a Store: the Store class, or a variant of it (the checker's mutation tests). */
+export type StoreMaker = new (
+  io: StoreIo,
+  engine: Engine,
+  state: EngineState,
+  readOnly: boolean,
+  recovery: RecoveryReport,
+) => Store;
 
 /** How openStoreWith opens: the engine to use (kvlab's by default) and whether to stay read-only. */
 export interface OpenWith {
+  /** The engine (kvlab's by default; the checker passes bug-zoo variants). */
   readonly engine?: Engine;
+  /** Open without changing any file. */
   readonly readOnly?: boolean;
+  /** How to build the StoreIo over the FileSystem (openStore only): FsStoreIo by default. */
+  readonly io?: (fs: FileSystem, dir: string, lock: DirLock) => StoreIo;
+  /** The Store class to build (Store by default). */
+  readonly store?: StoreMaker;
 }
 
 /**
@@ -278,12 +315,12 @@ export interface OpenWith {
 export function openStoreWith(
   io: StoreIo,
   options: EngineOptions,
-  { engine = ENGINE, readOnly = false }: OpenWith = {},
+  { engine = ENGINE, readOnly = false, store: Maker = Store }: OpenWith = {},
 ): Store {
   try {
     const t = engine.recover(io.read(), options);
     if (!readOnly) io.run(t.plan);
-    return new Store(io, engine, t.state, readOnly, t.result);
+    return new Maker(io, engine, t.state, readOnly, t.result);
   } catch (e) {
     io.close();
     throw e;
@@ -295,7 +332,11 @@ export function openStoreWith(
  * it), run the repairs recovery planned, and return a READY store. Throws LOCKED, CORRUPTED (naming the
  * file and offset), IO or INVALID_ARGUMENT.
  */
-export function openStore(dir: string, options: StoreOptions = {}): Store {
+export function openStore(
+  dir: string,
+  options: StoreOptions = {},
+  using: Pick<OpenWith, 'engine' | 'io' | 'store'> = {},
+): Store {
   const { fs = nodeFileSystem, readOnly = false, ...engineOptions } = options;
   const resolved = resolveOptions(engineOptions);
   try {
@@ -303,14 +344,16 @@ export function openStore(dir: string, options: StoreOptions = {}): Store {
   } catch (e) {
     throw new KvError(
       'IO',
-      `cannot create the directory: ${(e as Error).message}`,
+      `cannot create the directory: ${errorMessage(e)}`,
       { file: dir },
       { cause: e },
     );
   }
-  return openStoreWith(
-    fsStoreIo(fs, dir, fs.lockDir(dir, readOnly ? 'shared' : 'exclusive')),
-    resolved,
-    { readOnly },
-  );
+  const lock = fs.lockDir(dir, readOnly ? 'shared' : 'exclusive');
+  const makeIo = using.io ?? ((f, d, l) => new FsStoreIo(f, d, l));
+  return openStoreWith(makeIo(fs, dir, lock), resolved, {
+    readOnly,
+    ...(using.engine === undefined ? {} : { engine: using.engine }),
+    ...(using.store === undefined ? {} : { store: using.store }),
+  });
 }
