@@ -5,7 +5,8 @@
 
 import fc from 'fast-check';
 import type { FaultSet } from '../model/commands/index.js';
-import type { CrashPointCoverage } from '../model/coverage.js';
+import { imbalancedSteps, type CrashPointCoverage } from '../model/coverage.js';
+import { SHAPE_EVENTS, type ShapeCoverage } from '../model/shapes.js';
 import { checkEveryStep, EveryStepViolation } from '../model/every-step.js';
 import { modelProperty } from '../model/property.js';
 import type { SystemCounters } from '../model/system.js';
@@ -46,11 +47,22 @@ export interface CampaignReport extends CampaignProgress {
   readonly bug: string | null;
   readonly imagesPerSecond: number;
   readonly coverage: CrashPointCoverage;
+  /** Steps hit far less often than the rest (model/coverage.ts): each one a gap to close. */
+  readonly imbalanced: readonly string[];
+  /** How often each B+ tree rebalancing case ran (model/shapes.ts). */
+  readonly shapes: ShapeCoverage;
+  /** Rebalancing cases that never ran. */
+  readonly shapesMissed: readonly string[];
   readonly counterexample: Counterexample | undefined;
 }
 
 /** Model-based runs per batch: small enough for a lively progress line, large enough to amortise. */
 const BATCH_RUNS = 100;
+/** Every LONG_EVERY-th batch runs fewer, longer histories: deep trees, long logs, faults after faults. */
+const LONG_EVERY = 5;
+/** A long batch: this many runs of up to LONG_COMMANDS commands. */
+const LONG_RUNS = 10;
+const LONG_COMMANDS = 200;
 
 /** A seed for batch `batch` of shard `shard` (a 32-bit mix; any change makes a different stream). */
 export function batchSeed(seed: number, shard: number, batch: number): number {
@@ -71,6 +83,7 @@ export function runCampaign(settings: CampaignSettings): CampaignReport {
     runs: 0,
     commands: 0,
     coverage: {},
+    shapes: {},
   };
   const system = systemOf(settings.bug);
   const limitRuns =
@@ -100,12 +113,14 @@ export function runCampaign(settings: CampaignSettings): CampaignReport {
     )
       break;
     const seed = batchSeed(settings.seed, shard.index, batch);
-    const numRuns = limitRuns === undefined ? BATCH_RUNS : Math.min(BATCH_RUNS, limitRuns - p.runs);
+    const long = batch % LONG_EVERY === LONG_EVERY - 1;
+    const perBatch = long ? LONG_RUNS : BATCH_RUNS;
+    const numRuns = limitRuns === undefined ? perBatch : Math.min(perBatch, limitRuns - p.runs);
     const property = modelProperty({
       faults: settings.faults,
       system,
       counters,
-      maxCommands: settings.maxCommands ?? 20,
+      maxCommands: long ? LONG_COMMANDS : (settings.maxCommands ?? 20),
       ...(settings.bug?.sync === undefined ? {} : { sync: settings.bug.sync }),
       ...(settings.bug?.recovery === undefined ? {} : { recovery: settings.bug.recovery }),
     });
@@ -153,6 +168,7 @@ export function runCampaign(settings: CampaignSettings): CampaignReport {
   }
   if (counterexample !== undefined) counterexample = minimize(counterexample);
   const p = progress();
+  const shapes = counters.shapes ?? {};
   return {
     ...p,
     seed: settings.seed,
@@ -160,6 +176,9 @@ export function runCampaign(settings: CampaignSettings): CampaignReport {
     bug: settings.bug?.name ?? null,
     imagesPerSecond: p.elapsedMs > 0 ? Math.round((p.crashImages * 1000) / p.elapsedMs) : 0,
     coverage: counters.coverage ?? {},
+    imbalanced: imbalancedSteps(counters.coverage ?? {}),
+    shapes,
+    shapesMissed: SHAPE_EVENTS.filter((e) => (shapes[e] ?? 0) === 0),
     counterexample,
   };
 }

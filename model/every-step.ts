@@ -6,7 +6,7 @@
 // or while it is crashed, carries its history as commands, so it replays like any other.
 
 import { resolveOptions } from '../src/engine/options.js';
-import { describeStep, type Step } from '../src/engine/plan.js';
+import type { Step } from '../src/engine/plan.js';
 import {
   RECOVERY_MODES,
   type EngineOptions,
@@ -19,7 +19,13 @@ import type { CrashPointCoverage } from './coverage.js';
 import { CUTS, FATES, type CrashKind, type CrashSpec } from './crash.js';
 import { describeOperation, OPERATION_KINDS, type Operation } from './operations.js';
 import { mulberry32 } from './random.js';
-import { SimSystem, Violation, type Shell, type SystemCounters } from './system.js';
+import {
+  SimSystem,
+  Violation,
+  type CrashPoint,
+  type Shell,
+  type SystemCounters,
+} from './system.js';
 
 /** What the every-step checker covers. */
 export interface EveryStepSettings {
@@ -161,13 +167,13 @@ function randomHistory(
   const options = resolveOptions({
     sync: settings.sync ?? (pick(2) === 0 ? 'always' : 'none'),
     recovery: settings.recovery ?? at(RECOVERY_MODES, pick(RECOVERY_MODES.length), 'mode'),
-    compactWrites: 3 + pick(8),
-    compactWalBytes: 2000,
+    compactWrites: 3 + pick(6),
+    compactWalBytes: 1000,
     treeOrder: 3,
   });
   const system = SimSystem.create({ ...settings.system, options }, counters);
   const commands: CommandData[] = [];
-  for (let n = pick(16); n > 0; n--) {
+  for (let n = pick(12); n > 0; n--) {
     const op = randomOperation(pick, at(HISTORY_KINDS, pick(HISTORY_KINDS.length), 'kind'));
     commands.push(asCommand(op));
     try {
@@ -183,17 +189,17 @@ function randomHistory(
   return { system, commands };
 }
 
-/** Run one crash on a fork; a violation comes back with the commands that reproduce it. */
+/** Judge one way the crash at `point` turns out, on its own copy; a violation comes back replayable. */
 function attempt(
   history: History,
+  crashed: { readonly system: SimSystem; readonly point: CrashPoint },
   op: Operation,
   i: number,
   spec: CrashSpec,
   recoveryStep: number | undefined,
-  where: string,
 ): boolean {
   try {
-    return history.system.fork().crash(op, i, spec, recoveryStep).recoveryCrashed;
+    return crashed.system.copyDead().recoverFrom(crashed.point, spec, recoveryStep).recoveryCrashed;
   } catch (e) {
     // A Violation, or any error escaping the store: either way a finding, with the commands to replay it.
     const crash: CommandData = {
@@ -201,8 +207,9 @@ function attempt(
       op,
       atStep: i,
       spec,
-      recoveryCrashStep: recoveryStep,
+      ...(recoveryStep === undefined ? {} : { recoveryCrashStep: recoveryStep }),
     };
+    const where = `${describeOperation(op)} crashed at step ${i}${recoveryStep === undefined ? '' : `, recovery crashed at step ${recoveryStep}`}`;
     throw new EveryStepViolation(`${where}: ${errorMessage(e)}`, history.system.config.options, [
       ...history.commands,
       crash,
@@ -210,33 +217,53 @@ function attempt(
   }
 }
 
-/** Crash `op` at every step on forks of the history's system. */
+/** The steps `op` takes from the history's end; an operation failing with no fault is a finding too. */
+function stepsOf(history: History, op: Operation): ReturnType<SimSystem['countSteps']> {
+  try {
+    return history.system.countSteps(op);
+  } catch (e) {
+    const commands = [...history.commands, asCommand(op)];
+    const { options } = history.system.config;
+    throw new EveryStepViolation(`${describeOperation(op)}: ${errorMessage(e)}`, options, commands);
+  }
+}
+
+/** Run `op` on `system` until it dies at step `i`; an error that is no crash is a finding. */
+function interrupted(history: History, system: SimSystem, op: Operation, i: number): CrashPoint {
+  try {
+    return system.interrupt(op, i);
+  } catch (e) {
+    const crash: CommandData = {
+      type: 'crash',
+      op,
+      atStep: i,
+      spec: { model: 'kill', cut: 'none' },
+    };
+    const { options } = history.system.config;
+    const where = `${describeOperation(op)} interrupted at step ${i}`;
+    throw new EveryStepViolation(`${where}: ${errorMessage(e)}`, options, [
+      ...history.commands,
+      crash,
+    ]);
+  }
+}
+
+/** Crash `op` at every step on forks of the history's system, under every spec, then its recovery. */
 function everyStepOf(
   history: History,
   op: Operation,
   settings: EveryStepSettings,
   seed: number,
 ): void {
-  let counted: ReturnType<SimSystem['countSteps']>;
-  try {
-    counted = history.system.countSteps(op);
-  } catch (e) {
-    // The operation fails with no fault at all: a finding too, replayed by applying it.
-    const commands = [...history.commands, asCommand(op)];
-    const { options } = history.system.config;
-    throw new EveryStepViolation(`${describeOperation(op)}: ${errorMessage(e)}`, options, commands);
-  }
-  const { steps, trace } = counted;
+  const { steps, trace } = stepsOf(history, op);
   for (let i = 0; i <= steps; i++) {
-    const step = trace[i];
-    const where = `${describeOperation(op)} crashed at step ${i} (${step === undefined ? 'after the last step' : describeStep(step)})`;
-    for (const spec of specsFor(step, settings.crash, seed + i)) {
-      attempt(history, op, i, spec, undefined, where);
+    const system = history.system.fork();
+    const crashed = { system, point: interrupted(history, system, op, i) };
+    for (const spec of specsFor(trace[i], settings.crash, seed + i)) {
+      attempt(history, crashed, op, i, spec, undefined);
       if (settings.crashRecovery === false) continue;
       // Then crash the recovery at each of its steps, until one recovery runs to the end.
-      for (let j = 0; j < 64; j++) {
-        if (!attempt(history, op, i, spec, j, `${where}, recovery crashed at step ${j}`)) break;
-      }
+      for (let j = 0; j < 64; j++) if (!attempt(history, crashed, op, i, spec, j)) break;
     }
   }
 }

@@ -21,19 +21,30 @@ import {
 /** Where the simulated store lives: the one directory the simulated disk holds. */
 export const STORE_DIR = '/kvlab';
 
-/** Thrown inside the shell when the simulated process dies; carries the disk as it was at that moment. */
-export class SimCrash extends Error {
-  constructor(
-    /** The disk with every call before the crashing one completed. */
-    readonly diskBefore: Disk,
-    /** The call in flight. */
-    readonly call: Syscall,
-    /** That call as the plan step it carries out. */
-    readonly step: Step,
-    /** Its index among the disk-changing calls since the trigger was armed. */
-    readonly stepIndex: number,
-  ) {
-    super(`simulated crash at step ${stepIndex}`);
+/**
+ * Thrown inside the shell when the simulated process dies; carries the disk as it was at that moment.
+ * A KvError, so the runner and the store pass it on as it is rather than wrap it in another error; it
+ * carries no stack (a campaign throws tens of thousands a second, and nothing reads their stacks).
+ */
+export class SimCrash extends KvError {
+  /** The disk with every call before the crashing one completed. */
+  readonly diskBefore: Disk;
+  /** The call in flight. */
+  readonly call: Syscall;
+  /** That call as the plan step it carries out. */
+  readonly step: Step;
+  /** Its index among the disk-changing calls since the trigger was armed. */
+  readonly stepIndex: number;
+
+  constructor(diskBefore: Disk, call: Syscall, stepIndex: number) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super('IO', `simulated crash at step ${stepIndex}`);
+    Error.stackTraceLimit = limit;
+    this.diskBefore = diskBefore;
+    this.call = call;
+    this.step = stepOf(diskBefore, call);
+    this.stepIndex = stepIndex;
   }
 }
 
@@ -61,9 +72,10 @@ export class SimKernel implements NodeLikeFs {
   private nextFd = 3;
   private trigger: Trigger | undefined;
   private locked = false;
+  private recording = false;
   /** Calls that changed the disk since the last arm(). */
   stepsRun = 0;
-  /** Those calls, as plan steps. */
+  /** Those calls, as plan steps, when arm() asked to record them. */
   trace: Step[] = [];
   /** The crash, once it happened: the process is dead and every later call fails. */
   crashed: SimCrash | undefined;
@@ -75,9 +87,10 @@ export class SimKernel implements NodeLikeFs {
     public disk: Disk,
   ) {}
 
-  /** Arm a trigger for the calls that follow (or disarm) and reset the counters. */
-  arm(trigger: Trigger | undefined): void {
+  /** Arm a trigger for the calls that follow (or disarm) and reset the counters; `record` keeps a trace. */
+  arm(trigger: Trigger | undefined, record = false): void {
     this.trigger = trigger;
+    this.recording = record;
     this.stepsRun = 0;
     this.trace = [];
     this.crashed = undefined;
@@ -92,32 +105,31 @@ export class SimKernel implements NodeLikeFs {
   private change(call: Syscall): number {
     this.alive();
     const t = this.trigger;
-    const step = stepOf(this.disk, call);
-    const full = call.kind === 'write' ? call.data.length : 0;
     if (t !== undefined && this.stepsRun >= t.atStep) {
       if (t.kind === 'crash') {
         this.trigger = undefined;
-        this.crashed = new SimCrash(this.disk, call, step, this.stepsRun);
+        this.crashed = new SimCrash(this.disk, call, this.stepsRun);
         throw this.crashed;
       }
       if (t.kind === 'fail') {
         this.trigger = undefined;
+        const step = stepOf(this.disk, call);
         this.disk = failedSyscall(this.disk, call, t.writtenBytes);
         this.failedAt = { step, stepIndex: this.stepsRun };
         throw errno(t.errno, `simulated ${t.errno} on ${step.kind}`);
       }
-      if (call.kind === 'write' && full > 1) {
+      if (call.kind === 'write' && call.data.length > 1) {
         this.trigger = undefined;
-        const n = Math.max(1, Math.min(t.writtenBytes, full - 1));
-        return this.complete({ ...call, data: call.data.subarray(0, n) }, step);
+        const n = Math.max(1, Math.min(t.writtenBytes, call.data.length - 1));
+        return this.complete({ ...call, data: call.data.subarray(0, n) });
       }
     }
-    return this.complete(call, step);
+    return this.complete(call);
   }
 
-  private complete(call: Syscall, step: Step): number {
+  private complete(call: Syscall): number {
+    if (this.recording) this.trace.push(stepOf(this.disk, call));
     this.disk = applySyscall(this.disk, call);
-    this.trace.push(step);
     this.stepsRun++;
     return call.kind === 'write' ? call.data.length : 0;
   }

@@ -31,7 +31,7 @@ import {
   type Opened,
   type SystemObserver,
 } from './judge.js';
-import { realAdapter, SimKernel, STORE_DIR, type Adapter } from './kernel.js';
+import { realAdapter, SimKernel, STORE_DIR, type Adapter, type SimCrash } from './kernel.js';
 import { KvModel } from './model.js';
 import { describeOperation, runMaintenance, writeOps, type Operation } from './operations.js';
 import type { Fault } from './oracle.js';
@@ -72,6 +72,23 @@ export interface SystemCounters {
   coverage?: CrashPointCoverage;
   /** Which B+ tree rebalancing cases the writes went through, when a campaign wants to know. */
   shapes?: ShapeCoverage;
+}
+
+/** Where a process died: immutable data, so one crash can be judged under many specs. */
+export interface CrashPoint {
+  /** The operation (or "open") that was running. */
+  readonly operation: string;
+  /** The crash, or undefined when the operation finished first. */
+  readonly crash: SimCrash | undefined;
+  /** The disk when the process stopped. */
+  readonly disk: Disk;
+  /** Disk-changing calls made before it stopped. */
+  readonly stepsRun: number;
+}
+
+function pointOf(kernel: SimKernel): CrashPoint {
+  const { crashed: crash, disk, stepsRun } = kernel;
+  return { operation: 'open', crash, disk, stepsRun };
 }
 
 /** The damage a damage command does. */
@@ -118,15 +135,17 @@ function damageOffset(
     return pick % Math.min(bytes.length, WAL_HEADER_BYTES);
   const r = at(records, target.record % records.length, 'damaged record');
   const header = Math.min(RECORD_HEADER_BYTES, r.lengthBytes);
+  const last = r.offsetBytes + r.lengthBytes - 1;
   switch (target.part) {
     case 'record-first':
       return r.offsetBytes;
     case 'record-last':
-      return r.offsetBytes + r.lengthBytes - 1;
+      return last;
     case 'record-header':
       return r.offsetBytes + (pick % header);
     case 'record-payload':
-      return r.offsetBytes + header + (pick % Math.max(1, r.lengthBytes - header));
+      // An empty payload (a record that is all header) has only its last byte to aim at.
+      return Math.min(last, r.offsetBytes + header + (pick % Math.max(1, r.lengthBytes - header)));
   }
 }
 
@@ -224,21 +243,22 @@ export class SimSystem {
   /** How many disk-changing calls `op` makes from here (on a fork: this system is untouched). */
   countSteps(op: Operation): { steps: number; trace: readonly Step[] } {
     const fork = this.fork();
+    fork.kernel.arm(undefined, true);
     fork.runOp(op);
     return { steps: fork.kernel.stepsRun, trace: fork.kernel.trace };
   }
 
-  /** The image a crash of `kernel`'s process leaves (or the disk as it is, if it did not crash). */
-  private imageOf(operation: string, kernel: SimKernel, spec: CrashSpec): Disk {
-    const c = kernel.crashed;
-    const before = c?.diskBefore ?? kernel.disk;
+  /** The image a crash (or none: the disk as it is) leaves, counted and told. */
+  private imageOf(operation: string, point: CrashPoint, spec: CrashSpec): Disk {
+    const c = point.crash;
+    const before = c?.diskBefore ?? point.disk;
     const image = crashImage(before, c?.call, spec);
     this.counters.crashImages++;
     if (this.counters.coverage !== undefined)
       countCrash(
         this.counters.coverage,
         operation,
-        stepLabel(c?.stepIndex ?? kernel.stepsRun, c?.step),
+        stepLabel(c?.stepIndex ?? point.stepsRun, c?.step),
       );
     const event = { spec, before, inFlight: c?.step, stepIndex: c?.stepIndex, image };
     this.config.observer?.crashed?.(event);
@@ -259,9 +279,52 @@ export class SimSystem {
       // A crash (wanted), or a refusal the oracle judges below on the second recovery.
     }
     if (kernel.crashed !== undefined)
-      return { image: this.imageOf('open', kernel, spec), crashed: true };
+      return { image: this.imageOf('open', pointOf(kernel), spec), crashed: true };
     this.counters.crashImages++;
     return { image: kernel.disk, crashed: false };
+  }
+
+  /**
+   * Run `op` until the process dies at its step `atStep` (or to its end, when it has fewer steps).
+   * This system is then dead until recoverFrom() runs; the point it returns is immutable data.
+   */
+  interrupt(op: Operation, atStep: number): CrashPoint {
+    this.kernel.arm({ kind: 'crash', atStep });
+    try {
+      this.runOp(op);
+    } catch (e) {
+      if (this.kernel.crashed === undefined) throw e;
+    }
+    return { ...pointOf(this.kernel), operation: op.kind };
+  }
+
+  /**
+   * After interrupt(): a copy of this dead system with its own model, for judging one more way the
+   * same crash turns out (the every-step checker judges every spec of one crash point this way).
+   */
+  copyDead(): SimSystem {
+    return new SimSystem(this.config, this.counters, this.model.clone(), this.opened);
+  }
+
+  /**
+   * The crash at `point` turns out as `spec` says: recover, and if `recoveryCrashStep` is given, crash
+   * that recovery at that step too and recover again. Judged by the oracle.
+   */
+  recoverFrom(
+    point: CrashPoint,
+    spec: CrashSpec,
+    recoveryCrashStep?: number,
+  ): { recoveryCrashed: boolean } {
+    const image = this.imageOf(point.operation, point, spec);
+    const fault: Fault = { kind: spec.model };
+    if (recoveryCrashStep === undefined) {
+      this.recover(image, fault, describeCrash(spec));
+      return { recoveryCrashed: false };
+    }
+    const again = this.crashRecovery(image, spec, recoveryCrashStep);
+    const story = `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`;
+    this.recover(again.image, fault, story);
+    return { recoveryCrashed: again.crashed };
   }
 
   /**
@@ -274,22 +337,7 @@ export class SimSystem {
     spec: CrashSpec,
     recoveryCrashStep?: number,
   ): { recoveryCrashed: boolean } {
-    this.kernel.arm({ kind: 'crash', atStep });
-    try {
-      this.runOp(op);
-    } catch (e) {
-      if (this.kernel.crashed === undefined) throw e;
-    }
-    const image = this.imageOf(op.kind, this.kernel, spec);
-    const fault: Fault = { kind: spec.model };
-    if (recoveryCrashStep === undefined) {
-      this.recover(image, fault, describeCrash(spec));
-      return { recoveryCrashed: false };
-    }
-    const again = this.crashRecovery(image, spec, recoveryCrashStep);
-    const story = `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`;
-    this.recover(again.image, fault, story);
-    return { recoveryCrashed: again.crashed };
+    return this.recoverFrom(this.interrupt(op, atStep), spec, recoveryCrashStep);
   }
 
   /**
