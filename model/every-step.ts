@@ -15,6 +15,7 @@ import {
 } from '../src/engine/state.js';
 import { at, errorMessage } from '../src/engine/errors.js';
 import type { CommandData } from './commands/data.js';
+import { runCommand } from './commands/table.js';
 import type { CrashPointCoverage } from './coverage.js';
 import { CUTS, FATES, type CrashKind, type CrashSpec } from './crash.js';
 import { describeOperation, OPERATION_KINDS, type Operation } from './operations.js';
@@ -173,8 +174,10 @@ function randomHistory(
   });
   const system = SimSystem.create({ ...settings.system, options }, counters);
   const commands: CommandData[] = [];
-  for (let n = pick(12); n > 0; n--) {
-    const op = randomOperation(pick, at(HISTORY_KINDS, pick(HISTORY_KINDS.length), 'kind'));
+  // The last operation is a write, so under sync "none" a sync or close crashed next has data to lose.
+  for (let n = 1 + pick(12); n > 0; n--) {
+    const kind = n === 1 ? 'put' : at(HISTORY_KINDS, pick(HISTORY_KINDS.length), 'kind');
+    const op = randomOperation(pick, kind);
     commands.push(asCommand(op));
     try {
       system.apply(op);
@@ -189,7 +192,18 @@ function randomHistory(
   return { system, commands };
 }
 
-/** Judge one way the crash at `point` turns out, on its own copy; a violation comes back replayable. */
+/** The power loss that follows a kill's recovery: whatever recovery did not fsync is lost. */
+const POWER_AFTER: CommandData = {
+  type: 'crash',
+  op: { kind: 'sync' },
+  atStep: 0,
+  spec: { model: 'power', writes: 'drop', dirOps: 'drop', seed: 0 },
+};
+
+/**
+ * Judge one way the crash at `point` turns out, on its own copy; after a kill whose recovery ran to
+ * its end, a power loss follows (recovery's own fsyncs are checked). A violation comes back replayable.
+ */
 function attempt(
   history: History,
   crashed: { readonly system: SimSystem; readonly point: CrashPoint },
@@ -198,22 +212,28 @@ function attempt(
   spec: CrashSpec,
   recoveryStep: number | undefined,
 ): boolean {
+  const crash: CommandData = {
+    type: 'crash',
+    op,
+    atStep: i,
+    spec,
+    ...(recoveryStep === undefined ? {} : { recoveryCrashStep: recoveryStep }),
+  };
+  const thenPower = spec.model === 'kill' && recoveryStep === undefined;
   try {
-    return crashed.system.copyDead().recoverFrom(crashed.point, spec, recoveryStep).recoveryCrashed;
+    const copy = crashed.system.copyDead();
+    const { recoveryCrashed } = copy.recoverFrom(crashed.point, spec, recoveryStep);
+    if (thenPower) runCommand(copy, POWER_AFTER);
+    return recoveryCrashed;
   } catch (e) {
     // A Violation, or any error escaping the store: either way a finding, with the commands to replay it.
-    const crash: CommandData = {
-      type: 'crash',
-      op,
-      atStep: i,
-      spec,
-      ...(recoveryStep === undefined ? {} : { recoveryCrashStep: recoveryStep }),
-    };
     const where = `${describeOperation(op)} crashed at step ${i}${recoveryStep === undefined ? '' : `, recovery crashed at step ${recoveryStep}`}`;
-    throw new EveryStepViolation(`${where}: ${errorMessage(e)}`, history.system.config.options, [
-      ...history.commands,
-      crash,
-    ]);
+    const commands = [...history.commands, crash, ...(thenPower ? [POWER_AFTER] : [])];
+    throw new EveryStepViolation(
+      `${where}: ${errorMessage(e)}`,
+      history.system.config.options,
+      commands,
+    );
   }
 }
 

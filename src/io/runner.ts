@@ -3,18 +3,20 @@
 // file's current end, pairing the engine's idea of the file size with the shell's.
 
 import { join } from 'node:path';
-import { KvError } from '../engine/errors.js';
+import { errorMessage, KvError } from '../engine/errors.js';
 import { describeStep, type Plan, type Step } from '../engine/plan.js';
 import type { FileSystem } from './fs.js';
 
-interface OpenFile {
+/** A descriptor the runner keeps open, and the file size the runner believes it has. */
+export interface OpenFile {
   readonly fd: number;
   sizeBytes: number;
 }
 
 /** Runs plans inside one store directory. */
 export class PlanRunner {
-  private readonly open = new Map<string, OpenFile>();
+  /** Open descriptors by file name (protected: the checker's mutation tests subclass the runner). */
+  protected readonly open = new Map<string, OpenFile>();
 
   constructor(
     private readonly fs: FileSystem,
@@ -34,7 +36,7 @@ export class PlanRunner {
           typeof e === 'object' && e !== null ? String((e as { code?: unknown }).code ?? '') : '';
         throw new KvError(
           'IO',
-          `${describeStep(step)} failed${code ? ` (${code})` : ''}: ${(e as Error).message}`,
+          `${describeStep(step)} failed${code ? ` (${code})` : ''}: ${errorMessage(e)}`,
           { file },
           { cause: e },
         );
@@ -64,7 +66,8 @@ export class PlanRunner {
     }
   }
 
-  private step(step: Step): void {
+  /** Carry out one step (protected: the checker's mutation tests put a mistake in here). */
+  protected step(step: Step): void {
     switch (step.kind) {
       case 'create':
         this.forget(step.file);

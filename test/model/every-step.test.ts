@@ -12,7 +12,7 @@ describe('crash at every step', () => {
       `[seed] every step: seed=${seed} (rerun: KVLAB_SEED=${seed} npx vitest run test/model/every-step.test.ts)`,
     );
     const started = performance.now();
-    const report = checkEveryStep({ histories: 50, seed, crash: 'all' });
+    const report = checkEveryStep({ histories: 25, seed, crash: 'all' });
     console.log(
       `every step: ${report.histories} histories, ${report.crashImages} crash images checked in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
