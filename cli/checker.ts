@@ -70,7 +70,7 @@ const rate = (n: number, ms: number): string =>
 
 /** `kvlab fuzz`: run a campaign; exit 0 when nothing was found, 6 on a violation (with counterexample.json). */
 export async function runFuzz(flags: Flags, output: Output): Promise<number> {
-  const [{ runCampaign }, { findBug, BUGS }, { saveCounterexample }, { replay }] =
+  const [{ runCampaign, coverageSummary }, { findBug, BUGS }, { saveCounterexample }, { replay }] =
     await Promise.all([
       import('../fuzz/campaign.js'),
       import('../fuzz/zoo/index.js'),
@@ -138,6 +138,7 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
         `  ${op.padEnd(9)} ${Object.keys(steps).length} steps hit, ${fewest} to ${most} times each (least: ${rarest})`,
       );
     }
+    for (const line of coverageSummary(report)) output.out(line);
     if (ce === undefined)
       output.out(
         `nothing found. Rerun: kvlab fuzz --seed ${seed}${timeText ? ` --time ${timeText}` : ''}${runsText ? ` --runs ${runsText}` : ''}${bug ? ` --bug ${bug.name}` : ''}`,
