@@ -94,6 +94,7 @@ function modelBased(b: Batch): Counterexample | undefined {
     system: b.system,
     counters: b.counters,
     maxCommands: b.long ? LONG_COMMANDS : (settings.maxCommands ?? 20),
+    ...(b.long ? { minCommands: LONG_COMMANDS / 2 } : {}),
     ...(settings.bug?.sync === undefined ? {} : { sync: settings.bug.sync }),
     ...(settings.bug?.recovery === undefined ? {} : { recovery: settings.bug.recovery }),
   });

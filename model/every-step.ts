@@ -168,7 +168,7 @@ function randomHistory(
   const options = resolveOptions({
     sync: settings.sync ?? (pick(2) === 0 ? 'always' : 'none'),
     recovery: settings.recovery ?? at(RECOVERY_MODES, pick(RECOVERY_MODES.length), 'mode'),
-    compactWrites: 3 + pick(6),
+    compactWrites: 2 + pick(4),
     compactWalBytes: 1000,
     treeOrder: 3,
   });

@@ -36,6 +36,8 @@ export interface PropertySettings {
   readonly sync?: SyncMode;
   readonly recovery?: RecoveryMode;
   readonly maxCommands?: number;
+  /** At least this many commands a run (long histories); 0 by default. */
+  readonly minCommands?: number;
   /** Counters that every run adds to (commands run, crash images checked…). */
   readonly counters?: SystemCounters & { runs: number; commands: number };
 }
@@ -58,7 +60,10 @@ export function modelProperty(
   const counters = settings.counters ?? { crashImages: 0, recoveries: 0, runs: 0, commands: 0 };
   return fc.property(
     optionsArb(settings.sync, settings.recovery),
-    fc.array(commandArb(settings.faults), { maxLength: settings.maxCommands ?? 20 }),
+    fc.array(commandArb(settings.faults), {
+      minLength: settings.minCommands ?? 0,
+      maxLength: settings.maxCommands ?? 20,
+    }),
     (options, commands) => {
       counters.runs++;
       counters.commands += commands.length;
