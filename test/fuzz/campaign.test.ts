@@ -36,7 +36,9 @@ describe('campaigns', () => {
     expect(report.crashImages).toBeGreaterThan(1000);
     // sync()'s and close()'s short plans are crashed as often as the rest; a short campaign may still
     // flag a rare path (a compaction inside a write under one sync setting), which it prints.
-    console.log(`crash points hit far less than the rest: ${report.imbalanced.join('; ') || 'none'}`);
+    console.log(
+      `crash points hit far less than the rest: ${report.imbalanced.join('; ') || 'none'}`,
+    );
     expect(report.imbalanced.filter((line) => /^(sync|close) /.test(line))).toEqual([]);
   });
 

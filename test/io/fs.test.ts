@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FILES } from '../../src/engine/plan.js';
 import {
   adaptFs,
@@ -74,6 +74,44 @@ describe('the fs adapter', () => {
     expect(nodeFileSystem.readFile(join(dir, 'missing'))).toBeUndefined();
   });
 
+  it('surfaces an fsync that fails with EIO, and a failed directory fsync, never swallowing them', () => {
+    const eio = (): never => {
+      throw Object.assign(new Error('writeback failed'), { code: 'EIO' });
+    };
+    const fs = adaptFs(
+      scripted({
+        fdatasyncSync: eio,
+        fsyncSync: eio,
+        openSync: () => 7,
+        closeSync: () => {},
+        fstatSync: () => ({ size: 0 }),
+      }),
+    );
+    expect(() => fs.fsync(3)).toThrow(expect.objectContaining({ code: 'EIO' }));
+    expect(() => fs.fsyncDir('/d')).toThrow(expect.objectContaining({ code: 'EIO' }));
+    // The runner turns it into IO naming the step: the store then goes FAILED and never retries.
+    const runner = new PlanRunner(fs, '/d');
+    expect(() => runner.run([{ kind: 'fsync', file: 'f' }])).toThrow(/IO: fsync f failed \(EIO\)/);
+  });
+
+  it('finishes a short write at the offset where it stopped', () => {
+    const calls: [number, number, number][] = [];
+    const fs = adaptFs(
+      scripted({
+        writeSync: (_fd, _b, offset, length, position) => {
+          calls.push([offset, length, position]);
+          return Math.min(3, length);
+        },
+      }),
+    );
+    fs.write(3, new Uint8Array(7), 100);
+    expect(calls).toEqual([
+      [0, 7, 100],
+      [3, 4, 103],
+      [6, 1, 106],
+    ]);
+  });
+
   it('fsyncs a real directory', () => {
     expect(() => nodeFileSystem.fsyncDir(dir)).not.toThrow();
   });
@@ -112,6 +150,21 @@ describe('the plan runner', () => {
 });
 
 describe('the lock', () => {
+  it('holds a lock whose owner exists but is not ours to signal (kill(pid, 0) gives EPERM)', () => {
+    writeFileSync(join(dir, FILES.lock), '1 \n');
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => {
+      throw Object.assign(new Error('not permitted'), { code: 'EPERM' });
+    });
+    try {
+      expect(() => nodeFileSystem.lockDir(dir, 'exclusive')).toThrow(
+        expect.objectContaining({ code: 'LOCKED' }),
+      );
+    } finally {
+      kill.mockRestore();
+      rmSync(join(dir, FILES.lock), { force: true });
+    }
+  });
+
   it('takes over a lock whose pid is alive but was recycled (another start time), or that is empty', () => {
     writeFileSync(join(dir, FILES.lock), `${process.pid} 1\n`);
     acquireLock(nodeFileSystem, dir).release();
