@@ -62,7 +62,7 @@ const BATCH_RUNS = 100;
 /** Every LONG_EVERY-th batch runs fewer, longer histories: deep trees, long logs, faults after faults. */
 const LONG_EVERY = 5;
 /** A long batch: this many runs of up to LONG_COMMANDS commands. */
-const LONG_RUNS = 10;
+const LONG_RUNS = 4;
 const LONG_COMMANDS = 200;
 
 /** A seed for batch `batch` of shard `shard` (a 32-bit mix; any change makes a different stream). */

@@ -44,8 +44,16 @@ export class PlanRunner {
     }
   }
 
+  /** Paths by file name: a store names the same few files over and over. */
+  private readonly paths = new Map<string, string>();
+
   private path(file: string): string {
-    return join(this.dir, file);
+    let path = this.paths.get(file);
+    if (path === undefined) {
+      path = join(this.dir, file);
+      this.paths.set(file, path);
+    }
+    return path;
   }
 
   private file(name: string): OpenFile {
