@@ -2,6 +2,7 @@
 // (the campaigns and the bug zoo) only when called, so the store's commands never pay for them and the
 // default engine never reaches a bug variant's code.
 
+import type { CrashKind } from '../model/crash.js';
 import { KvError } from '../src/engine/errors.js';
 import { EXIT, type Flags, type Output } from './app.js';
 
@@ -29,8 +30,6 @@ function parseShard(text: string | undefined): { index: number; count: number } 
     throw new KvError('INVALID_ARGUMENT', `--shard takes i/n with 0 <= i < n, got ${text}`);
   return { index, count };
 }
-
-type CrashKind = 'kill' | 'power' | 'torn' | 'all';
 
 function parseFaults(flags: Flags): {
   crash: CrashKind | 'none';

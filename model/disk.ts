@@ -204,7 +204,7 @@ export function applySyscall(disk: Disk, call: Syscall): Disk {
 }
 
 /** The name `inode` has now, for stories and coverage (an unlinked file keeps a descriptor only). */
-export function nameOf(disk: Disk, inode: number): string {
+function nameOf(disk: Disk, inode: number): string {
   for (const [name, i] of disk.entries) if (i === inode) return name;
   return '(unlinked)';
 }

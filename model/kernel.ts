@@ -4,7 +4,6 @@
 // fopen/fwrite/fsync calls, and it is where faults enter: a crash at the n-th call that changes the
 // disk, an EIO or ENOSPC there, or a short write.
 
-import { join } from 'node:path';
 import { got, KvError } from '../src/engine/errors.js';
 import type { Step } from '../src/engine/plan.js';
 import { adaptFs, type DirLock, type FileSystem, type NodeLikeFs } from '../src/io/fs.js';
@@ -249,8 +248,3 @@ export type Adapter = (kernel: SimKernel) => FileSystem;
 
 /** kvlab's adapter (src/io/fs.ts) over the kernel, with the kernel's lock. */
 export const realAdapter: Adapter = (kernel) => adaptFs(kernel, () => kernel.lock());
-
-/** The join the shell uses, for tests that name a file of the simulated store. */
-export function storePath(name: string): string {
-  return join(STORE_DIR, name);
-}

@@ -37,8 +37,8 @@ import { describeOperation, runMaintenance, writeOps, type Operation } from './o
 import type { Fault } from './oracle.js';
 import { countShapes, type ShapeCoverage } from './shapes.js';
 
-export { Violation, type CrashEvent, type RecoveryEvent, type SystemObserver } from './judge.js';
-export { describeOperation, type Operation } from './operations.js';
+export { Violation, type CrashEvent, type RecoveryEvent } from './judge.js';
+export type { Operation } from './operations.js';
 
 /**
  * The shell a simulated store runs: kvlab's by default. Each field is a seam where the bug zoo and the

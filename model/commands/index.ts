@@ -11,7 +11,6 @@ import type { Operation } from '../operations.js';
 import type { DamageTarget } from '../system.js';
 import type { CommandData } from './data.js';
 
-export type { CrashKind } from '../crash.js';
 export type { CommandData } from './data.js';
 
 /** Which faults a run may inject. */

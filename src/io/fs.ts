@@ -75,12 +75,7 @@ export interface NodeLikeFs {
  * Write all of `data` at `positionBytes`. A write may be short; finish it at the offset where it
  * stopped, rather than leave a hole the next append would glue onto. Bounded: every round advances.
  */
-export function writeAll(
-  fs: NodeLikeFs,
-  fd: number,
-  data: Uint8Array,
-  positionBytes: number,
-): void {
+function writeAll(fs: NodeLikeFs, fd: number, data: Uint8Array, positionBytes: number): void {
   let done = 0;
   while (done < data.length) {
     const n = fs.writeSync(fd, data, done, data.length - done, positionBytes + done);
