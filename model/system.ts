@@ -5,9 +5,8 @@
 // property (model/property.ts) and the every-step checker (model/every-step.ts) both drive it.
 
 import { ENGINE, type Engine } from '../src/engine/engine.js';
-import { at, isKvError } from '../src/engine/errors.js';
-import { RECORD_HEADER_BYTES, readLog, WAL_HEADER_BYTES } from '../src/engine/logging.js';
-import { FILES, type Step } from '../src/engine/plan.js';
+import { isKvError } from '../src/engine/errors.js';
+import type { Step } from '../src/engine/plan.js';
 import type { EngineOptions } from '../src/engine/state.js';
 import type { DirLock, FileSystem } from '../src/io/fs.js';
 import {
@@ -35,6 +34,7 @@ import { realAdapter, SimKernel, STORE_DIR, type Adapter, type SimCrash } from '
 import { KvModel } from './model.js';
 import { describeOperation, runMaintenance, writeOps, type Operation } from './operations.js';
 import type { Fault } from './oracle.js';
+import { damageOffset, type DamageHow, type DamageTarget } from './damage.js';
 import { countShapes, type ShapeCoverage } from './shapes.js';
 
 export { Violation, type CrashEvent, type RecoveryEvent } from './judge.js';
@@ -91,9 +91,6 @@ function pointOf(kernel: SimKernel): CrashPoint {
   return { operation: 'open', crash, disk, stepsRun };
 }
 
-/** The damage a damage command does. */
-export type DamageHow = { readonly xor: number } | { readonly zeroBytes: number };
-
 function storeIo(config: Shell, fs: FileSystem, lock: DirLock): StoreIo {
   const io = new FsStoreIo(fs, STORE_DIR, lock, config.runner?.(fs, STORE_DIR));
   return config.wrapIo === undefined ? io : config.wrapIo(io);
@@ -112,41 +109,6 @@ function openOn(config: Shell, kernel: SimKernel, options: EngineOptions): Opene
     },
   );
   return { kernel, store };
-}
-
-/** Where a damage command aims: a byte of the log header, or a part of the n-th record of the log. */
-export type DamageTarget =
-  | { readonly part: 'log-header' }
-  | {
-      readonly part: 'record-first' | 'record-header' | 'record-payload' | 'record-last';
-      readonly record: number;
-    };
-
-/** The offset a damage command hits: by structure (a record, a field), or anywhere by `pick`. */
-function damageOffset(
-  bytes: Uint8Array,
-  file: string,
-  pick: number,
-  target: DamageTarget | undefined,
-): number {
-  if (target === undefined || file !== FILES.wal) return pick % bytes.length;
-  const records = readLog(bytes, file).records;
-  if (target.part === 'log-header' || records.length === 0)
-    return pick % Math.min(bytes.length, WAL_HEADER_BYTES);
-  const r = at(records, target.record % records.length, 'damaged record');
-  const header = Math.min(RECORD_HEADER_BYTES, r.lengthBytes);
-  const last = r.offsetBytes + r.lengthBytes - 1;
-  switch (target.part) {
-    case 'record-first':
-      return r.offsetBytes;
-    case 'record-last':
-      return last;
-    case 'record-header':
-      return r.offsetBytes + (pick % header);
-    case 'record-payload':
-      // An empty payload (a record that is all header) has only its last byte to aim at.
-      return Math.min(last, r.offsetBytes + header + (pick % Math.max(1, r.lengthBytes - header)));
-  }
 }
 
 /** The Store on a simulated kernel and disk, with its model. */

@@ -4,7 +4,7 @@
 import type { WriteOp } from '../../src/engine/logging.js';
 import type { CrashSpec } from '../crash.js';
 import type { Operation } from '../operations.js';
-import type { DamageHow, DamageTarget } from '../system.js';
+import type { DamageHow, DamageTarget } from '../damage.js';
 
 /** One command, as data. */
 export type CommandData =

@@ -8,7 +8,7 @@ import type { WriteOp } from '../../src/engine/logging.js';
 import { FILES } from '../../src/engine/plan.js';
 import { CUTS, FATES, type CrashKind, type CrashSpec, type Cut, type FateName } from '../crash.js';
 import type { Operation } from '../operations.js';
-import type { DamageTarget } from '../system.js';
+import type { DamageTarget } from '../damage.js';
 import type { CommandData } from './data.js';
 
 export type { CommandData } from './data.js';

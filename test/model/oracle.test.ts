@@ -6,9 +6,15 @@ import { resolveOptions } from '../../src/engine/options.js';
 import { initialState } from '../../src/engine/recovery.js';
 import type { EngineState } from '../../src/engine/state.js';
 import { KvModel } from '../../model/model.js';
+import { damageOffset } from '../../model/damage.js';
 import { damageFault } from '../../model/judge.js';
 import { allowedAfter, failedReadsViolation, violation } from '../../model/oracle.js';
-import { encodeWalHeader, WAL_HEADER_BYTES } from '../../src/engine/logging.js';
+import {
+  encodeRecord,
+  encodeWalHeader,
+  RECORD_HEADER_BYTES,
+  WAL_HEADER_BYTES,
+} from '../../src/engine/logging.js';
 import { FILES } from '../../src/engine/plan.js';
 
 function history(): KvModel {
@@ -136,5 +142,23 @@ describe('damage, judged by the bytes that changed', () => {
     header[0] = (header[0] ?? 0) ^ 1;
     expect(damageFault(FILES.wal, wal, header, lsns)).toMatchObject({ structural: true });
     expect(damageFault(FILES.snapshot, wal, header, lsns)).toMatchObject({ structural: true });
+  });
+});
+
+describe('damage aimed by structure', () => {
+  it('hits the log header, or the chosen field of the chosen record', () => {
+    const header = encodeWalHeader(0);
+    const records = [encodeRecord(1, [{ op: 'put', key: 'a', value: 'xyz' }])];
+    const wal = new Uint8Array([...header, ...(records[0] ?? [])]);
+    const start = WAL_HEADER_BYTES;
+    const last = wal.length - 1;
+    expect(damageOffset(wal, FILES.wal, 5, { part: 'log-header' })).toBe(5);
+    expect(damageOffset(wal, FILES.wal, 5, { part: 'record-first', record: 7 })).toBe(start);
+    expect(damageOffset(wal, FILES.wal, 5, { part: 'record-last', record: 0 })).toBe(last);
+    expect(damageOffset(wal, FILES.wal, 5, { part: 'record-header', record: 0 })).toBe(start + 5);
+    const payload = damageOffset(wal, FILES.wal, 1, { part: 'record-payload', record: 0 });
+    expect(payload).toBeGreaterThanOrEqual(start + RECORD_HEADER_BYTES);
+    expect(payload).toBeLessThanOrEqual(last);
+    expect(damageOffset(wal, FILES.snapshot, wal.length + 3, { part: 'log-header' })).toBe(3);
   });
 });
