@@ -162,12 +162,14 @@ export class SimKernel implements NodeLikeFs {
     return undefined;
   }
 
+  /** The names in the store directory. */
   readdirSync(path: string): string[] {
     this.alive();
     if (path !== STORE_DIR) throw errno('ENOENT', path);
     return listing(this.disk);
   }
 
+  /** A file's bytes as the page cache holds them; ENOENT when missing. */
   readFileSync(path: string): Uint8Array {
     this.alive();
     const bytes = readFile(this.disk, this.nameOf(path));
@@ -175,6 +177,7 @@ export class SimKernel implements NodeLikeFs {
     return bytes;
   }
 
+  /** Open the directory, a file ("r+"), or create one ("w" truncates, "wx" fails with EEXIST). */
   openSync(path: string, flags: string): number {
     this.alive();
     if (path === STORE_DIR) return this.fd({ kind: 'dir' });
@@ -189,42 +192,50 @@ export class SimKernel implements NodeLikeFs {
     return this.fd({ kind: 'file', inode: existing });
   }
 
+  /** Write at `position` (pwrite): may be short when a short write is armed. Returns bytes taken. */
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number) {
     const inode = this.inode(fd);
     const data = buffer.subarray(offset, offset + length);
     return this.change({ kind: 'write', inode, offsetBytes: position, data });
   }
 
+  /** The open file's size, as a read sees it. */
   fstatSync(fd: number): { size: number } {
     this.alive();
     return { size: got(this.disk.inodes, this.inode(fd), 'inode').visible.length };
   }
 
+  /** Make the file's data durable (a crash point, and where fsyncgate strikes on EIO). */
   fdatasyncSync(fd: number): void {
     this.change({ kind: 'fsync', inode: this.inode(fd) });
   }
 
+  /** fsync a file, or the directory: its entries become durable. */
   fsyncSync(fd: number): void {
     const h = this.handle(fd);
     this.change(h.kind === 'dir' ? { kind: 'fsyncDir' } : { kind: 'fsync', inode: h.inode });
   }
 
+  /** Cut or extend the file (a pending op until the next fsync). */
   ftruncateSync(fd: number, len: number): void {
     this.change({ kind: 'truncate', inode: this.inode(fd), sizeBytes: len });
   }
 
+  /** Let go of a descriptor (changes nothing on disk). */
   closeSync(fd: number): void {
     this.alive();
     this.handle(fd);
     this.fds.delete(fd);
   }
 
+  /** Rename within the directory (a pending directory op until the next directory fsync). */
   renameSync(from: string, to: string): void {
     const name = this.nameOf(from);
     if (!this.disk.entries.has(name)) throw errno('ENOENT', from);
     this.change({ kind: 'rename', from: name, to: this.nameOf(to) });
   }
 
+  /** Remove a name (a pending directory op until the next directory fsync). */
   unlinkSync(path: string): void {
     const name = this.nameOf(path);
     if (!this.disk.entries.has(name)) throw errno('ENOENT', path);

@@ -60,13 +60,17 @@ export interface Shell {
 
 /** The settings of one simulated store. */
 export interface SystemConfig extends Shell {
+  /** The store's options (resolved). */
   readonly options: EngineOptions;
+  /** Who watches crashes and recoveries (`kvlab replay`'s story). */
   readonly observer?: SystemObserver;
 }
 
 /** Counters a campaign reports. */
 export interface SystemCounters {
+  /** Crash images made and judged. */
   crashImages: number;
+  /** Recoveries run and judged. */
   recoveries: number;
   /** Which steps of which operations crashes hit, when a campaign wants to know. */
   coverage?: CrashPointCoverage;
@@ -113,6 +117,7 @@ function openOn(config: Shell, kernel: SimKernel, options: EngineOptions): Opene
 
 /** The Store on a simulated kernel and disk, with its model. */
 export class SimSystem {
+  /** The engine the store runs (kvlab's, or a variant's). */
   readonly engine: Engine;
 
   private constructor(
