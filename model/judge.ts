@@ -5,7 +5,7 @@
 // model, and of a FAILED one against the last state whose plan fully succeeded (spec/states.md).
 
 import { treeEntries } from '../src/engine/bptree.js';
-import { errorMessage } from '../src/engine/errors.js';
+import { errorMessage, isKvError } from '../src/engine/errors.js';
 import { readLog, WAL_HEADER_BYTES } from '../src/engine/logging.js';
 import { FILES, type Step } from '../src/engine/plan.js';
 import type { EngineOptions } from '../src/engine/state.js';
@@ -94,7 +94,7 @@ export function checkFailedStore(store: Store, model: KvModel, story: string): v
     refusal = e;
   }
   if (refusal === undefined) throw new Violation(`after ${story}, a FAILED store accepted a write`);
-  if (!(refusal instanceof Error && 'code' in refusal && refusal.code === 'FAILED'))
+  if (!isKvError(refusal, 'FAILED'))
     throw new Violation(`after ${story}, a write on a FAILED store threw ${String(refusal)}`);
   const entries = store.scan().map((e): [string, string] => [e.key, e.value]);
   const wrong = failedReadsViolation(model, entries);

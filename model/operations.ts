@@ -54,8 +54,8 @@ export function writeOps(op: Operation): readonly WriteOp[] | undefined {
 }
 
 /**
- * Run a maintenance operation or close on a store (writes go through Store.batch, by the driver, so
- * the model can issue them first).
+ * Run an operation on a store. The driver runs writes itself (it issues them to the model first and
+ * checks the LSN returned); a write that comes here is simply a batch.
  */
 export function runMaintenance(store: Store, op: Operation): void {
   switch (op.kind) {
