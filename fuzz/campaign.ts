@@ -58,7 +58,7 @@ export interface CampaignReport extends CampaignProgress {
 }
 
 /** Model-based runs per batch: small enough for a lively progress line, large enough to amortise. */
-const BATCH_RUNS = 100;
+const BATCH_RUNS = 60;
 /** Every LONG_EVERY-th batch runs fewer, longer histories: deep trees, long logs, faults after faults. */
 const LONG_EVERY = 5;
 /** A long batch: this many runs of up to LONG_COMMANDS commands. */

@@ -33,19 +33,23 @@ function shape(tree: Tree, key: string): { sizes: number[][]; path: number[] } {
   const sizes: number[][] = [];
   const path: number[] = [];
   let level: Node[] = [tree.root];
-  let onPath: Node | undefined = tree.root;
+  let at = 0;
   for (let depth = 0; depth < 64 && level.length > 0; depth++) {
     sizes.push(level.map((n) => n.keys.length));
-    path.push(onPath === undefined ? -1 : level.indexOf(onPath));
+    path.push(at);
+    const onPath = level[at];
     const next: Node[] = [];
-    let child: Node | undefined;
-    for (const n of level) if (!n.leaf) next.push(...n.children);
-    if (onPath !== undefined && !onPath.leaf) {
-      const i = onPath.keys.findIndex((k) => compareKeys(key, k) < 0);
-      child = onPath.children[i < 0 ? onPath.keys.length : i];
+    let nextAt = 0;
+    for (const n of level) {
+      if (n.leaf) continue;
+      if (n === onPath) {
+        const j = n.keys.findIndex((k) => compareKeys(key, k) < 0);
+        nextAt = next.length + (j < 0 ? n.keys.length : j);
+      }
+      next.push(...n.children);
     }
     level = next;
-    onPath = child;
+    at = nextAt;
   }
   return { sizes, path };
 }

@@ -339,14 +339,14 @@ export class SimSystem {
 
   /**
    * The first write at or after step `atStep` of `op` is short: the kernel takes `writtenBytes` of it
-   * and says so. The shell must finish it at the right offset: reads, then a clean reopen, must agree.
+   * and says so. The shell must finish it at the right offset: reads must agree now, and the next
+   * recovery (a reopen, a crash, damage) reads back what was written.
    */
   shortWrite(op: Operation, atStep: number, writtenBytes: number): void {
     this.kernel.arm({ kind: 'short', atStep, writtenBytes });
     this.runOp(op);
     this.kernel.arm(undefined);
     this.settleAfter(op);
-    if (op.kind !== 'close') this.reopen();
   }
 
   /**

@@ -87,7 +87,7 @@ const TABLE: { readonly [T in CommandType]: Row<T> } = {
   'short-write': {
     run: (s, d) => s.shortWrite(d.op, d.atStep, d.writtenBytes),
     describe: (d) =>
-      `a short write (${d.writtenBytes} bytes taken) from step ${d.atStep} of ${describeOperation(d.op)}, then reopen`,
+      `a short write (${d.writtenBytes} bytes taken) from step ${d.atStep} of ${describeOperation(d.op)}`,
   },
   damage: {
     run: (s, d) => s.damage(d.file, d.offsetPick, d.how, d.target),

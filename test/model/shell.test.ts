@@ -112,6 +112,7 @@ describe('the real shell under the checker', () => {
         atStep: 0,
         writtenBytes: 3,
       },
+      { type: 'reopen' },
     ];
     expect(found({}, 'always', commands)).toBeUndefined();
     expect(found({ adapter: retriesAtWrongOffset }, 'always', commands)).toMatch(
