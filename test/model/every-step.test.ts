@@ -1,6 +1,6 @@
-// The every-step checker in `npm test`: crash at every step of put, del, batch, snapshot, compact and
-// recovery, under every cut and every fate, on random small histories. It must check at least 100,000
-// crash images, and hit every step of every plan.
+// The every-step checker in `npm test`: crash at every step of put, del, batch, snapshot, compact,
+// sync, close and recovery, under every cut and every fate, on random histories. It must check at
+// least 100,000 crash images, and hit every step of every plan.
 import { describe, expect, it } from 'vitest';
 import { checkEveryStep } from '../../model/every-step.js';
 import { SimSystem } from '../../model/system.js';
@@ -21,7 +21,7 @@ describe('crash at every step', () => {
     for (const [operation, steps] of Object.entries(report.coverage))
       console.log(`  ${operation}: ${Object.keys(steps).length} crash points`);
     expect(report.crashImages).toBeGreaterThanOrEqual(100_000);
-    for (const op of ['put', 'del', 'batch', 'snapshot', 'compact', 'open'])
+    for (const op of ['put', 'del', 'batch', 'snapshot', 'compact', 'sync', 'close', 'open'])
       expect(Object.keys(report.coverage[op] ?? {}).length, op).toBeGreaterThan(1);
   });
 });
