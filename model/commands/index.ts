@@ -31,12 +31,12 @@ const HOT_KEYS = ['a', 'b', 'c', '', '\ue000', '😀'];
 const WIDE_KEYS = Array.from({ length: 26 }, (_, i) => `k${String.fromCharCode(97 + i)}`);
 
 /** A key: mostly a hot one. */
-export const keyArb: fc.Arbitrary<string> = fc.oneof(
+const keyArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...HOT_KEYS) },
   { weight: 2, arbitrary: fc.constantFrom(...WIDE_KEYS) },
 );
 /** A value. */
-export const valueArb = fc.constantFrom('', 'x', 'yy', 'z|\n', '😀');
+const valueArb = fc.constantFrom('', 'x', 'yy', 'z|\n', '😀');
 
 const writeOpArb: fc.Arbitrary<WriteOp> = fc.oneof(
   fc.record({ op: fc.constant('put' as const), key: keyArb, value: valueArb }),
@@ -51,7 +51,7 @@ const bulkArb: fc.Arbitrary<readonly WriteOp[]> = fc
   );
 
 /** An operation to crash or fail in the middle of. */
-export const operationArb: fc.Arbitrary<Operation> = fc.oneof(
+const operationArb: fc.Arbitrary<Operation> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.record({ kind: fc.constant('put' as const), key: keyArb, value: valueArb }),
