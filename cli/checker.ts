@@ -2,6 +2,7 @@
 // (the campaigns and the bug zoo) only when called, so the store's commands never pay for them and the
 // default engine never reaches a bug variant's code.
 
+import type { CrashKind } from '../model/crash.js';
 import { KvError, errorMessage } from '../src/engine/errors.js';
 import { EXIT, type Flags, type Output } from './app.js';
 
@@ -30,8 +31,7 @@ function parseShard(text: string | undefined): { index: number; count: number } 
   return { index, count };
 }
 
-const CRASH_KINDS = ['kill', 'power', 'torn', 'all'] as const;
-type CrashKind = (typeof CRASH_KINDS)[number];
+const CRASH_KINDS: readonly CrashKind[] = ['kill', 'power', 'torn', 'all'];
 
 function parseFaults(flags: Flags): {
   crash: CrashKind | 'none';
@@ -116,7 +116,7 @@ function printSummary(report: CampaignReport, output: Output): void {
 
 /** `kvlab fuzz`: run a campaign; exit 0 when nothing was found, 6 on a violation (with counterexample.json). */
 export async function runFuzz(flags: Flags, output: Output): Promise<number> {
-  const [{ runCampaign }, { findBug, BUGS }, { saveCounterexample }, { replay }] =
+  const [{ runCampaign, coverageSummary }, { findBug, BUGS }, { saveCounterexample }, { replay }] =
     await Promise.all([
       import('../fuzz/campaign.js'),
       import('../fuzz/zoo/index.js'),
@@ -165,6 +165,7 @@ export async function runFuzz(flags: Flags, output: Output): Promise<number> {
     output.out(JSON.stringify({ ...report, counterexample: ce === undefined ? null : out }));
   } else {
     printSummary(report, output);
+    for (const line of coverageSummary(report)) output.out(line);
     if (ce === undefined) output.out(`nothing found. Rerun: ${rerunCommand(flags, seed)}`);
     else {
       output.out(

@@ -2,23 +2,33 @@
 // kill or the power model of model/disk.ts. Each way a crash can turn out is a CrashSpec, plain data,
 // so that a counterexample can name it and replay it.
 
-import type { Step } from '../src/engine/plan.js';
-import { mulberry32 } from './random.js';
+import { at } from '../src/engine/errors.js';
 import {
-  applyStep,
+  applySyscall,
   killImage,
   powerImage,
   type Disk,
   type PowerChoices,
+  type Syscall,
   type WriteFate,
 } from './disk.js';
+import { mulberry32 } from './random.js';
+
+/**
+ * Which crashes a run injects: kill (the process dies), power (the machine loses power), torn (only
+ * crashes that tear a write), or all of them. The one definition; the CLI, the campaign and the
+ * every-step checker take it from here.
+ */
+export type CrashKind = 'kill' | 'power' | 'torn' | 'all';
 
 /** Where an append in flight is cut: the cuts the checker tries. */
 export const CUTS = ['none', 'one', 'half', 'all-but-one', 'all'] as const;
+/** One of CUTS. */
 export type Cut = (typeof CUTS)[number];
 
 /** How a write fares under power loss, as data: a Cut, zeros, garbage, or dropped. */
 export const FATES = ['keep', 'drop', 'one', 'half', 'all-but-one', 'zeros', 'garbage'] as const;
+/** One of FATES. */
 export type FateName = (typeof FATES)[number];
 
 /** One way a crash turns out. */
@@ -71,7 +81,7 @@ export function powerChoices(spec: Extract<CrashSpec, { model: 'power' }>): Powe
     writeFate: (lengthBytes, index) =>
       fate(
         spec.writes === 'mixed'
-          ? (FATES[Math.floor(next() * FATES.length)] as FateName)
+          ? at(FATES, Math.floor(next() * FATES.length), 'fate')
           : spec.writes,
         lengthBytes,
         spec.seed + index,
@@ -82,22 +92,23 @@ export function powerChoices(spec: Extract<CrashSpec, { model: 'power' }>): Powe
 }
 
 /**
- * The disk a reboot finds after a crash with `inFlight` being carried out on `before`. Under kill, an
- * append in flight leaves a prefix and any other call happened (cut "all") or not. Under power, the call
- * in flight becomes one more pending op for the fates to decide; an fsync in flight did not complete.
+ * The disk a reboot finds after a crash with `inFlight` being carried out on `before`. Under kill, a
+ * write in flight leaves a prefix and any other call happened (cut "all") or not; what was unsynced
+ * stays unsynced. Under power, the call in flight becomes one more pending op for the fates to
+ * decide; an fsync in flight did not complete.
  */
-export function crashImage(before: Disk, inFlight: Step | undefined, spec: CrashSpec): Disk {
+export function crashImage(before: Disk, inFlight: Syscall | undefined, spec: CrashSpec): Disk {
   if (spec.model === 'kill') {
     if (inFlight === undefined || spec.cut === 'none') return killImage(before);
-    if (inFlight.kind !== 'append')
-      return killImage(spec.cut === 'all' ? applyStep(before, inFlight) : before);
+    if (inFlight.kind !== 'write')
+      return killImage(spec.cut === 'all' ? applySyscall(before, inFlight) : before);
     const data = inFlight.data.subarray(0, cutBytes(spec.cut, inFlight.data.length));
-    return killImage(applyStep(before, { ...inFlight, data }));
+    return killImage(data.length === 0 ? before : applySyscall(before, { ...inFlight, data }));
   }
   const started =
     inFlight === undefined || inFlight.kind === 'fsync' || inFlight.kind === 'fsyncDir'
       ? before
-      : applyStep(before, inFlight);
+      : applySyscall(before, inFlight);
   return powerImage(started, powerChoices(spec));
 }
 

@@ -1,14 +1,17 @@
 // The simulated disk: one directory of files, as immutable data, that can be crashed between any two
-// steps of a plan. It stands for the disk under the seed's fopen/fprintf/fflush/fsync/rename calls.
+// syscalls. It stands for the disk under KVStore v3's fopen/fprintf/fflush/fsync/rename calls; the
+// simulated kernel (model/kernel.ts) turns the shell's syscalls into the Syscall values below.
 //
 // FAULT MODEL (also spec/crash-model.md)
 // - Files. Each file keeps its durable bytes (as of its last fsync) apart from the writes and truncates
 //   made since (pending). Reads see durable + pending applied in order: the page cache.
 // - Directory. The entries a listing shows are kept apart from the durable entries (as of the last
 //   directory fsync) and the creates, renames and unlinks made since (pending directory ops).
-// - kill (the process dies; the kernel and the page cache live on): every completed call stays. The call
-//   in flight may be torn: an append in flight leaves a prefix of its bytes (nothing, one byte, half, all
-//   but one, or all). Every other call is atomic: it happened or it did not.
+// - kill (the process dies; the kernel and the page cache live on): every completed call stays, and
+//   stays as durable as it was: unsynced bytes remain unsynced, so a later power loss can still lose
+//   them unless someone (recovery) fsyncs them. The call in flight may be torn: a write in flight
+//   leaves a prefix of its bytes (nothing, one byte, half, all but one, or all). Every other call is
+//   atomic: it happened or it did not.
 // - power (the machine loses power): only fsynced file data and fsynced directory entries are certain.
 //   Each pending write, independently, survives, is lost, is cut at any byte, or keeps its length while
 //   its bytes become zeros or garbage (ALICE; SQLite's crash VFS; FoundationDB's simulator). A lost write
@@ -28,6 +31,7 @@
 // Everything is immutable (ReadonlyMap, frozen arrays of Uint8Array never mutated after creation), so a
 // crash image costs microseconds: memfs has no cheap copy (about 135 µs a volume, measured here).
 
+import { at, got } from '../src/engine/errors.js';
 import type { Step } from '../src/engine/plan.js';
 
 /** A write or truncate not yet fsynced. */
@@ -95,13 +99,18 @@ function inodeOf(disk: Disk, name: string): number {
   return inode;
 }
 
+function fileOf(disk: Disk, inode: number): FileImage {
+  const file = disk.inodes.get(inode);
+  if (file === undefined) throw new DiskError(`no inode ${inode}`);
+  return file;
+}
+
 function withFile(disk: Disk, inode: number, file: FileImage): Disk {
   return { ...disk, inodes: new Map(disk.inodes).set(inode, file) };
 }
 
-function withPending(disk: Disk, name: string, op: PendingOp): Disk {
-  const inode = inodeOf(disk, name);
-  const file = disk.inodes.get(inode) as FileImage;
+function withPending(disk: Disk, inode: number, op: PendingOp): Disk {
+  const file = fileOf(disk, inode);
   return withFile(disk, inode, {
     durable: file.durable,
     pending: [...file.pending, op],
@@ -118,61 +127,146 @@ function withDirOp(
   return { ...disk, ...extra, entries, pendingDirOps: [...disk.pendingDirOps, op] };
 }
 
-/** The disk after one completed step. Throws DiskError when the step is impossible. */
-export function applyStep(disk: Disk, step: Step): Disk {
-  switch (step.kind) {
-    case 'create': {
-      const existing = disk.entries.get(step.file);
-      if (existing !== undefined)
-        return withPending(disk, step.file, { kind: 'truncate', sizeBytes: 0 }); // O_TRUNC
-      const inode = disk.nextInode;
-      const inodes = new Map(disk.inodes).set(inode, {
-        durable: new Uint8Array(),
-        pending: [],
-        visible: new Uint8Array(),
-      });
-      return withDirOp(
-        disk,
-        { kind: 'link', name: step.file, inode },
-        new Map(disk.entries).set(step.file, inode),
-        { inodes, nextInode: inode + 1 },
-      );
+/**
+ * One call that changes the disk, as the simulated kernel issues it. Files are named by inode where a
+ * descriptor names them (a descriptor follows its file through a rename), by name where a path does.
+ */
+export type Syscall =
+  | { readonly kind: 'create'; readonly name: string }
+  | {
+      readonly kind: 'write';
+      readonly inode: number;
+      readonly offsetBytes: number;
+      readonly data: Uint8Array;
     }
-    case 'append': {
-      const size = (disk.inodes.get(inodeOf(disk, step.file)) as FileImage).visible.length;
-      if (size !== step.offsetBytes)
-        throw new DiskError(
-          `append to ${step.file} at ${step.offsetBytes}, but it holds ${size} bytes`,
-        );
-      return withPending(disk, step.file, {
+  | { readonly kind: 'truncate'; readonly inode: number; readonly sizeBytes: number }
+  | { readonly kind: 'fsync'; readonly inode: number }
+  | { readonly kind: 'fsyncDir' }
+  | { readonly kind: 'rename'; readonly from: string; readonly to: string }
+  | { readonly kind: 'unlink'; readonly name: string };
+
+/** Create `name` (open with O_CREAT|O_TRUNC): a new inode and a pending link, or truncate it to zero. */
+function create(disk: Disk, name: string): Disk {
+  const existing = disk.entries.get(name);
+  if (existing !== undefined)
+    return withPending(disk, existing, { kind: 'truncate', sizeBytes: 0 });
+  const inode = disk.nextInode;
+  const empty: FileImage = { durable: new Uint8Array(), pending: [], visible: new Uint8Array() };
+  return withDirOp(disk, { kind: 'link', name, inode }, new Map(disk.entries).set(name, inode), {
+    inodes: new Map(disk.inodes).set(inode, empty),
+    nextInode: inode + 1,
+  });
+}
+
+function renamed(disk: Disk, from: string, to: string): Disk {
+  const inode = inodeOf(disk, from);
+  const entries = new Map(disk.entries);
+  entries.delete(from);
+  entries.set(to, inode);
+  return withDirOp(disk, { kind: 'rename', from, to }, entries);
+}
+
+function unlinked(disk: Disk, name: string): Disk {
+  inodeOf(disk, name);
+  const entries = new Map(disk.entries);
+  entries.delete(name);
+  return withDirOp(disk, { kind: 'unlink', name }, entries);
+}
+
+/** The disk after one completed syscall. Throws DiskError when the call is impossible. */
+export function applySyscall(disk: Disk, call: Syscall): Disk {
+  switch (call.kind) {
+    case 'create':
+      return create(disk, call.name);
+    case 'write':
+      return withPending(disk, call.inode, {
         kind: 'write',
-        offsetBytes: step.offsetBytes,
-        data: step.data,
+        offsetBytes: call.offsetBytes,
+        data: call.data,
       });
-    }
     case 'truncate':
-      return withPending(disk, step.file, { kind: 'truncate', sizeBytes: step.sizeBytes });
+      return withPending(disk, call.inode, { kind: 'truncate', sizeBytes: call.sizeBytes });
     case 'fsync': {
-      const inode = inodeOf(disk, step.file);
-      const file = disk.inodes.get(inode) as FileImage;
-      return withFile(disk, inode, { durable: file.visible, pending: [], visible: file.visible });
-    }
-    case 'rename': {
-      const inode = inodeOf(disk, step.from);
-      const entries = new Map(disk.entries);
-      entries.delete(step.from);
-      entries.set(step.to, inode);
-      return withDirOp(disk, { kind: 'rename', from: step.from, to: step.to }, entries);
-    }
-    case 'unlink': {
-      inodeOf(disk, step.file);
-      const entries = new Map(disk.entries);
-      entries.delete(step.file);
-      return withDirOp(disk, { kind: 'unlink', name: step.file }, entries);
+      const file = fileOf(disk, call.inode);
+      return withFile(disk, call.inode, {
+        durable: file.visible,
+        pending: [],
+        visible: file.visible,
+      });
     }
     case 'fsyncDir':
       return { ...disk, durableEntries: disk.entries, pendingDirOps: [] };
+    case 'rename':
+      return renamed(disk, call.from, call.to);
+    case 'unlink':
+      return unlinked(disk, call.name);
   }
+}
+
+/** The name `inode` has now, for stories and coverage (an unlinked file keeps a descriptor only). */
+function nameOf(disk: Disk, inode: number): string {
+  for (const [name, i] of disk.entries) if (i === inode) return name;
+  return '(unlinked)';
+}
+
+/** A syscall as the plan step it carries out, for coverage labels and stories. */
+export function stepOf(disk: Disk, call: Syscall): Step {
+  switch (call.kind) {
+    case 'create':
+      return { kind: 'create', file: call.name };
+    case 'write':
+      return {
+        kind: 'append',
+        file: nameOf(disk, call.inode),
+        offsetBytes: call.offsetBytes,
+        data: call.data,
+      };
+    case 'truncate':
+      return { kind: 'truncate', file: nameOf(disk, call.inode), sizeBytes: call.sizeBytes };
+    case 'fsync':
+      return { kind: 'fsync', file: nameOf(disk, call.inode) };
+    case 'fsyncDir':
+      return call;
+    case 'rename':
+      return call;
+    case 'unlink':
+      return { kind: 'unlink', file: call.name };
+  }
+}
+
+/** A plan step as the syscall that carries it out (by name: the disk resolves names to inodes). */
+export function syscallOf(disk: Disk, step: Step): Syscall {
+  switch (step.kind) {
+    case 'create':
+      return { kind: 'create', name: step.file };
+    case 'append':
+      return { ...step, kind: 'write', inode: inodeOf(disk, step.file) };
+    case 'truncate':
+      return { kind: 'truncate', inode: inodeOf(disk, step.file), sizeBytes: step.sizeBytes };
+    case 'fsync':
+      return { kind: 'fsync', inode: inodeOf(disk, step.file) };
+    case 'fsyncDir':
+      return step;
+    case 'rename':
+      return step;
+    case 'unlink':
+      return { kind: 'unlink', name: step.file };
+  }
+}
+
+/**
+ * The disk after one completed plan step (tests and stories speak in steps). An append must land at
+ * the file's end, as the runner promises. Throws DiskError when the step is impossible.
+ */
+export function applyStep(disk: Disk, step: Step): Disk {
+  if (step.kind === 'append') {
+    const size = fileOf(disk, inodeOf(disk, step.file)).visible.length;
+    if (size !== step.offsetBytes)
+      throw new DiskError(
+        `append to ${step.file} at ${step.offsetBytes}, but it holds ${size} bytes`,
+      );
+  }
+  return applySyscall(disk, syscallOf(disk, step));
 }
 
 /** File names, as a listing shows them. */
@@ -183,7 +277,7 @@ export function listing(disk: Disk): string[] {
 /** A file's bytes as a read sees them, or undefined. */
 export function readFile(disk: Disk, name: string): Uint8Array | undefined {
   const inode = disk.entries.get(name);
-  return inode === undefined ? undefined : (disk.inodes.get(inode) as FileImage).visible;
+  return inode === undefined ? undefined : fileOf(disk, inode).visible;
 }
 
 /** A rebooted disk holding exactly `files` (name to bytes), all durable. */
@@ -198,16 +292,13 @@ function rebooted(files: ReadonlyMap<string, Uint8Array>): Disk {
   return { inodes, entries, durableEntries: entries, pendingDirOps: [], nextInode: inode };
 }
 
-/** After a kill: every completed call stays, as the page cache held it. */
+/**
+ * After a kill: every completed call stays, as the page cache holds it, and nothing more becomes
+ * durable than was: the disk is the same value (only the dead process's descriptors are gone, and
+ * they live in the kernel, not here).
+ */
 export function killImage(disk: Disk): Disk {
-  return rebooted(
-    new Map(
-      [...disk.entries].map(([name, inode]) => [
-        name,
-        (disk.inodes.get(inode) as FileImage).visible,
-      ]),
-    ),
-  );
+  return disk;
 }
 
 /** What becomes of one pending write after a power loss. */
@@ -282,23 +373,35 @@ export function powerImage(disk: Disk, choices: PowerChoices): Disk {
   });
   const files = new Map<string, Uint8Array>();
   for (const [name, inode] of entries)
-    files.set(name, survivingBytes(disk.inodes.get(inode) as FileImage, choices));
+    files.set(name, survivingBytes(fileOf(disk, inode), choices));
   return rebooted(files);
 }
 
-/** The disk after a step that failed with an I/O error: an append may have written a prefix; fsync loses. */
-export function failedStep(disk: Disk, step: Step, writtenBytes: number): Disk {
-  if (step.kind === 'fsync') {
-    const inode = disk.entries.get(step.file);
-    const file = inode === undefined ? undefined : disk.inodes.get(inode);
-    if (inode === undefined || file === undefined) return disk;
-    return withFile(disk, inode, { durable: file.durable, pending: [], visible: file.durable });
+/**
+ * The disk after a syscall that failed with an I/O error: a write may have written a prefix of its
+ * bytes (never all); a failed fsync drops the file's unsynced writes (fsyncgate); any other call had
+ * no effect.
+ */
+export function failedSyscall(disk: Disk, call: Syscall, writtenBytes: number): Disk {
+  if (call.kind === 'fsync') {
+    const file = disk.inodes.get(call.inode);
+    if (file === undefined) return disk;
+    return withFile(disk, call.inode, {
+      durable: file.durable,
+      pending: [],
+      visible: file.durable,
+    });
   }
-  if (step.kind !== 'append' || writtenBytes <= 0) return disk;
-  return applyStep(disk, {
-    ...step,
-    data: step.data.subarray(0, Math.min(writtenBytes, step.data.length - 1)),
-  });
+  if (call.kind !== 'write' || writtenBytes <= 0) return disk;
+  const kept = Math.min(writtenBytes, call.data.length - 1);
+  return kept <= 0 ? disk : applySyscall(disk, { ...call, data: call.data.subarray(0, kept) });
+}
+
+/** failedSyscall for a plan step (by name). */
+export function failedStep(disk: Disk, step: Step, writtenBytes: number): Disk {
+  const inode = 'file' in step ? disk.entries.get(step.file) : undefined;
+  if ('file' in step && inode === undefined) return disk;
+  return failedSyscall(disk, syscallOf(disk, step), writtenBytes);
 }
 
 /** A durable file damaged between runs: `mask` XORed into the byte at `offsetBytes`, or a run zeroed. */
@@ -312,12 +415,12 @@ export function damage(
   if (bytes === undefined || offsetBytes >= bytes.length)
     throw new DiskError(`cannot damage ${name} at ${offsetBytes}`);
   const out = bytes.slice();
-  if ('xor' in how) out[offsetBytes] = (out[offsetBytes] as number) ^ how.xor;
+  if ('xor' in how) out[offsetBytes] = at(out, offsetBytes, 'damaged byte') ^ how.xor;
   else out.fill(0, offsetBytes, Math.min(out.length, offsetBytes + how.zeroBytes));
   const files = new Map(
     [...disk.entries].map(([n, inode]): [string, Uint8Array] => [
       n,
-      n === name ? out : (disk.inodes.get(inode) as FileImage).visible,
+      n === name ? out : got(disk.inodes, inode, 'inode').visible,
     ]),
   );
   return rebooted(files);

@@ -1,26 +1,29 @@
-// The every-step checker: for put, del, batch, snapshot, compact and open (recovery itself), on many
-// small random histories, crash before and after every step of the operation's plan, under every cut of
-// an append in flight (kill) and every fate of every unsynced write (power); recover and judge by the
-// oracle; then crash that recovery at each of its steps too, and recover again. Exhaustive where the
-// model-based test samples. A violation carries its history as commands, so it replays like any other.
+// The every-step checker: for put, del, batch, snapshot, compact, sync, close and open (recovery
+// itself), on many random histories, crash before and after every disk-changing call of the operation,
+// under every cut of a write in flight (kill) and every fate of every unsynced write (power); recover
+// and judge by the oracle; then crash that recovery at each of its steps too, and recover again.
+// Exhaustive where the model-based test samples. A violation, whether found while the history is built
+// or while it is crashed, carries its history as commands, so it replays like any other.
 
 import { resolveOptions } from '../src/engine/options.js';
-import { describeStep, type Step } from '../src/engine/plan.js';
+import type { Step } from '../src/engine/plan.js';
 import {
   RECOVERY_MODES,
   type EngineOptions,
   type RecoveryMode,
   type SyncMode,
 } from '../src/engine/state.js';
+import { at, errorMessage } from '../src/engine/errors.js';
 import type { CommandData } from './commands/data.js';
+import { runCommand } from './commands/table.js';
 import type { CrashPointCoverage } from './coverage.js';
-import { CUTS, FATES, type CrashSpec } from './crash.js';
+import { CUTS, FATES, type CrashKind, type CrashSpec } from './crash.js';
+import { describeOperation, OPERATION_KINDS, type Operation } from './operations.js';
 import { mulberry32 } from './random.js';
 import {
   SimSystem,
   Violation,
-  describeOperation,
-  type Operation,
+  type CrashPoint,
   type SystemConfig,
   type SystemCounters,
 } from './system.js';
@@ -30,7 +33,7 @@ import { EVERY_STEP_KEYS, EVERY_STEP_VALUES } from './values.js';
 export interface EveryStepSettings {
   readonly histories: number;
   readonly seed: number;
-  readonly crash: 'kill' | 'power' | 'torn' | 'all';
+  readonly crash: CrashKind;
   /** The engine and shell to check (kvlab's by default). */
   readonly system?: Omit<SystemConfig, 'options'>;
   /** Crash each recovery again at every one of its steps (the default), or only the first recovery. */
@@ -68,8 +71,8 @@ const KEYS = EVERY_STEP_KEYS;
 const VALUES = EVERY_STEP_VALUES;
 
 function randomOperation(pick: (n: number) => number, kind: Operation['kind']): Operation {
-  const key = (): string => KEYS[pick(KEYS.length)] as string;
-  const value = (): string => VALUES[pick(VALUES.length)] as string;
+  const key = (): string => at(KEYS, pick(KEYS.length), 'key');
+  const value = (): string => at(VALUES, pick(VALUES.length), 'value');
   switch (kind) {
     case 'put':
       return { kind, key: key(), value: value() };
@@ -78,11 +81,9 @@ function randomOperation(pick: (n: number) => number, kind: Operation['kind']): 
     case 'batch':
       return {
         kind,
-        ops: [
-          { op: 'put', key: key(), value: value() },
-          { op: 'del', key: key() },
-          { op: 'put', key: key(), value: value() },
-        ],
+        ops: Array.from({ length: 2 + pick(6) }, (_, i) =>
+          i % 3 === 1 ? { op: 'del', key: key() } : { op: 'put', key: key(), value: value() },
+        ),
       };
     default:
       return { kind };
@@ -98,6 +99,8 @@ function asCommand(op: Operation): CommandData {
       return { type: 'del', key: op.key };
     case 'batch':
       return { type: 'batch', ops: op.ops };
+    case 'close':
+      return { type: 'reopen' };
     default:
       return { type: op.kind };
   }
@@ -140,7 +143,24 @@ interface History {
   readonly commands: readonly CommandData[];
 }
 
-/** A random history: a few writes and maintenance operations. */
+const HISTORY_KINDS: readonly Operation['kind'][] = [
+  'put',
+  'put',
+  'put',
+  'del',
+  'del',
+  'batch',
+  'batch',
+  'snapshot',
+  'compact',
+  'sync',
+  'close',
+];
+
+/**
+ * A random history: writes and maintenance operations. A violation found while it is built is
+ * reported like any other, with the commands so far.
+ */
 function randomHistory(
   settings: EveryStepSettings,
   pick: (n: number) => number,
@@ -148,79 +168,125 @@ function randomHistory(
 ): History {
   const options = resolveOptions({
     sync: settings.sync ?? (pick(2) === 0 ? 'always' : 'none'),
-    recovery: settings.recovery ?? (RECOVERY_MODES[pick(RECOVERY_MODES.length)] as RecoveryMode),
-    compactWrites: 3 + pick(4),
+    recovery: settings.recovery ?? at(RECOVERY_MODES, pick(RECOVERY_MODES.length), 'mode'),
+    compactWrites: 2 + pick(4),
     compactWalBytes: 1000,
     // A slice of about one entry: the automatic compaction spans several writes, each crashed at every step.
     compactSliceBytes: 24,
     treeOrder: 3,
   });
   const system = SimSystem.create({ ...settings.system, options }, counters);
-  const kinds: Operation['kind'][] = [
-    'put',
-    'put',
-    'put',
-    'del',
-    'batch',
-    'snapshot',
-    'compact',
-    'sync',
-  ];
   const commands: CommandData[] = [];
-  for (let n = pick(8); n > 0; n--) {
-    const op = randomOperation(pick, kinds[pick(kinds.length)] as Operation['kind']);
+  // The last operation is a write, so under sync "none" a sync or close crashed next has data to lose.
+  for (let n = 1 + pick(12); n > 0; n--) {
+    const kind = n === 1 ? 'put' : at(HISTORY_KINDS, pick(HISTORY_KINDS.length), 'kind');
+    const op = randomOperation(pick, kind);
     commands.push(asCommand(op));
-    system.apply(op);
+    try {
+      system.apply(op);
+    } catch (e) {
+      throw new EveryStepViolation(
+        `while building the history, ${describeOperation(op)}: ${errorMessage(e)}`,
+        options,
+        commands,
+      );
+    }
   }
   return { system, commands };
 }
 
-/** Run one crash on a fork; a violation comes back with the commands that reproduce it. */
+/** The power loss that follows a kill's recovery: whatever recovery did not fsync is lost. */
+const POWER_AFTER: CommandData = {
+  type: 'crash',
+  op: { kind: 'sync' },
+  atStep: 0,
+  spec: { model: 'power', writes: 'drop', dirOps: 'drop', seed: 0 },
+};
+
+/**
+ * Judge one way the crash at `point` turns out, on its own copy; after a kill whose recovery ran to
+ * its end, a power loss follows (recovery's own fsyncs are checked). A violation comes back replayable.
+ */
 function attempt(
   history: History,
+  crashed: { readonly system: SimSystem; readonly point: CrashPoint },
   op: Operation,
   i: number,
   spec: CrashSpec,
   recoveryStep: number | undefined,
-  where: string,
 ): boolean {
+  const crash: CommandData = {
+    type: 'crash',
+    op,
+    atStep: i,
+    spec,
+    ...(recoveryStep === undefined ? {} : { recoveryCrashStep: recoveryStep }),
+  };
+  const thenPower = spec.model === 'kill' && recoveryStep === undefined;
   try {
-    return history.system.fork().crash(op, i, spec, recoveryStep).recoveryCrashed;
+    const copy = crashed.system.copyDead();
+    const { recoveryCrashed } = copy.recoverFrom(crashed.point, spec, recoveryStep);
+    if (thenPower) runCommand(copy, POWER_AFTER);
+    return recoveryCrashed;
   } catch (e) {
     // A Violation, or any error escaping the store: either way a finding, with the commands to replay it.
-    const crash: CommandData = {
-      type: 'crash',
-      op,
-      atStep: i,
-      spec,
-      recoveryCrashStep: recoveryStep,
-    };
+    const where = `${describeOperation(op)} crashed at step ${i}${recoveryStep === undefined ? '' : `, recovery crashed at step ${recoveryStep}`}`;
+    const commands = [...history.commands, crash, ...(thenPower ? [POWER_AFTER] : [])];
     throw new EveryStepViolation(
-      `${where}: ${e instanceof Error ? e.message : String(e)}`,
+      `${where}: ${errorMessage(e)}`,
       history.system.config.options,
-      [...history.commands, crash],
+      commands,
     );
   }
 }
 
-/** Crash `op` at every step on forks of the history's system. */
+/** The steps `op` takes from the history's end; an operation failing with no fault is a finding too. */
+function stepsOf(history: History, op: Operation): ReturnType<SimSystem['countSteps']> {
+  try {
+    return history.system.countSteps(op);
+  } catch (e) {
+    const commands = [...history.commands, asCommand(op)];
+    const { options } = history.system.config;
+    throw new EveryStepViolation(`${describeOperation(op)}: ${errorMessage(e)}`, options, commands);
+  }
+}
+
+/** Run `op` on `system` until it dies at step `i`; an error that is no crash is a finding. */
+function interrupted(history: History, system: SimSystem, op: Operation, i: number): CrashPoint {
+  try {
+    return system.interrupt(op, i);
+  } catch (e) {
+    const crash: CommandData = {
+      type: 'crash',
+      op,
+      atStep: i,
+      spec: { model: 'kill', cut: 'none' },
+    };
+    const { options } = history.system.config;
+    const where = `${describeOperation(op)} interrupted at step ${i}`;
+    throw new EveryStepViolation(`${where}: ${errorMessage(e)}`, options, [
+      ...history.commands,
+      crash,
+    ]);
+  }
+}
+
+/** Crash `op` at every step on forks of the history's system, under every spec, then its recovery. */
 function everyStepOf(
   history: History,
   op: Operation,
   settings: EveryStepSettings,
   seed: number,
 ): void {
-  const { steps, trace } = history.system.countSteps(op);
+  const { steps, trace } = stepsOf(history, op);
   for (let i = 0; i <= steps; i++) {
-    const step = trace[i];
-    const where = `${describeOperation(op)} crashed at step ${i} (${step === undefined ? 'after the last step' : describeStep(step)})`;
-    for (const spec of specsFor(step, settings.crash, seed + i)) {
-      attempt(history, op, i, spec, undefined, where);
+    const system = history.system.fork();
+    const crashed = { system, point: interrupted(history, system, op, i) };
+    for (const spec of specsFor(trace[i], settings.crash, seed + i)) {
+      attempt(history, crashed, op, i, spec, undefined);
       if (settings.crashRecovery === false) continue;
       // Then crash the recovery at each of its steps, until one recovery runs to the end.
-      for (let j = 0; j < 64; j++) {
-        if (!attempt(history, op, i, spec, j, `${where}, recovery crashed at step ${j}`)) break;
-      }
+      for (let j = 0; j < 64; j++) if (!attempt(history, crashed, op, i, spec, j)) break;
     }
   }
 }
@@ -235,7 +301,7 @@ export function checkEveryStep(
   const start = counters.crashImages;
   for (let h = 0; h < settings.histories; h++) {
     const history = randomHistory(settings, pick, counters);
-    for (const kind of ['put', 'del', 'batch', 'snapshot', 'compact'] as const) {
+    for (const kind of OPERATION_KINDS) {
       everyStepOf(history, randomOperation(pick, kind), settings, settings.seed + h);
     }
   }

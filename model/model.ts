@@ -23,6 +23,11 @@ export class KvModel {
   durableLsn = 0;
   /** Every (key, value) ever put, for salvage's weaker promise. */
   private readonly everPut = new Set<string>();
+  /**
+   * S(baseLsn + i) at index i, once computed: never changed after, so copies may share them. The oracle
+   * asks for S(k) after every operation; each answer then costs one write, not the whole history.
+   */
+  private states: (ReadonlyMap<string, string> | undefined)[] = [];
 
   /** An independent copy. */
   clone(): KvModel {
@@ -30,6 +35,7 @@ export class KvModel {
     copy.base = new Map(this.base);
     copy.baseLsn = this.baseLsn;
     copy.writes = this.writes.map((w) => ({ ...w }));
+    copy.states = this.states.slice();
     copy.ackedLsn = this.ackedLsn;
     copy.durableLsn = this.durableLsn;
     for (const entry of this.everPut) copy.everPut.add(entry);
@@ -68,21 +74,26 @@ export class KvModel {
     this.durableLsn = this.ackedLsn;
   }
 
-  /** S(k): the state after writes up to LSN k. */
-  stateAt(k: number): Map<string, string> {
+  /** S(k): the state after writes up to LSN k. Read-only: the model keeps it for the next question. */
+  stateAt(k: number): ReadonlyMap<string, string> {
     if (k < this.baseLsn || k > this.lastIssuedLsn) throw new Error(`model: no state at LSN ${k}`);
-    const state = new Map(this.base);
-    for (const w of this.writes.slice(0, k - this.baseLsn)) {
-      for (const op of w.ops) {
-        if (op.op === 'put') state.set(op.key, op.value);
-        else state.delete(op.key);
+    let from = k - this.baseLsn;
+    while (from > 0 && this.states[from] === undefined) from--;
+    let state = this.states[from] ?? this.base;
+    for (let i = from; i < k - this.baseLsn; i++) {
+      const next = new Map(state);
+      for (const op of this.writes[i]?.ops ?? []) {
+        if (op.op === 'put') next.set(op.key, op.value);
+        else next.delete(op.key);
       }
+      state = next;
     }
+    this.states[k - this.baseLsn] = state;
     return state;
   }
 
   /** The state with every issued write applied. */
-  current(): Map<string, string> {
+  current(): ReadonlyMap<string, string> {
     return this.stateAt(this.lastIssuedLsn);
   }
 
@@ -99,6 +110,7 @@ export class KvModel {
     if (k < this.baseLsn || k > this.lastIssuedLsn)
       throw new Error(`model: cannot settle at LSN ${k}`);
     this.writes = this.writes.slice(0, k - this.baseLsn);
+    this.states = this.states.slice(0, k - this.baseLsn + 1);
     for (const w of this.writes) w.acked = true;
     this.ackedLsn = k;
     this.durableLsn = k;
@@ -109,6 +121,7 @@ export class KvModel {
     this.base = new Map(state);
     this.baseLsn = lsn;
     this.writes = [];
+    this.states = [];
     this.ackedLsn = lsn;
     this.durableLsn = lsn;
   }

@@ -145,3 +145,19 @@ export function violation(model: KvModel, allowed: Allowed, outcome: Outcome): s
     ? undefined
     : `recovered LSN ${k}, but the state is not S(${k}): ${diff}`;
 }
+
+/**
+ * The violation in what a FAILED store reads, or undefined. spec/states.md: after an I/O error the
+ * store keeps, and reads from, the last state whose plan fully succeeded, which is S(k) for the
+ * newest acknowledged write k (a write whose plan failed was never acknowledged).
+ */
+export function failedReadsViolation(
+  model: KvModel,
+  entries: readonly (readonly [string, string])[],
+): string | undefined {
+  const expected = model.stateAt(model.ackedLsn);
+  const shown = JSON.stringify(entries);
+  if (entries.length !== expected.size || entries.some(([k, v]) => expected.get(k) !== v))
+    return `the FAILED store reads ${shown}, not S(${model.ackedLsn}) = ${JSON.stringify([...expected])}, the last state whose plan fully succeeded`;
+  return undefined;
+}

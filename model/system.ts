@@ -1,116 +1,130 @@
-// The system under test: kvlab's real Store on a simulated disk (SimIo), next to the model, with the
-// oracle checked after every recovery. The fast-check commands (model/commands/) and the every-step
-// checker (model/every-step.ts) both drive it; each call is one thing a user or a fault can do.
+// The checker's driver: kvlab's real shell (openStore, FsStoreIo, PlanRunner, the fs adapter,
+// Store.close) on a simulated kernel and disk, next to the model. Each method is one thing a user or a
+// fault can do: an operation, a crash at a step of it, an I/O error, a short write, damage between
+// runs. After every fault the judge (model/judge.ts) recovers and asks the oracle. The fast-check
+// property (model/property.ts) and the every-step checker (model/every-step.ts) both drive it.
 
-import { treeEntries } from '../src/engine/bptree.js';
 import { ENGINE, type Engine } from '../src/engine/engine.js';
 import { isKvError } from '../src/engine/errors.js';
-import { readLog, WAL_HEADER_BYTES, type WriteOp } from '../src/engine/logging.js';
-import { FILES, type Step } from '../src/engine/plan.js';
+import type { Step } from '../src/engine/plan.js';
 import type { EngineOptions } from '../src/engine/state.js';
-import { openStoreWith, Store, type StoreIo } from '../src/io/store.js';
+import type { DirLock, FileSystem } from '../src/io/fs.js';
+import {
+  FsStoreIo,
+  openStore,
+  Store,
+  type StepRunner,
+  type StoreIo,
+  type StoreMaker,
+} from '../src/io/store.js';
 import { countCrash, stepLabel, type CrashPointCoverage } from './coverage.js';
 import { crashImage, describeCrash, type CrashSpec } from './crash.js';
-import { damage, EMPTY_DISK, killImage, readFile, type Disk } from './disk.js';
+import { damage, EMPTY_DISK, readFile, type Disk } from './disk.js';
+import {
+  checkFailedStore,
+  checkReads,
+  damageFault,
+  recoverAndJudge,
+  Violation,
+  type JudgeContext,
+  type Opened,
+  type SystemObserver,
+} from './judge.js';
+import { realAdapter, SimKernel, STORE_DIR, type Adapter, type SimCrash } from './kernel.js';
 import { KvModel } from './model.js';
-import { allowedAfter, violation, type Allowed, type Fault, type Outcome } from './oracle.js';
-import { SimIo } from './sim-io.js';
+import { describeOperation, runMaintenance, writeOps, type Operation } from './operations.js';
+import type { Fault } from './oracle.js';
+import { damageOffset, type DamageHow, type DamageTarget } from './damage.js';
+import { countShapes, type ShapeCoverage } from './shapes.js';
 
-/** A broken guarantee: what was expected, what happened. */
-export class Violation extends Error {
-  override readonly name = 'Violation';
-}
+export { Violation, type CrashEvent, type RecoveryEvent } from './judge.js';
+export type { Operation } from './operations.js';
 
-/** An operation the checker can crash or fail in the middle of. */
-export type Operation =
-  | { readonly kind: 'put'; readonly key: string; readonly value: string }
-  | { readonly kind: 'del'; readonly key: string }
-  | { readonly kind: 'batch'; readonly ops: readonly WriteOp[] }
-  | { readonly kind: 'snapshot' }
-  | { readonly kind: 'compact' }
-  | { readonly kind: 'sync' };
-
-/** A short description of an operation. */
-export function describeOperation(op: Operation): string {
-  switch (op.kind) {
-    case 'put':
-      return `put ${JSON.stringify(op.key)} ${JSON.stringify(op.value)}`;
-    case 'del':
-      return `del ${JSON.stringify(op.key)}`;
-    case 'batch':
-      return `batch [${op.ops.map((o) => (o.op === 'put' ? `put ${JSON.stringify(o.key)} ${JSON.stringify(o.value)}` : `del ${JSON.stringify(o.key)}`)).join(', ')}]`;
-    default:
-      return op.kind;
-  }
-}
-
-function writeOps(op: Operation): readonly WriteOp[] | undefined {
-  if (op.kind === 'put') return [{ op: 'put', key: op.key, value: op.value }];
-  if (op.kind === 'del') return [{ op: 'del', key: op.key }];
-  if (op.kind === 'batch') return op.ops;
-  return undefined;
-}
-
-/** What a crash looked like, for stories. */
-export interface CrashEvent {
-  readonly spec: CrashSpec;
-  /** The disk when the process died, with the steps before the crashing one completed. */
-  readonly before: Disk;
-  /** The step in flight, if the crash came mid-plan. */
-  readonly inFlight: Step | undefined;
-  readonly stepIndex: number | undefined;
-  /** The disk a reboot found. */
-  readonly image: Disk;
-}
-
-/** What a recovery returned and how the oracle judged it, for stories. */
-export interface RecoveryEvent {
-  readonly story: string;
-  readonly fault: Fault;
-  readonly allowed: Allowed;
-  readonly outcome: Outcome;
-  readonly violation: string | undefined;
-  readonly model: KvModel;
-}
-
-/** Watches a system: `kvlab replay` tells its story from these events. */
-export interface SystemObserver {
-  crashed?(event: CrashEvent): void;
-  recovered?(event: RecoveryEvent): void;
+/**
+ * The shell a simulated store runs: kvlab's by default. Each field is a seam where the bug zoo and the
+ * checker's own mutation tests put in a variant: the engine, the fs adapter over the kernel, the plan
+ * runner, the StoreIo, the Store class.
+ */
+export interface Shell {
+  /** The engine (a bug-zoo variant, or kvlab's by default). */
+  readonly engine?: Engine;
+  /** The adapter from syscalls to FileSystem (adaptFs by default). */
+  readonly adapter?: Adapter;
+  /** The plan runner (PlanRunner by default). */
+  readonly runner?: (fs: FileSystem, dir: string) => StepRunner;
+  /** Wraps the StoreIo: how a bug-zoo variant changes the shell (e.g. retrying a failed fsync). */
+  readonly wrapIo?: (io: StoreIo) => StoreIo;
+  /** The Store class (Store by default). */
+  readonly store?: StoreMaker;
 }
 
 /** The settings of one simulated store. */
-export interface SystemConfig {
+export interface SystemConfig extends Shell {
+  /** The store's options (resolved). */
   readonly options: EngineOptions;
-  /** The engine (a bug-zoo variant, or kvlab's by default). */
-  readonly engine?: Engine;
-  /** Wraps the disk's StoreIo: how a bug-zoo variant changes the shell (e.g. retrying a failed fsync). */
-  readonly wrapIo?: (io: StoreIo) => StoreIo;
+  /** Who watches crashes and recoveries (`kvlab replay`'s story). */
   readonly observer?: SystemObserver;
 }
 
 /** Counters a campaign reports. */
 export interface SystemCounters {
+  /** Crash images made and judged. */
   crashImages: number;
+  /** Recoveries run and judged. */
   recoveries: number;
   /** Which steps of which operations crashes hit, when a campaign wants to know. */
   coverage?: CrashPointCoverage;
+  /** Which B+ tree rebalancing cases the writes went through, when a campaign wants to know. */
+  shapes?: ShapeCoverage;
 }
 
-function wrapped(config: SystemConfig, io: SimIo): StoreIo {
+/** Where a process died: immutable data, so one crash can be judged under many specs. */
+export interface CrashPoint {
+  /** The operation (or "open") that was running. */
+  readonly operation: string;
+  /** The crash, or undefined when the operation finished first. */
+  readonly crash: SimCrash | undefined;
+  /** The disk when the process stopped. */
+  readonly disk: Disk;
+  /** Disk-changing calls made before it stopped. */
+  readonly stepsRun: number;
+}
+
+function pointOf(kernel: SimKernel): CrashPoint {
+  const { crashed: crash, disk, stepsRun } = kernel;
+  return { operation: 'open', crash, disk, stepsRun };
+}
+
+function storeIo(config: Shell, fs: FileSystem, lock: DirLock): StoreIo {
+  const io = new FsStoreIo(fs, STORE_DIR, lock, config.runner?.(fs, STORE_DIR));
   return config.wrapIo === undefined ? io : config.wrapIo(io);
 }
 
-/** The Store on a simulated disk, with its model. */
+/** Open a store in the simulated process `kernel`, through the real openStore. */
+function openOn(config: Shell, kernel: SimKernel, options: EngineOptions): Opened {
+  const fs = (config.adapter ?? realAdapter)(kernel);
+  const store = openStore(
+    STORE_DIR,
+    { ...options, fs },
+    {
+      engine: config.engine ?? ENGINE,
+      io: (f, _dir, lock) => storeIo(config, f, lock),
+      ...(config.store === undefined ? {} : { store: config.store }),
+    },
+  );
+  return { kernel, store };
+}
+
+/** The Store on a simulated kernel and disk, with its model. */
 export class SimSystem {
+  /** The engine the store runs (kvlab's, or a variant's). */
   readonly engine: Engine;
 
   private constructor(
     readonly config: SystemConfig,
     readonly counters: SystemCounters,
     readonly model: KvModel,
-    private io: SimIo,
-    private store: Store,
+    private opened: Opened,
   ) {
     this.engine = config.engine ?? ENGINE;
   }
@@ -120,101 +134,164 @@ export class SimSystem {
     config: SystemConfig,
     counters: SystemCounters = { crashImages: 0, recoveries: 0 },
   ): SimSystem {
-    const io = new SimIo(EMPTY_DISK);
-    return new SimSystem(
-      config,
-      counters,
-      new KvModel(),
-      io,
-      openStoreWith(wrapped(config, io), config.options, { engine: config.engine ?? ENGINE }),
-    );
+    const opened = openOn(config, new SimKernel(EMPTY_DISK), config.options);
+    return new SimSystem(config, counters, new KvModel(), opened);
   }
 
-  /** Open a store on a simulated disk, the way this system's config says. */
-  private open(io: SimIo, options: EngineOptions = this.config.options): Store {
-    return openStoreWith(wrapped(this.config, io), options, { engine: this.engine });
-  }
-
-  /** An independent copy at this very point: same disk, same store state, same model history. */
+  /**
+   * An independent copy at this very point: a new process (kernel, descriptors, lock, runner, Store)
+   * on the same immutable disk, with the same store state and a copy of the model. Forks share nothing
+   * mutable but the counters they add to.
+   */
   fork(): SimSystem {
-    const io = new SimIo(this.io.disk);
-    return new SimSystem(
-      this.config,
-      this.counters,
-      this.model.clone(),
-      io,
-      new Store(
-        wrapped(this.config, io),
-        this.engine,
-        this.store.engineState,
-        false,
-        this.store.recovery,
-      ),
-    );
+    const kernel = new SimKernel(this.disk);
+    const fs = (this.config.adapter ?? realAdapter)(kernel);
+    const io = storeIo(this.config, fs, fs.lockDir(STORE_DIR, 'exclusive'));
+    const Maker = this.config.store ?? Store;
+    const { engineState, recovery } = this.current;
+    const store = new Maker(io, this.engine, engineState, false, recovery);
+    return new SimSystem(this.config, this.counters, this.model.clone(), { kernel, store });
+  }
+
+  private get kernel(): SimKernel {
+    return this.opened.kernel;
   }
 
   /** The disk as the page cache holds it now. */
   get disk(): Disk {
-    return this.io.disk;
+    return this.opened.kernel.disk;
   }
 
   /** The open store (for reads and checks). */
   get current(): Store {
-    return this.store;
+    return this.opened.store;
   }
 
-  /** Run one operation on the store; a write is issued to the model first and acknowledged if it returns. */
+  /** Run one operation; a write is issued to the model first and acknowledged if it returns. */
   private runOp(op: Operation): void {
     const ops = writeOps(op);
-    if (ops !== undefined) {
-      const lsn = this.model.issue(ops);
-      const got = this.store.batch(ops);
-      if (this.io.crashed !== undefined) return; // the process died (in the compaction after it): never returned
-      if (got !== lsn)
-        throw new Violation(
-          `${describeOperation(op)} returned LSN ${got}, the model expected ${lsn}`,
-        );
-      this.model.ack(lsn, this.config.options.sync === 'always');
+    if (ops === undefined) {
+      runMaintenance(this.current, op);
+      if (this.kernel.crashed === undefined) this.model.markDurable();
       return;
     }
-    if (op.kind === 'snapshot') this.store.snapshot();
-    else if (op.kind === 'compact') this.store.compact();
-    else this.store.sync();
-    if (this.io.crashed === undefined) this.model.markDurable();
-  }
-
-  /** Do an operation with no fault, then check reads against the model. */
-  apply(op: Operation): void {
-    this.io.arm(undefined);
-    this.runOp(op);
-    this.checkReads();
-  }
-
-  /** Reads agree with the model and the tree is sound. */
-  checkReads(): void {
-    const expected = this.model.current();
-    const got = this.store.scan();
-    const problems = this.store.checkInvariants();
-    if (problems.length > 0) throw new Violation(`tree invariant broken: ${problems.join('; ')}`);
-    if (got.length !== expected.size || got.some((e) => expected.get(e.key) !== e.value)) {
+    const lsn = this.model.issue(ops);
+    const got = this.current.batch(ops);
+    if (this.kernel.crashed !== undefined) return; // died in the compaction after it: never returned
+    if (got !== lsn)
       throw new Violation(
-        `scan shows ${JSON.stringify(got.map((e) => [e.key, e.value]))}, the model holds ${JSON.stringify([...expected])}`,
+        `${describeOperation(op)} returned LSN ${got}, the model expected ${lsn}`,
       );
-    }
+    this.model.ack(lsn, this.config.options.sync === 'always');
+  }
+
+  /** After an operation that returned: reads agree with the model, or, after close, a clean reopen. */
+  private settleAfter(op: Operation): void {
+    if (op.kind === 'close') this.recover(this.disk, { kind: 'clean' }, 'close, then reopen');
+    else checkReads(this.current, this.model.current());
+  }
+
+  /** Do an operation with no fault, then check reads against the model (a close reopens). */
+  apply(op: Operation): void {
+    this.kernel.arm(undefined);
+    const tree = this.current.engineState.tree;
+    this.runOp(op);
+    const ops = writeOps(op);
+    if (ops !== undefined && this.counters.shapes !== undefined)
+      countShapes(this.counters.shapes, tree, ops);
+    this.settleAfter(op);
   }
 
   /** Close cleanly and reopen: nothing may change. */
   reopen(): void {
-    this.store.close();
-    this.model.markDurable();
-    this.recover(killImage(this.io.disk), { kind: 'clean' });
+    this.apply({ kind: 'close' });
   }
 
-  /** How many steps `op` runs from here (on a copy: the store and disk are untouched). */
+  /** How many disk-changing calls `op` makes from here (on a fork: this system is untouched). */
   countSteps(op: Operation): { steps: number; trace: readonly Step[] } {
     const fork = this.fork();
+    fork.kernel.arm(undefined, true);
     fork.runOp(op);
-    return { steps: fork.io.stepsRun, trace: fork.io.trace };
+    return { steps: fork.kernel.stepsRun, trace: fork.kernel.trace };
+  }
+
+  /** The image a crash (or none: the disk as it is) leaves, counted and told. */
+  private imageOf(operation: string, point: CrashPoint, spec: CrashSpec): Disk {
+    const c = point.crash;
+    const before = c?.diskBefore ?? point.disk;
+    const image = crashImage(before, c?.call, spec);
+    this.counters.crashImages++;
+    if (this.counters.coverage !== undefined)
+      countCrash(
+        this.counters.coverage,
+        operation,
+        stepLabel(c?.stepIndex ?? point.stepsRun, c?.step),
+      );
+    const event = { spec, before, inFlight: c?.step, stepIndex: c?.stepIndex, image };
+    this.config.observer?.crashed?.(event);
+    return image;
+  }
+
+  /** Recovery from `image`, crashed at its step `n` as `spec` says: the image that crash leaves. */
+  private crashRecovery(
+    image: Disk,
+    spec: CrashSpec,
+    n: number,
+  ): { image: Disk; crashed: boolean } {
+    const kernel = new SimKernel(image);
+    kernel.arm({ kind: 'crash', atStep: n });
+    try {
+      openOn(this.config, kernel, this.config.options).store.close();
+    } catch {
+      // A crash (wanted), or a refusal the oracle judges below on the second recovery.
+    }
+    if (kernel.crashed !== undefined)
+      return { image: this.imageOf('open', pointOf(kernel), spec), crashed: true };
+    this.counters.crashImages++;
+    return { image: kernel.disk, crashed: false };
+  }
+
+  /**
+   * Run `op` until the process dies at its step `atStep` (or to its end, when it has fewer steps).
+   * This system is then dead until recoverFrom() runs; the point it returns is immutable data.
+   */
+  interrupt(op: Operation, atStep: number): CrashPoint {
+    this.kernel.arm({ kind: 'crash', atStep });
+    try {
+      this.runOp(op);
+    } catch (e) {
+      if (this.kernel.crashed === undefined) throw e;
+    }
+    return { ...pointOf(this.kernel), operation: op.kind };
+  }
+
+  /**
+   * After interrupt(): a copy of this dead system with its own model, for judging one more way the
+   * same crash turns out (the every-step checker judges every spec of one crash point this way).
+   */
+  copyDead(): SimSystem {
+    return new SimSystem(this.config, this.counters, this.model.clone(), this.opened);
+  }
+
+  /**
+   * The crash at `point` turns out as `spec` says: recover, and if `recoveryCrashStep` is given, crash
+   * that recovery at that step too and recover again. Judged by the oracle.
+   */
+  recoverFrom(
+    point: CrashPoint,
+    spec: CrashSpec,
+    recoveryCrashStep?: number,
+  ): { recoveryCrashed: boolean } {
+    const image = this.imageOf(point.operation, point, spec);
+    const fault: Fault = { kind: spec.model };
+    if (recoveryCrashStep === undefined) {
+      this.recover(image, fault, describeCrash(spec));
+      return { recoveryCrashed: false };
+    }
+    const again = this.crashRecovery(image, spec, recoveryCrashStep);
+    const story = `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`;
+    this.recover(again.image, fault, story);
+    return { recoveryCrashed: again.crashed };
   }
 
   /**
@@ -227,75 +304,17 @@ export class SimSystem {
     spec: CrashSpec,
     recoveryCrashStep?: number,
   ): { recoveryCrashed: boolean } {
-    this.io.arm({ kind: 'crash', atStep });
-    try {
-      this.runOp(op);
-    } catch (e) {
-      if (this.io.crashed === undefined) throw e;
-    }
-    const crash = this.io.crashed;
-    const before = crash === undefined ? this.io.disk : crash.diskBefore;
-    const image = crashImage(before, crash?.step, spec);
-    this.counters.crashImages++;
-    if (this.counters.coverage !== undefined)
-      countCrash(
-        this.counters.coverage,
-        op.kind,
-        stepLabel(crash?.stepIndex ?? this.io.stepsRun, crash?.step),
-      );
-    this.config.observer?.crashed?.({
-      spec,
-      before,
-      inFlight: crash?.step,
-      stepIndex: crash?.stepIndex,
-      image,
-    });
-    const fault: Fault = { kind: spec.model };
-    if (recoveryCrashStep !== undefined) {
-      const io = new SimIo(image);
-      io.arm({ kind: 'crash', atStep: recoveryCrashStep });
-      try {
-        this.open(io).close();
-      } catch {
-        // A crash (wanted), or a refusal the oracle judges below on the second recovery.
-      }
-      const again =
-        io.crashed === undefined
-          ? killImage(io.disk)
-          : crashImage(io.crashed.diskBefore, io.crashed.step, spec);
-      this.counters.crashImages++;
-      if (io.crashed !== undefined) {
-        if (this.counters.coverage !== undefined)
-          countCrash(
-            this.counters.coverage,
-            'open',
-            stepLabel(io.crashed.stepIndex, io.crashed.step),
-          );
-        this.config.observer?.crashed?.({
-          spec,
-          before: io.crashed.diskBefore,
-          inFlight: io.crashed.step,
-          stepIndex: io.crashed.stepIndex,
-          image: again,
-        });
-      }
-      this.recover(
-        again,
-        fault,
-        `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`,
-      );
-      return { recoveryCrashed: io.crashed !== undefined };
-    }
-    this.recover(image, fault, describeCrash(spec));
-    return { recoveryCrashed: false };
+    return this.recoverFrom(this.interrupt(op, atStep), spec, recoveryCrashStep);
   }
 
   /**
-   * Fail step `atStep` of `op` with an I/O error (an append may have written `writtenBytes` first). The
-   * store must then be FAILED and refuse writes; then it is closed and reopened.
+   * Fail step `atStep` of `op` with an I/O error (a write may have written `writtenBytes` first). The
+   * store must then be FAILED, refuse writes and read the last state whose plan fully succeeded; then it
+   * is closed and reopened.
    */
   ioError(op: Operation, atStep: number, errno: 'EIO' | 'ENOSPC', writtenBytes: number): void {
-    this.io.arm({ kind: 'fail', atStep, errno, writtenBytes });
+    this.kernel.arm({ kind: 'fail', atStep, errno, writtenBytes });
+    const what = `${errno} at step ${atStep} of ${describeOperation(op)}`;
     try {
       this.runOp(op);
     } catch (e) {
@@ -304,150 +323,68 @@ export class SimSystem {
           `${describeOperation(op)} failed with ${String(e)}, expected an IO error`,
         );
     }
-    if (this.io.failedAt === undefined) {
-      this.io.arm(undefined); // the operation had fewer steps: it simply succeeded, and nothing else may fail
-      this.checkReads();
+    if (this.kernel.failedAt === undefined) {
+      this.kernel.arm(undefined); // fewer steps: it simply succeeded, and nothing else may fail
+      this.settleAfter(op);
       return;
     }
-    const phase = this.store.stats().phase;
-    if (phase === 'FAILED') {
-      try {
-        this.store.put('after-failure', 'x');
-        throw new Violation('a FAILED store accepted a write');
-      } catch (e) {
-        if (!isKvError(e, 'FAILED'))
-          throw e instanceof Violation
-            ? e
-            : new Violation(`a write on a FAILED store threw ${String(e)}, not FAILED`);
-      }
-    }
-    this.store.close();
+    const phase = this.current.stats().phase;
+    if (phase === 'FAILED') checkFailedStore(this.current, this.model, what);
+    this.current.close();
     // What the error cost is judged first (that is the lesson); then that the store stopped, as it must.
-    this.recover(
-      killImage(this.io.disk),
-      { kind: 'io-error' },
-      `${errno} at step ${atStep} of ${describeOperation(op)}`,
-    );
-    if (phase !== 'FAILED')
-      throw new Violation(
-        `after ${errno} at step ${atStep} of ${describeOperation(op)} the store went on ${phase}, not FAILED`,
-      );
+    this.recover(this.disk, { kind: 'io-error' }, what);
+    if (phase !== 'FAILED' && !(op.kind === 'close' && phase === 'CLOSED'))
+      throw new Violation(`after ${what} the store went on ${phase}, not FAILED`);
   }
 
-  /** What damage at `offsetBytes` of `file` hits, for the oracle: judged on the intact file. */
-  private damageFault(file: string, offsetBytes: number, lengthBytes: number): Fault {
-    const snapshotLsn = this.store.stats().snapshotLsn;
-    const bytes = readFile(this.io.disk, file) ?? new Uint8Array();
-    if (file !== FILES.wal || offsetBytes < WAL_HEADER_BYTES)
-      return { kind: 'damage', structural: true, lsnBefore: 0, followedBySynced: false };
-    const records = readLog(bytes, file).records;
-    const before = records.filter((r) => r.offsetBytes + r.lengthBytes <= offsetBytes);
-    const lsnBefore = Math.max(
-      snapshotLsn,
-      before[before.length - 1]?.lsn ?? this.store.stats().walBaseLsn,
-    );
-    // A record after the damage that was written once the damaged data was synced (spec/guarantees.md).
-    const followedBySynced = records.some(
-      (r) => r.offsetBytes >= offsetBytes + lengthBytes && r.syncedLsn > lsnBefore,
-    );
-    return { kind: 'damage', structural: false, lsnBefore, followedBySynced };
+  /**
+   * The first write at or after step `atStep` of `op` is short: the kernel takes `writtenBytes` of it
+   * and says so. The shell must finish it at the right offset: reads must agree now, and the next
+   * recovery (a reopen, a crash, damage) reads back what was written.
+   */
+  shortWrite(op: Operation, atStep: number, writtenBytes: number): void {
+    this.kernel.arm({ kind: 'short', atStep, writtenBytes });
+    this.runOp(op);
+    this.kernel.arm(undefined);
+    this.settleAfter(op);
   }
 
   /**
    * Close cleanly, damage a durable file, reopen and judge. When recovery rightly refuses, the damage is
    * undone (as an operator restoring a backup would) and the store reopened, so a run can go on.
    */
-  damage(
-    file: string,
-    offsetPick: number,
-    how: { readonly xor: number } | { readonly zeroBytes: number },
-  ): void {
-    this.store.close();
+  damage(file: string, offsetPick: number, how: DamageHow, target?: DamageTarget): void {
+    this.current.close();
     this.model.markDurable();
-    const clean = killImage(this.io.disk);
+    const clean = this.disk;
     const bytes = readFile(clean, file);
     if (bytes === undefined || bytes.length === 0) {
-      this.recover(clean, { kind: 'clean' });
+      this.recover(clean, { kind: 'clean' }, 'close, then reopen');
       return;
     }
-    const offsetBytes = offsetPick % bytes.length;
-    const lengthBytes = 'xor' in how ? 1 : Math.min(how.zeroBytes, bytes.length - offsetBytes);
-    const changed =
-      'xor' in how
-        ? how.xor !== 0
-        : bytes.subarray(offsetBytes, offsetBytes + lengthBytes).some((b) => b !== 0);
-    if (!changed) {
-      this.recover(clean, { kind: 'clean' });
+    const offsetBytes = damageOffset(bytes, file, offsetPick, target);
+    const damaged = damage(clean, file, offsetBytes, how);
+    const fault = damageFault(file, bytes, readFile(damaged, file) ?? bytes, this.current.stats());
+    if (fault === undefined) {
+      this.recover(clean, { kind: 'clean' }, 'damage that changed nothing');
       return;
     }
-    const fault = this.damageFault(file, offsetBytes, lengthBytes);
-    const refused = this.recover(
-      damage(clean, file, offsetBytes, how),
-      fault,
-      `damage to ${file} at ${offsetBytes}`,
-    );
-    if (refused) this.recover(clean, { kind: 'clean' });
+    if (this.recover(damaged, fault, `damage to ${file} at ${offsetBytes}`))
+      this.recover(clean, { kind: 'clean' }, 'the damage undone');
   }
 
-  /** Recover from `disk`, judge the outcome by the oracle, and adopt it. Returns true when it (rightly) refused. */
-  private recover(disk: Disk, fault: Fault, story: string = fault.kind): boolean {
+  /** Recover from `disk` in a new process, judged; returns true when it (rightly) refused damage. */
+  private recover(disk: Disk, fault: Fault, story: string): boolean {
     this.counters.recoveries++;
-    const io = new SimIo(disk);
-    let outcome: Outcome;
-    let store: Store | undefined;
-    try {
-      store = this.open(io);
-      outcome = { state: store.engineState };
-    } catch (e) {
-      outcome = { error: e };
-    }
-    const allowed = allowedAfter(this.model, fault, this.config.options);
-    const wrong = violation(this.model, allowed, outcome);
-    this.config.observer?.recovered?.({
-      story,
-      fault,
-      allowed,
-      outcome,
-      violation: wrong,
+    const context: JudgeContext = {
       model: this.model,
-    });
-    if (wrong !== undefined) throw new Violation(`after ${story}: ${wrong}`);
-    let adopted = io;
-    if (store === undefined) {
-      // Rightly refused (CORRUPTED). Damage is undone by the caller; a crash refused under a mode that
-      // may refuse is reopened in point-in-time, as guarantees.md tells the user to do.
-      if (fault.kind === 'damage') return true;
-      const pointInTime = { ...this.config.options, recovery: 'point-in-time' as const };
-      const repairIo = new SimIo(disk);
-      let repaired: Store;
-      try {
-        repaired = this.open(repairIo, pointInTime);
-      } catch (e) {
-        throw new Violation(
-          `after ${story}, the store refused, and does not open in point-in-time either: ${String(e)}`,
-        );
-      }
-      const wrongAgain = violation(this.model, allowedAfter(this.model, fault, pointInTime), {
-        state: repaired.engineState,
-      });
-      if (wrongAgain !== undefined)
-        throw new Violation(`after ${story}, reopened in point-in-time: ${wrongAgain}`);
-      repaired.close();
-      adopted = new SimIo(killImage(repairIo.disk));
-      try {
-        store = this.open(adopted);
-      } catch (e) {
-        // The repair must leave files that open in the store's own mode: recovery cut what it dropped.
-        throw new Violation(
-          `after ${story}, repaired in point-in-time, the store still does not open in ${this.config.options.recovery}: ${String(e)}`,
-        );
-      }
-    }
-    this.io = adopted;
-    this.store = store;
-    const state = store.engineState;
-    if (allowed.prefix) this.model.settle(state.lastLsn);
-    else this.model.rebase(new Map(treeEntries(state.tree)), state.lastLsn);
+      options: this.config.options,
+      observer: this.config.observer,
+      open: (d, options) => openOn(this.config, new SimKernel(d), options),
+    };
+    const opened = recoverAndJudge(context, disk, fault, story);
+    if (opened === undefined) return true;
+    this.opened = opened;
     return false;
   }
 }

@@ -14,6 +14,12 @@ const SMALL_KEYS: readonly string[] = ['a', 'b', 'c', '', '\ue000', '😀'];
 /** Values for collisions: a separator and a newline that KVStore v3's text lines could not hold. */
 const SMALL_VALUES: readonly string[] = ['', 'x', 'yy', 'z|\n', '😀'];
 
+/** Keys that sort between and around the small ones, enough for a tree of order 3 to reach 4 levels. */
+export const WIDE_KEYS: readonly string[] = Array.from(
+  { length: 26 },
+  (_, i) => `k${String.fromCharCode(97 + i)}`,
+);
+
 /**
  * The key the records hidden in values write: never written by the checker, so salvage cannot
  * invent it unseen.
@@ -66,7 +72,10 @@ const RECORD_VALUES: readonly string[] = [
 ];
 
 /** Keys for the every-step checker: few, so that its exhaustive sweep stays short. */
-export const EVERY_STEP_KEYS: readonly string[] = ['a', 'b', 'c', '😀'];
+export const EVERY_STEP_KEYS: readonly string[] = [
+  ...['a', 'b', 'c', '😀'],
+  ...['ka', 'kb', 'kc', 'kd', 'ke', 'kf', 'kg', 'kh'],
+];
 /** Values for the every-step checker: short ones, and one that holds a record with a higher LSN. */
 export const EVERY_STEP_VALUES: readonly string[] = ['', 'x', 'yy', ...RECORD_VALUES];
 
@@ -98,6 +107,7 @@ const longValueArb: fc.Arbitrary<string> = fc
 /** Keys: mostly the small alphabet, sometimes any text or a record's bytes. */
 export const keyArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom(...SMALL_KEYS) },
+  { weight: 5, arbitrary: fc.constantFrom(...WIDE_KEYS) },
   { weight: 1, arbitrary: anyText },
   { weight: 1, arbitrary: recordValueArb },
 );

@@ -1,9 +1,10 @@
-// Commands as plain data: what counterexample.json stores, and how a list of commands is rebuilt from
-// it for `kvlab replay`. Every command class has a toJSON() that produces one of these.
+// Commands as plain data: what the model-based test generates, what counterexample.json stores as it
+// is, and what `kvlab replay` runs. How each type runs and reads lives in one table (table.ts).
 
 import type { WriteOp } from '../../src/engine/logging.js';
 import type { CrashSpec } from '../crash.js';
-import type { Operation } from '../system.js';
+import type { Operation } from '../operations.js';
+import type { DamageHow, DamageTarget } from '../damage.js';
 
 /** One command, as data. */
 export type CommandData =
@@ -13,9 +14,9 @@ export type CommandData =
   | { readonly type: 'get'; readonly key: string }
   | {
       readonly type: 'scan';
-      readonly from: string | undefined;
-      readonly to: string | undefined;
-      readonly limit: number | undefined;
+      readonly from?: string | undefined;
+      readonly to?: string | undefined;
+      readonly limit?: number | undefined;
     }
   | { readonly type: 'snapshot' | 'compact' | 'sync' | 'reopen' }
   | {
@@ -23,7 +24,7 @@ export type CommandData =
       readonly op: Operation;
       readonly atStep: number;
       readonly spec: CrashSpec;
-      readonly recoveryCrashStep: number | undefined;
+      readonly recoveryCrashStep?: number | undefined;
     }
   | {
       readonly type: 'io-error';
@@ -33,8 +34,18 @@ export type CommandData =
       readonly writtenBytes: number;
     }
   | {
+      readonly type: 'short-write';
+      readonly op: Operation;
+      readonly atStep: number;
+      readonly writtenBytes: number;
+    }
+  | {
       readonly type: 'damage';
       readonly file: string;
       readonly offsetPick: number;
-      readonly how: { readonly xor: number } | { readonly zeroBytes: number };
+      readonly how: DamageHow;
+      readonly target?: DamageTarget | undefined;
     };
+
+/** The command types, one per row of the table. */
+export type CommandType = CommandData['type'];

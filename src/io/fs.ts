@@ -1,10 +1,11 @@
-// The shell's filesystem interface: the few synchronous calls a plan needs, and one adapter that serves
-// both node:fs (a real disk) and memfs (an in-memory, node-fs-compatible disk). The seed called fopen,
-// fprintf, fflush, fsync and rename directly; everything it did to a disk goes through here.
+// The shell's filesystem interface: the few synchronous calls a plan needs, and one adapter from the
+// syscall level (NodeLikeFs) that serves node:fs (a real disk), memfs (an in-memory disk) and the
+// checker's simulated kernel (model/kernel.ts). KVStore v3 called fopen, fprintf, fflush, fsync and
+// rename directly; everything it did to a disk goes through here.
 
 import * as nodeFs from 'node:fs';
 import { Volume, createFsFromVolume } from 'memfs';
-import { acquireLock, kernelLocks, memoryLocks, type LockPrimitive } from './lock.js';
+import { acquireLock, kernelLocks, memoryLocks } from './lock.js';
 
 /** The calls the shell makes. Paths are absolute or relative to the process; `fsync` is a data sync. */
 export interface FileSystem {
@@ -51,7 +52,11 @@ export interface DirLock {
   valid(): boolean;
 }
 
-/** The subset of node:fs that the adapter uses; memfs implements it too. */
+/**
+ * The syscall level under the adapter: the subset of node:fs it uses. memfs implements it, and so does
+ * the checker's simulated kernel, so the adapter's logic (short writes finished at the right offset,
+ * errors from fsync surfaced) runs under crashes and I/O errors too.
+ */
 export interface NodeLikeFs {
   mkdirSync(path: string, options: { recursive: true }): unknown;
   readdirSync(path: string): unknown[];
@@ -91,10 +96,29 @@ function isNotFound(e: unknown): boolean {
 }
 
 /**
- * Adapt any node-fs-compatible module. `locks` decides how lockDir excludes: the kernel's locks for
- * node:fs, an in-process table (the default) for an in-memory disk that only one process can see.
+ * Write all of `data` at `positionBytes`. A write may be short; finish it at the offset where it
+ * stopped, rather than leave a hole the next append would glue onto. Bounded: every round advances.
  */
-export function adaptFs(fs: NodeLikeFs, locks: LockPrimitive = memoryLocks()): FileSystem {
+function writeAll(fs: NodeLikeFs, fd: number, data: Uint8Array, positionBytes: number): void {
+  let done = 0;
+  while (done < data.length) {
+    const n = fs.writeSync(fd, data, done, data.length - done, positionBytes + done);
+    if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    done += n;
+  }
+}
+
+/** How the adapter takes a directory's lock: LOCK under a lock primitive, or the checker's own. */
+export type LockTaker = (dir: string, mode: LockMode) => DirLock;
+
+/**
+ * Adapt any node-fs-compatible module. `lock` decides how lockDir excludes: by default LOCK under an
+ * in-process table (for an in-memory disk that only one process can see); nodeFileSystem passes the
+ * kernel's locks, and the checker's simulated kernel its own.
+ */
+export function adaptFs(fs: NodeLikeFs, lock?: LockTaker): FileSystem {
+  const locks = memoryLocks();
+  const take: LockTaker = lock ?? ((dir, mode) => acquireLock(fs, locks, dir, mode));
   return {
     mkdir: (dir) => void fs.mkdirSync(dir, { recursive: true }),
     readdir: (dir) => fs.readdirSync(dir).map(String),
@@ -110,15 +134,7 @@ export function adaptFs(fs: NodeLikeFs, locks: LockPrimitive = memoryLocks()): F
       }
     },
     open: (path, flags) => fs.openSync(path, flags),
-    write(fd, data, positionBytes) {
-      // A write may be short; finish it rather than leave a hole the next append would glue onto.
-      let done = 0;
-      while (done < data.length) {
-        const n = fs.writeSync(fd, data, done, data.length - done, positionBytes + done);
-        if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
-        done += n;
-      }
-    },
+    write: (fd, data, positionBytes) => writeAll(fs, fd, data, positionBytes),
     size: (fd) => Number(fs.fstatSync(fd).size),
     fsync: (fd) => fs.fdatasyncSync(fd),
     truncate: (fd, sizeBytes) => fs.ftruncateSync(fd, sizeBytes),
@@ -134,12 +150,14 @@ export function adaptFs(fs: NodeLikeFs, locks: LockPrimitive = memoryLocks()): F
         fs.closeSync(fd);
       }
     },
-    lockDir: (dir, mode) => acquireLock(fs, locks, dir, mode),
+    lockDir: (dir, mode) => take(dir, mode),
   };
 }
 
 /** The real disk, through node:fs. */
-export const nodeFileSystem: FileSystem = adaptFs(nodeFs, kernelLocks);
+export const nodeFileSystem: FileSystem = adaptFs(nodeFs, (dir, mode) =>
+  acquireLock(nodeFs, kernelLocks, dir, mode),
+);
 
 /** A fresh in-memory disk (memfs). Its fsync does nothing: use model/disk.ts to simulate crashes. */
 export function memoryFileSystem(): FileSystem {

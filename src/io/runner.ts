@@ -3,18 +3,20 @@
 // file's current end, pairing the engine's idea of the file size with the shell's.
 
 import { join } from 'node:path';
-import { KvError } from '../engine/errors.js';
+import { errorMessage, KvError } from '../engine/errors.js';
 import { describeStep, type Plan, type Step } from '../engine/plan.js';
 import type { FileSystem } from './fs.js';
 
-interface OpenFile {
+/** A descriptor the runner keeps open, and the file size the runner believes it has. */
+export interface OpenFile {
   readonly fd: number;
   sizeBytes: number;
 }
 
 /** Runs plans inside one store directory. */
 export class PlanRunner {
-  private readonly open = new Map<string, OpenFile>();
+  /** Open descriptors by file name (protected: the checker's mutation tests subclass the runner). */
+  protected readonly open = new Map<string, OpenFile>();
 
   constructor(
     private readonly fs: FileSystem,
@@ -34,7 +36,7 @@ export class PlanRunner {
           typeof e === 'object' && e !== null ? String((e as { code?: unknown }).code ?? '') : '';
         throw new KvError(
           'IO',
-          `${describeStep(step)} failed${code ? ` (${code})` : ''}: ${(e as Error).message}`,
+          `${describeStep(step)} failed${code ? ` (${code})` : ''}: ${errorMessage(e)}`,
           { file },
           { cause: e },
         );
@@ -42,8 +44,16 @@ export class PlanRunner {
     }
   }
 
+  /** Paths by file name: a store names the same few files over and over. */
+  private readonly paths = new Map<string, string>();
+
   private path(file: string): string {
-    return join(this.dir, file);
+    let path = this.paths.get(file);
+    if (path === undefined) {
+      path = join(this.dir, file);
+      this.paths.set(file, path);
+    }
+    return path;
   }
 
   private file(name: string): OpenFile {
@@ -64,7 +74,8 @@ export class PlanRunner {
     }
   }
 
-  private step(step: Step): void {
+  /** Carry out one step (protected: the checker's mutation tests put a mistake in here). */
+  protected step(step: Step): void {
     switch (step.kind) {
       case 'create':
         this.forget(step.file);

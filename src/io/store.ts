@@ -33,8 +33,8 @@ import { PlanRunner } from './runner.js';
 
 /**
  * What a store needs from the world: read the directory, run a plan, let go. The real one is a
- * FileSystem with a lock and a PlanRunner; the checker's (model/sim-io.ts) is a simulated disk that
- * can crash or fail at any step of a plan.
+ * FileSystem with a lock and a PlanRunner (FsStoreIo). The checker runs that same FsStoreIo over a
+ * simulated kernel (model/kernel.ts) that can crash or fail at any syscall.
  */
 export interface StoreIo {
   /** The directory listing and the bytes recovery needs. */
@@ -78,13 +78,16 @@ export interface StoreStats {
 
 /** A key-value store on one directory. Synchronous; one per directory per process. */
 export class Store {
-  private state: EngineState;
+  /** The engine state: replaced (never mutated) only when a plan fully succeeded. */
+  protected state: EngineState;
   private failure: KvError | undefined;
 
   /** @internal Use openStore() or openStoreWith(). */
   constructor(
-    private readonly io: StoreIo,
-    private readonly engine: Engine,
+    /** Where plans run (protected: a Store variant in the checker's mutation tests reaches it). */
+    protected readonly io: StoreIo,
+    /** The engine that plans every operation. */
+    protected readonly engine: Engine,
     state: EngineState,
     private readonly readOnly: boolean,
     /** What recovery found when the store was opened. */
@@ -253,28 +256,68 @@ function readOrThrow<T>(file: string, read: () => T): T {
   }
 }
 
-/** The real disk's StoreIo: a FileSystem, a directory, its lock, and a PlanRunner. */
-function fsStoreIo(fs: FileSystem, dir: string, lock: DirLock): StoreIo {
-  const runner = new PlanRunner(fs, dir);
-  return {
-    read() {
-      const names = readOrThrow(dir, () => fs.readdir(dir));
-      const file = (name: string): Uint8Array | undefined =>
-        names.includes(name) ? readOrThrow(name, () => fs.readFile(join(dir, name))) : undefined;
-      return { names, wal: file(FILES.wal), snapshot: file(FILES.snapshot) };
-    },
-    run: (plan) => runner.run(plan),
-    close() {
-      runner.closeAll();
-      lock.release();
-    },
-  };
+/** What FsStoreIo needs from a plan runner: PlanRunner, or a variant put in through this seam. */
+export interface StepRunner {
+  /** Run every step of a plan in order; throw on the first failure. */
+  run(plan: Plan): void;
+  /** Close every descriptor; never throws. */
+  closeAll(): void;
 }
+
+/**
+ * The real StoreIo: a FileSystem (node:fs, memfs, or the checker's simulated kernel under the same
+ * adapter), a directory, its lock, and a PlanRunner. Every put, snapshot and recovery repair of a store
+ * opened with openStore goes through run() here.
+ */
+export class FsStoreIo implements StoreIo {
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+    private readonly lock: DirLock,
+    private readonly runner: StepRunner = new PlanRunner(fs, dir),
+  ) {}
+
+  /** The directory listing, and the log and snapshot bytes when they exist. */
+  read(): RecoveryInput {
+    const names = readOrThrow(this.dir, () => this.fs.readdir(this.dir));
+    const file = (name: string): Uint8Array | undefined =>
+      names.includes(name)
+        ? readOrThrow(name, () => this.fs.readFile(join(this.dir, name)))
+        : undefined;
+    return { names, wal: file(FILES.wal), snapshot: file(FILES.snapshot) };
+  }
+
+  /** Run a plan through the runner. */
+  run(plan: Plan): void {
+    this.runner.run(plan);
+  }
+
+  /** Close the descriptors, then let go of the lock. */
+  close(): void {
+    this.runner.closeAll();
+    this.lock.release();
+  }
+}
+
+/** What builds a Store: the Store class, or a variant of it (the checker's mutation tests). */
+export type StoreMaker = new (
+  io: StoreIo,
+  engine: Engine,
+  state: EngineState,
+  readOnly: boolean,
+  recovery: RecoveryReport,
+) => Store;
 
 /** How openStoreWith opens: the engine to use (kvlab's by default) and whether to stay read-only. */
 export interface OpenWith {
+  /** The engine (kvlab's by default; the checker passes bug-zoo variants). */
   readonly engine?: Engine;
+  /** Open without changing any file. */
   readonly readOnly?: boolean;
+  /** How to build the StoreIo over the FileSystem (openStore only): FsStoreIo by default. */
+  readonly io?: (fs: FileSystem, dir: string, lock: DirLock) => StoreIo;
+  /** The Store class to build (Store by default). */
+  readonly store?: StoreMaker;
 }
 
 /**
@@ -284,12 +327,12 @@ export interface OpenWith {
 export function openStoreWith(
   io: StoreIo,
   options: EngineOptions,
-  { engine = ENGINE, readOnly = false }: OpenWith = {},
+  { engine = ENGINE, readOnly = false, store: Maker = Store }: OpenWith = {},
 ): Store {
   try {
     const t = engine.recover(io.read(), options);
     if (!readOnly) io.run(t.plan);
-    return new Store(io, engine, t.state, readOnly, t.result);
+    return new Maker(io, engine, t.state, readOnly, t.result);
   } catch (e) {
     io.close();
     throw e;
@@ -304,10 +347,14 @@ export function openStoreWith(
  * With `readOnly`, nothing on disk changes: the directory must exist (else NOT_FOUND), no file is
  * created, the lock is shared, and recovery's repairs stay in memory. This works on read-only media.
  */
-export function openStore(dir: string, options: StoreOptions = {}): Store {
+export function openStore(
+  dir: string,
+  options: StoreOptions = {},
+  using: Pick<OpenWith, 'engine' | 'io' | 'store'> = {},
+): Store {
   const { fs = nodeFileSystem, readOnly = false, ...engineOptions } = options;
   const resolved = resolveOptions(engineOptions);
-  if (readOnly) return openReadOnly(fs, dir, resolved);
+  if (readOnly) return openReadOnly(fs, dir, resolved, using);
   try {
     fs.mkdir(dir);
   } catch (e) {
@@ -318,7 +365,21 @@ export function openStore(dir: string, options: StoreOptions = {}): Store {
       { cause: e },
     );
   }
-  return openStoreWith(fsStoreIo(fs, dir, lockOrThrow(fs, dir, 'exclusive')), resolved);
+  const lock = lockOrThrow(fs, dir, 'exclusive');
+  return openStoreWith(openIo(fs, dir, lock, using), resolved, withParts(using));
+}
+
+/** The engine and Store class the caller chose, as openStoreWith takes them. */
+function withParts(using: Pick<OpenWith, 'engine' | 'store'>): OpenWith {
+  return {
+    ...(using.engine === undefined ? {} : { engine: using.engine }),
+    ...(using.store === undefined ? {} : { store: using.store }),
+  };
+}
+
+/** The StoreIo over `fs`: FsStoreIo, or the one the caller builds (the checker's mutation tests). */
+function openIo(fs: FileSystem, dir: string, lock: DirLock, using: Pick<OpenWith, 'io'>): StoreIo {
+  return using.io === undefined ? new FsStoreIo(fs, dir, lock) : using.io(fs, dir, lock);
 }
 
 /** Take the directory's lock; an error that is not already a KvError becomes IO naming LOCK. */
@@ -346,13 +407,21 @@ function requireDir(fs: FileSystem, dir: string): void {
  * A read-only open: shared lock, recovery in memory. When LOCK does not exist the lock is optimistic
  * (DirLock.valid): read, then check that no writer appeared meanwhile, and read again if one did.
  */
-function openReadOnly(fs: FileSystem, dir: string, options: EngineOptions): Store {
+function openReadOnly(
+  fs: FileSystem,
+  dir: string,
+  options: EngineOptions,
+  using: Pick<OpenWith, 'engine' | 'io' | 'store'>,
+): Store {
   requireDir(fs, dir);
   // Each retry means a writer created LOCK during our read; the next attempt takes the shared lock
   // on that LOCK, which cannot be invalidated, so the second attempt is the last one that can fail.
   for (let attempt = 0; attempt < 3; attempt++) {
     const lock = lockOrThrow(fs, dir, 'shared');
-    const store = openStoreWith(fsStoreIo(fs, dir, lock), options, { readOnly: true });
+    const store = openStoreWith(openIo(fs, dir, lock, using), options, {
+      ...withParts(using),
+      readOnly: true,
+    });
     if (lock.valid()) return store;
     store.close();
   }

@@ -1,8 +1,10 @@
 // The bug zoo: the checker finds every variant within a bounded number of runs, with a minimized
-// counterexample of at most 8 commands; and nothing in the default engine or shell can reach a variant.
+// counterexample of at most 8 commands that replays to the violation it records; and nothing in the
+// default engine or shell can reach a variant.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCampaign } from '../../fuzz/campaign.js';
+import { replay } from '../../fuzz/story.js';
 import { BUGS, findBug } from '../../fuzz/zoo/index.js';
 import { runSeed } from '../seed.js';
 
@@ -29,6 +31,8 @@ describe('the bug zoo', () => {
         `${name}: found after ${ce!.found.runs} runs by the ${ce!.found.by} checker, ${ce!.commands.length} commands`,
       );
       expect(ce!.commands.length).toBeLessThanOrEqual(8);
+      // Every saved counterexample replays to exactly the violation it records.
+      expect(replay(ce!).violation).toBe(ce!.violation);
       expect(ce!.bug).toBe(name);
     },
   );

@@ -79,6 +79,44 @@ describe('the fs adapter', () => {
     expect(nodeFileSystem.readFile(join(dir, 'missing'))).toBeUndefined();
   });
 
+  it('surfaces an fsync that fails with EIO, and a failed directory fsync, never swallowing them', () => {
+    const eio = (): never => {
+      throw Object.assign(new Error('writeback failed'), { code: 'EIO' });
+    };
+    const fs = adaptFs(
+      scripted({
+        fdatasyncSync: eio,
+        fsyncSync: eio,
+        openSync: () => 7,
+        closeSync: () => {},
+        fstatSync: () => ({ size: 0, ino: 1, dev: 1, isDirectory: () => false }),
+      }),
+    );
+    expect(() => fs.fsync(3)).toThrow(expect.objectContaining({ code: 'EIO' }));
+    expect(() => fs.fsyncDir('/d')).toThrow(expect.objectContaining({ code: 'EIO' }));
+    // The runner turns it into IO naming the step: the store then goes FAILED and never retries.
+    const runner = new PlanRunner(fs, '/d');
+    expect(() => runner.run([{ kind: 'fsync', file: 'f' }])).toThrow(/IO: fsync f failed \(EIO\)/);
+  });
+
+  it('finishes a short write at the offset where it stopped', () => {
+    const calls: [number, number, number][] = [];
+    const fs = adaptFs(
+      scripted({
+        writeSync: (_fd, _b, offset, length, position) => {
+          calls.push([offset, length, position]);
+          return Math.min(3, length);
+        },
+      }),
+    );
+    fs.write(3, new Uint8Array(7), 100);
+    expect(calls).toEqual([
+      [0, 7, 100],
+      [3, 4, 103],
+      [6, 1, 106],
+    ]);
+  });
+
   it('fsyncs a real directory', () => {
     expect(() => nodeFileSystem.fsyncDir(dir)).not.toThrow();
   });

@@ -6,7 +6,16 @@ import { resolveOptions } from '../../src/engine/options.js';
 import { initialState } from '../../src/engine/recovery.js';
 import type { EngineState } from '../../src/engine/state.js';
 import { KvModel } from '../../model/model.js';
-import { allowedAfter, violation } from '../../model/oracle.js';
+import { damageOffset } from '../../model/damage.js';
+import { damageFault } from '../../model/judge.js';
+import { allowedAfter, failedReadsViolation, violation } from '../../model/oracle.js';
+import {
+  encodeRecord,
+  encodeWalHeader,
+  RECORD_HEADER_BYTES,
+  WAL_HEADER_BYTES,
+} from '../../src/engine/logging.js';
+import { FILES } from '../../src/engine/plan.js';
 
 function history(): KvModel {
   const m = new KvModel();
@@ -99,5 +108,60 @@ describe('the oracle', () => {
     expect(m.stateAt(0)).toEqual(new Map());
     expect(m.nextLsn).toBe(3);
     expect(() => m.settle(5)).toThrow(/cannot settle/);
+  });
+});
+
+describe('the oracle on a FAILED store', () => {
+  it('wants the reads of the last state whose plan fully succeeded', () => {
+    const m = history(); // S(2) = {a: 1, b: 2}; write 3 never returned
+    expect(
+      failedReadsViolation(m, [
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    ).toBeUndefined();
+    expect(failedReadsViolation(m, [['b', '2']])).toMatch(/not S\(2\)/); // the failed delete adopted
+    expect(failedReadsViolation(m, [['a', '1']])).toMatch(
+      /the last state whose plan fully succeeded/,
+    );
+  });
+});
+
+describe('damage, judged by the bytes that changed', () => {
+  const lsns = { snapshotLsn: 0, walBaseLsn: 0 };
+  const wal = encodeWalHeader(17);
+
+  it('sees no damage where the bytes were already what the damage wrote', () => {
+    expect(damageFault(FILES.wal, wal, wal.slice(), lsns)).toBeUndefined();
+  });
+
+  it('classifies by the first and last byte that changed, not by where a zeroed run starts', () => {
+    const record = new Uint8Array([...wal, 1, 2, 3]);
+    const zeroed = record.slice();
+    zeroed.fill(0, WAL_HEADER_BYTES - 1, WAL_HEADER_BYTES + 1); // the header's last byte was already 0
+    expect(record[WAL_HEADER_BYTES - 1]).toBe(0);
+    expect(damageFault(FILES.wal, record, zeroed, lsns)).toMatchObject({ structural: false });
+    const header = wal.slice();
+    header[0] = (header[0] ?? 0) ^ 1;
+    expect(damageFault(FILES.wal, wal, header, lsns)).toMatchObject({ structural: true });
+    expect(damageFault(FILES.snapshot, wal, header, lsns)).toMatchObject({ structural: true });
+  });
+});
+
+describe('damage aimed by structure', () => {
+  it('hits the log header, or the chosen field of the chosen record', () => {
+    const header = encodeWalHeader(0);
+    const records = [encodeRecord(1, [{ op: 'put', key: 'a', value: 'xyz' }])];
+    const wal = new Uint8Array([...header, ...(records[0] ?? [])]);
+    const start = WAL_HEADER_BYTES;
+    const last = wal.length - 1;
+    expect(damageOffset(wal, FILES.wal, 5, { part: 'log-header' })).toBe(5);
+    expect(damageOffset(wal, FILES.wal, 5, { part: 'record-first', record: 7 })).toBe(start);
+    expect(damageOffset(wal, FILES.wal, 5, { part: 'record-last', record: 0 })).toBe(last);
+    expect(damageOffset(wal, FILES.wal, 5, { part: 'record-header', record: 0 })).toBe(start + 5);
+    const payload = damageOffset(wal, FILES.wal, 1, { part: 'record-payload', record: 0 });
+    expect(payload).toBeGreaterThanOrEqual(start + RECORD_HEADER_BYTES);
+    expect(payload).toBeLessThanOrEqual(last);
+    expect(damageOffset(wal, FILES.snapshot, wal.length + 3, { part: 'log-header' })).toBe(3);
   });
 });
