@@ -75,6 +75,10 @@ checker commands:
   fuzz [--time 60s | --runs N] [--seed S] [--crash kill|power|torn|all] [--faults crash,io,damage]
        [--shard i/n] [--bug NAME] [--out FILE] [--json]
                          run the model-based checker; exit 6 and write counterexample.json on a violation
+  check [--depth D] [--keys a,b] [--values x,@record] [--ops put,del,…] [--crash kill|power|all|none]
+        [--faults crash,io,damage] [--shard i/n] [--bug NAME] [--out FILE] [--json]
+                         explore every history up to depth D and every crash image at every step;
+                         exit 6 and write the shortest counterexample on a violation
   replay FILE            run a counterexample again, step by step, and tell its story
   bugs [--docs]          list the bug zoo (kvlab with one classic mistake put back); --docs writes spec/bugs/
   table [--check]        write spec/guarantee-table.md, or check that it is up to date
@@ -94,6 +98,10 @@ const EXTRA_OPTIONS = {
   out: { type: 'string' },
   check: { type: 'boolean' },
   docs: { type: 'boolean' },
+  depth: { type: 'string' },
+  keys: { type: 'string' },
+  values: { type: 'string' },
+  ops: { type: 'string' },
 } as const;
 
 function usage(detail: string): KvError {

@@ -14,6 +14,7 @@ import {
   runStoreCommand,
   type Output,
 } from './app.js';
+import { runCheck } from './check.js';
 import { runBugs, runFuzz, runReplay, runTable } from './checker.js';
 import { runDemo } from './demo.js';
 import { runShell } from './shell.js';
@@ -37,6 +38,7 @@ export async function runCli(
       return runFileCommand(command, fs, flags, output);
     if (command === 'shell') return await runShell(flags, input, output, fs);
     if (command === 'fuzz') return await runFuzz(flags, output);
+    if (command === 'check') return await runCheck(flags, output);
     if (command === 'replay') return await runReplay(args, flags, output);
     if (command === 'bugs') return await runBugs(flags, output);
     if (command === 'table') return await runTable(flags, output);

@@ -1,0 +1,409 @@
+// The exhaustive bounded explorer (TLC's breadth-first search with a fingerprint set, over the real
+// engine and shell as stateright checks a real implementation): every history of commands up to the
+// depth, and at every step of every operation every crash image, every I/O error, and a crash in every
+// step of the recovery that follows. A state reached twice is expanded once; a crash image already
+// judged against the same model is not judged again. Breadth-first, so the first violation is a
+// shortest one. No KVStore v3 counterpart: the seed was tested by hand.
+
+import { at, errorMessage } from '../../src/engine/errors.js';
+import { FILES, type Step } from '../../src/engine/plan.js';
+import type { EngineState } from '../../src/engine/state.js';
+import { crashImage, type CrashSpec } from '../crash.js';
+import { applyStep, readFile, type Disk } from '../disk.js';
+import type { KvModel } from '../model.js';
+import { alphabet, type Bounds } from './bounds.js';
+import { diskInto, Hasher, modelInto, stateInto, type ModelView } from './fingerprint.js';
+import { crashImages } from './images.js';
+import {
+  createSut,
+  isViolation,
+  recoverImage,
+  type CommandData,
+  type ExploreOp,
+  type Operation,
+  type Sut,
+  type SutConfig,
+} from './system.js';
+
+/** What to explore: the bounds, the engine, and which shard of the first commands. */
+export interface ExploreSettings {
+  readonly bounds: Bounds;
+  /** The engine and shell (a bug-zoo variant's, or kvlab's by default). */
+  readonly sut?: Omit<SutConfig, 'options'>;
+  /** Explore only the first commands whose index is `index` modulo `count`. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Called now and then with the counts so far (a progress line). */
+  readonly onProgress?: (stats: ExploreStats) => void;
+}
+
+/** Counts after one depth. */
+export interface DepthStats {
+  readonly depth: number;
+  readonly histories: number;
+  readonly states: number;
+  readonly crashImages: number;
+  readonly elapsedMs: number;
+  readonly rssBytesMax: number;
+}
+
+/** What the search counted. Every count is deterministic for given bounds; times and memory are not. */
+export interface ExploreStats {
+  /** The deepest level completed. */
+  depth: number;
+  /** Histories (command sequences) run or judged, every crash image counting as one. */
+  histories: number;
+  /** Successor states produced, and how many were new (the rest were deduplicated). */
+  visited: number;
+  states: number;
+  /** Crash images enumerated (kill cuts, power fates, recovery crashes, I/O errors, damage). */
+  crashImages: number;
+  /** Of those, how many were judged (the rest had an identical image and model already judged). */
+  judged: number;
+  /** Crash points where the power enumeration reached its bound. */
+  cappedPoints: number;
+  elapsedMs: number;
+  rssBytesMax: number;
+  readonly perDepth: DepthStats[];
+}
+
+/** A broken guarantee, with the history that breaks it. */
+export interface Finding {
+  readonly commands: readonly CommandData[];
+  readonly violation: string;
+}
+
+/** The result of a search. */
+export interface ExploreReport {
+  readonly stats: ExploreStats;
+  readonly finding: Finding | undefined;
+}
+
+/** One crash being judged: the operation, where it crashed, how, and the model the crash left. */
+interface CrashCase {
+  readonly op: Operation;
+  readonly atStep: number;
+  readonly spec: CrashSpec;
+  readonly model: KvModel;
+  readonly digest: string;
+}
+
+/**
+ * The model as a crash at some step of `op` leaves it, as SimSystem's runOp does: a write is issued, and
+ * acknowledged only if its call returned; maintenance makes everything acknowledged durable if it returned.
+ */
+function modelAfter(
+  model: KvModel,
+  op: Operation,
+  completed: boolean,
+  syncAlways: boolean,
+): KvModel {
+  const m = model.clone();
+  const ops =
+    op.kind === 'put'
+      ? [{ op: 'put' as const, key: op.key, value: op.value }]
+      : op.kind === 'del'
+        ? [{ op: 'del' as const, key: op.key }]
+        : op.kind === 'batch'
+          ? op.ops
+          : undefined;
+  if (ops !== undefined) {
+    const lsn = m.issue(ops);
+    if (completed) m.ack(lsn, syncAlways);
+  } else if (completed) m.markDurable();
+  return m;
+}
+
+interface SearchNode {
+  readonly sut: Sut;
+  readonly parent: SearchNode | undefined;
+  readonly command: CommandData | undefined;
+}
+
+/** The command data of an operation, for counterexample files. */
+export function commandOf(op: ExploreOp): CommandData {
+  switch (op.kind) {
+    case 'put':
+      return { type: 'put', key: op.key, value: op.value };
+    case 'del':
+      return { type: 'del', key: op.key };
+    case 'batch':
+      return { type: 'batch', ops: op.ops };
+    default:
+      return { type: op.kind };
+  }
+}
+
+function historyOf(node: SearchNode | undefined, last?: CommandData): CommandData[] {
+  const out: CommandData[] = last === undefined ? [] : [last];
+  for (let n = node; n?.command !== undefined; n = n.parent) out.push(n.command);
+  return out.reverse();
+}
+
+/** The step in flight at each crash point of a trace, and the disk with the steps before it done. */
+function crashPoints(disk: Disk, trace: readonly Step[]): { before: Disk; inFlight?: Step }[] {
+  const points: { before: Disk; inFlight?: Step }[] = [];
+  let before = disk;
+  for (const step of trace) {
+    points.push({ before, inFlight: step });
+    before = applyStep(before, step);
+  }
+  points.push({ before });
+  return points;
+}
+
+/** Thrown through the search when a child breaks a guarantee. */
+class Found extends Error {
+  constructor(readonly finding: Finding) {
+    super(finding.violation);
+  }
+}
+
+/** One search: its fingerprint set, verdict cache, counters and frontier. */
+class Search {
+  readonly stats: ExploreStats = {
+    depth: 0,
+    histories: 0,
+    visited: 0,
+    states: 0,
+    crashImages: 0,
+    judged: 0,
+    cappedPoints: 0,
+    elapsedMs: 0,
+    rssBytesMax: 0,
+    perDepth: [],
+  };
+  private readonly seen = new Set<string>();
+  private readonly verdicts = new Set<string>();
+  private readonly ops: ExploreOp[];
+  private readonly view: ModelView;
+  private readonly started = performance.now();
+  private next: SearchNode[] = [];
+  private firstUnits = 0;
+  private node: SearchNode | undefined;
+  private readonly config: SutConfig;
+
+  constructor(private readonly settings: ExploreSettings) {
+    const b = settings.bounds;
+    this.ops = alphabet(b);
+    this.config = { options: b.options, ...settings.sut };
+    this.view = {
+      fromDurable: !b.damage,
+      pairs:
+        b.options.recovery === 'salvage'
+          ? b.keys.flatMap((k) => b.values.map((v): [string, string] => [k, v]))
+          : [],
+    };
+  }
+
+  private fingerprint(disk: Disk, state: EngineState, model: KvModel): string {
+    const h = new Hasher();
+    diskInto(h, disk);
+    stateInto(h, state);
+    return modelInto(h, model, this.view).digest();
+  }
+
+  /**
+   * Run one child of the current node through the checker; keep its state if new (and return it).
+   * A child that breaks a guarantee ends the search with its history.
+   */
+  private child(command: CommandData, run: (sut: Sut) => void): Sut | undefined {
+    const node = this.node;
+    if (node === undefined) throw new Error('explorer: no node being expanded');
+    const sut = node.sut.fork();
+    try {
+      run(sut);
+    } catch (e) {
+      const where = isViolation(e) ? '' : 'an error escaped the store: ';
+      throw new Found({ commands: historyOf(node, command), violation: where + errorMessage(e) });
+    }
+    const fp = this.fingerprint(sut.disk, sut.state, sut.model);
+    if (this.seen.has(fp)) return undefined;
+    this.seen.add(fp);
+    this.stats.states++;
+    this.next.push({ sut, parent: node, command });
+    if ((this.stats.states & 0xff) === 0) this.progress();
+    return sut;
+  }
+
+  /**
+   * Whether this shard owns the next unit of work. Only first commands are split: each operation run
+   * plainly, each crash point of it, its I/O errors, and damage are units, dealt out in turn.
+   */
+  private owned(): boolean {
+    const shard = this.settings.shard;
+    if (shard === undefined || this.node?.parent !== undefined) return true;
+    return this.firstUnits++ % shard.count === shard.index;
+  }
+
+  /** A child run through the checker with no fast path: counted as a history and a visit. */
+  private plain(command: CommandData, run: (sut: Sut) => void): void {
+    this.stats.histories++;
+    this.stats.visited++;
+    this.child(command, run);
+  }
+
+  private progress(): void {
+    this.stats.elapsedMs = performance.now() - this.started;
+    this.stats.rssBytesMax = Math.max(this.stats.rssBytesMax, process.memoryUsage().rss);
+    this.settings.onProgress?.(this.stats);
+  }
+
+  /** Crash `op` at every step, under every image of every crash model asked for. */
+  private crashes(op: Operation, trace: readonly Step[], before: Disk): void {
+    const b = this.settings.bounds;
+    const models = { kill: b.crash === 'kill' || b.crash === 'all', power: b.crash !== 'kill' };
+    const model = this.node?.sut.model;
+    if (model === undefined) throw new Error('explorer: no node being expanded');
+    const after = [false, true].map((completed) => {
+      const m = modelAfter(model, op, completed, b.options.sync === 'always');
+      return { model: m, digest: modelInto(new Hasher(), m, this.view).digest() };
+    });
+    crashPoints(before, trace).forEach((point, atStep) => {
+      if (!this.owned()) return;
+      const m = at(after, atStep === trace.length ? 1 : 0, 'model after the crash');
+      const found = crashImages(point.before, point.inFlight, models, b.cuts, b.powerImagesMax);
+      if (found.capped) this.stats.cappedPoints++;
+      this.stats.crashImages += found.enumerated;
+      this.stats.histories += found.enumerated;
+      for (const { spec, image, hash } of found.images)
+        this.judge({ op, atStep, spec, model: m.model, digest: m.digest }, image, hash, undefined);
+    });
+  }
+
+  /**
+   * Judge one crash image (fast: recovery from the image alone), unless the same image was judged against
+   * the same model; a new state it leaves is then rebuilt through the checker's own crash command and
+   * checked to be the same. Then crash its recovery at each step, under the same spec, as replay does.
+   */
+  private judge(c: CrashCase, image: Disk, hash: string, again: number | undefined): void {
+    const key = `${c.spec.model}|${hash}|${c.digest}`;
+    if (this.verdicts.has(key)) return;
+    this.verdicts.add(key);
+    this.stats.judged++;
+    const command: CommandData = {
+      type: 'crash',
+      op: c.op,
+      atStep: c.atStep,
+      spec: c.spec,
+      recoveryCrashStep: again,
+    };
+    const replayed = (sut: Sut): void => {
+      sut.crash(c.op, c.atStep, c.spec, again);
+    };
+    const r = recoverImage(this.config, image, c.model, c.spec.model);
+    if (r.violation !== undefined) {
+      this.child(command, replayed);
+      throw new Error(`explorer: the fast judge found "${r.violation}", the checker did not`);
+    }
+    this.stats.visited++;
+    const fp = this.fingerprint(r.disk, r.state, r.model);
+    if (!this.seen.has(fp)) {
+      const sut = this.child(command, replayed);
+      if (sut !== undefined && this.fingerprint(sut.disk, sut.state, sut.model) !== fp)
+        throw new Error(`explorer: the fast judge and the checker disagree after ${c.atStep}`);
+    }
+    if (again !== undefined || !this.settings.bounds.recoveryCrashes) return;
+    let disk = image;
+    r.trace.forEach((step, j) => {
+      this.stats.crashImages++;
+      this.stats.histories++;
+      const second = crashImage(disk, step, c.spec);
+      this.judge(c, second, diskInto(new Hasher(), second).digest(), j);
+      disk = applyStep(disk, step);
+    });
+  }
+
+  /** An I/O error at every step of `op`, with every prefix an append may have written first. */
+  private ioErrors(op: Operation, trace: readonly Step[]): void {
+    const cuts = this.settings.bounds.cuts;
+    if (!this.owned()) return;
+    trace.forEach((step, atStep) => {
+      const n = step.kind === 'append' ? step.data.length : 0;
+      const written =
+        cuts === 'every' ? Array.from({ length: Math.max(1, n) }, (_, i) => i) : [0, 1, n >>> 1];
+      for (const w of new Set(written.filter((x) => x === 0 || x < n))) {
+        this.stats.crashImages++;
+        this.stats.judged++;
+        this.plain({ type: 'io-error', op, atStep, errno: 'EIO', writtenBytes: w }, (sut) =>
+          sut.ioError(op, atStep, w),
+        );
+      }
+    });
+  }
+
+  /** One bit flipped in every byte of every durable file, between runs. */
+  private damages(sut: Sut): void {
+    if (!this.owned()) return;
+    for (const file of [FILES.wal, FILES.snapshot]) {
+      const length = readFile(sut.disk, file)?.length ?? 0;
+      for (let offset = 0; offset < length; offset++) {
+        this.stats.crashImages++;
+        this.stats.judged++;
+        this.plain({ type: 'damage', file, offsetPick: offset, how: { xor: 1 } }, (s) =>
+          s.damage(file, offset, 1),
+        );
+      }
+    }
+  }
+
+  /** Every child of one node, in a fixed order. */
+  private expand(node: SearchNode): void {
+    const b = this.settings.bounds;
+    this.node = node;
+    for (const op of this.ops) {
+      if (this.owned()) this.plain(commandOf(op), (sut) => sut.apply(op));
+      if (op.kind === 'reopen') continue;
+      const trace = node.sut.trace(op);
+      if (b.crash !== 'none') this.crashes(op, trace, node.sut.disk);
+      if (b.ioErrors) this.ioErrors(op, trace);
+    }
+    if (b.damage) this.damages(node.sut);
+  }
+
+  /** Breadth-first to the depth bound; the first violation found is a shortest one. */
+  run(): ExploreReport {
+    const root: SearchNode = {
+      sut: createSut(this.config),
+      parent: undefined,
+      command: undefined,
+    };
+    this.seen.add(this.fingerprint(root.sut.disk, root.sut.state, root.sut.model));
+    this.stats.states = 1;
+    let level = [root];
+    try {
+      for (let depth = 1; depth <= this.settings.bounds.depth && level.length > 0; depth++) {
+        this.next = [];
+        for (const node of level) this.expand(node);
+        level = this.next;
+        this.progress();
+        this.stats.depth = depth;
+        this.stats.perDepth.push({
+          depth,
+          histories: this.stats.histories,
+          states: this.stats.states,
+          crashImages: this.stats.crashImages,
+          elapsedMs: this.stats.elapsedMs,
+          rssBytesMax: this.stats.rssBytesMax,
+        });
+      }
+    } catch (e) {
+      if (!(e instanceof Found)) throw e;
+      this.progress();
+      return { stats: this.stats, finding: e.finding };
+    }
+    return { stats: this.stats, finding: undefined };
+  }
+}
+
+/** Explore every history within the bounds. Returns the first (shortest) violation, if any. */
+export function explore(settings: ExploreSettings): ExploreReport {
+  // Refused recoveries throw KvErrors by the thousand, and their stacks are never shown: capturing them
+  // was the largest single cost (14% of a profile).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new Search(settings).run();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
