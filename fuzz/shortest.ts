@@ -7,12 +7,13 @@ import { explore, type ExploreReport } from '../model/explore/explore.js';
 import { COUNTEREXAMPLE_FORMAT, type Counterexample } from './counterexample.js';
 import { systemOf, type BugVariant } from './zoo/index.js';
 
-/** The bounds a variant is explored under: the defaults, narrowed to the faults and settings it needs. */
+/**
+ * The bounds a variant is explored under: the defaults (every crash model, I/O errors) at depth 3, with
+ * damage added for the variants only damage exposes, under the variant's settings.
+ */
 export function boundsFor(bug: BugVariant, over: BoundsInput = {}): Bounds {
   return defaultBounds({
     depth: 3,
-    crash: bug.faults.crash === 'none' ? 'none' : bug.faults.crash === 'kill' ? 'kill' : 'power',
-    ioErrors: bug.faults.ioError,
     damage: bug.faults.damage,
     ...over,
     options: { sync: bug.sync, recovery: bug.recovery, ...over.options },
