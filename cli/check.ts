@@ -100,22 +100,15 @@ function summary(stats: ExploreStats, cpuMs: number): string[] {
   return lines;
 }
 
-/** `kvlab check`: exit 0 when no history within the bounds breaks a guarantee, 6 on a violation. */
-export async function runCheck(flags: Flags, output: Output): Promise<number> {
-  const [
-    { describeBounds, defaultBounds },
-    { explore },
-    shortest,
-    { findBug, BUGS, systemOf },
-    story,
-    files,
-  ] = await Promise.all([
+/** The engine and bounds the flags ask for. */
+async function setup(flags: Flags): Promise<{
+  bounds: Bounds;
+  bug: import('../fuzz/zoo/index.js').BugVariant | undefined;
+}> {
+  const [{ defaultBounds }, { boundsFor }, { findBug, BUGS }] = await Promise.all([
     import('../model/explore/bounds.js'),
-    import('../model/explore/explore.js'),
     import('../fuzz/shortest.js'),
     import('../fuzz/zoo/index.js'),
-    import('../fuzz/story.js'),
-    import('../fuzz/counterexample.js'),
   ]);
   const bugName = flags.rest['bug'] as string | undefined;
   const bug = bugName === undefined ? undefined : findBug(bugName);
@@ -126,8 +119,23 @@ export async function runCheck(flags: Flags, output: Output): Promise<number> {
   const base: BoundsInput =
     bug === undefined
       ? {}
-      : { ...shortest.boundsFor(bug), options: { sync: bug.sync, recovery: bug.recovery } };
-  const bounds: Bounds = defaultBounds(await boundsOf(flags, base));
+      : { ...boundsFor(bug), options: { sync: bug.sync, recovery: bug.recovery } };
+  return { bounds: defaultBounds(await boundsOf(flags, base)), bug };
+}
+
+/** `kvlab check`: exit 0 when no history within the bounds breaks a guarantee, 6 on a violation. */
+export async function runCheck(flags: Flags, output: Output): Promise<number> {
+  const [{ describeBounds }, { explore }, shortest, { systemOf }, story, files] = await Promise.all(
+    [
+      import('../model/explore/bounds.js'),
+      import('../model/explore/explore.js'),
+      import('../fuzz/shortest.js'),
+      import('../fuzz/zoo/index.js'),
+      import('../fuzz/story.js'),
+      import('../fuzz/counterexample.js'),
+    ],
+  );
+  const { bounds, bug } = await setup(flags);
   const shard = parseShardFlag(flags.rest['shard'] as string | undefined);
   const out = (flags.rest['out'] as string | undefined) ?? 'counterexample.json';
   const what = `${bug === undefined ? 'kvlab' : `bug variant ${bug.name}`}, shard ${shard.index}/${shard.count}`;

@@ -17,7 +17,9 @@ import { crashImages } from './images.js';
 import {
   createSut,
   isViolation,
+  openImage,
   recoverImage,
+  type Opened,
   type CommandData,
   type ExploreOp,
   type Operation,
@@ -151,6 +153,9 @@ function crashPoints(disk: Disk, trace: readonly Step[]): { before: Disk; inFlig
   return points;
 }
 
+/** Recoveries kept by image at most (then the cache starts over): bounds the memory it takes. */
+const OPENED_CACHE_MAX = 100_000;
+
 /** Thrown through the search when a child breaks a guarantee. */
 class Found extends Error {
   constructor(readonly finding: Finding) {
@@ -174,6 +179,8 @@ class Search {
   };
   private readonly seen = new Set<string>();
   private readonly verdicts = new Set<string>();
+  /** Recoveries by image: the same image recurs under other histories (half of them at depth 2). */
+  private readonly opened = new Map<string, Opened>();
   private readonly ops: ExploreOp[];
   private readonly view: ModelView;
   private readonly started = performance.now();
@@ -290,7 +297,13 @@ class Search {
     const replayed = (sut: Sut): void => {
       sut.crash(c.op, c.atStep, c.spec, again);
     };
-    const r = recoverImage(this.config, image, c.model, c.spec.model);
+    let opened = this.opened.get(hash);
+    if (opened === undefined) {
+      if (this.opened.size >= OPENED_CACHE_MAX) this.opened.clear();
+      opened = openImage(this.config, image);
+      this.opened.set(hash, opened);
+    }
+    const r = recoverImage(this.config, image, c.model, c.spec.model, opened);
     if (r.violation !== undefined) {
       this.child(command, replayed);
       throw new Error(`explorer: the fast judge found "${r.violation}", the checker did not`);

@@ -4,7 +4,15 @@
 // model/crash.ts alone. No KVStore v3 counterpart.
 
 import type { Step } from '../../src/engine/plan.js';
-import { CUTS, crashImage, cutBytes, FATES, type CrashSpec, type FateName } from '../crash.js';
+import {
+  CUTS,
+  crashImage,
+  cutBytes,
+  FATES,
+  powerChoices,
+  type CrashSpec,
+  type FateName,
+} from '../crash.js';
 import { applyStep, powerImage, type Disk, type PowerChoices, type WriteFate } from '../disk.js';
 import { diskInto, Hasher } from './fingerprint.js';
 
@@ -50,28 +58,43 @@ function killSpecs(inFlight: Step | undefined, cuts: CutSet): CrashSpec[] {
   }));
 }
 
-/** Records the choices powerImage asks for, answering from `vector` (0 past its end: keep). */
+/**
+ * Answers powerImage's questions from `vector` (0 past its end: keep) and writes each answer into the
+ * spec as it goes, so that the image it yields is exactly crashImage(before, inFlight, spec).
+ */
 class ChoiceRecorder implements PowerChoices {
   readonly arities: number[] = [];
   readonly fates: FateName[] = [];
   readonly kept: boolean[] = [];
-  constructor(private readonly vector: readonly number[]) {}
+  readonly spec: CrashSpec = {
+    model: 'power',
+    writes: 'keep',
+    dirOps: 'keep',
+    seed: 0,
+    fates: this.fates,
+    kept: this.kept,
+  };
+  private readonly choices: PowerChoices;
+  constructor(private readonly vector: readonly number[]) {
+    if (this.spec.model !== 'power') throw new Error('a power spec');
+    this.choices = powerChoices(this.spec);
+  }
   private next(arity: number): number {
     const at = this.arities.length;
     this.arities.push(arity);
     return this.vector[at] ?? 0;
   }
-  writeFate(): WriteFate {
+  writeFate(lengthBytes: number, index: number): WriteFate {
     this.fates.push(FATES[this.next(FATES.length)] ?? 'keep');
-    return { kind: 'keep' }; // the shape of the calls does not depend on the fates' bytes
+    return this.choices.writeFate(lengthBytes, index);
   }
-  truncateSurvives(): boolean {
-    const keep = this.next(2) === 0;
-    this.kept.push(keep);
-    return keep;
+  truncateSurvives(index: number): boolean {
+    this.kept.push(this.next(2) === 0);
+    return this.choices.truncateSurvives(index);
   }
-  dirOpSurvives(): boolean {
-    return this.truncateSurvives();
+  dirOpSurvives(index: number): boolean {
+    this.kept.push(this.next(2) === 0);
+    return this.choices.dirOpSurvives(index);
   }
 }
 
@@ -103,18 +126,9 @@ function powerImages(
   for (let vector: number[] | undefined = []; vector !== undefined; enumerated++) {
     if (enumerated >= powerImagesMax) return { enumerated, capped: true };
     const recorder = new ChoiceRecorder(vector);
-    powerImage(started, recorder);
-    const spec: CrashSpec = {
-      model: 'power',
-      writes: 'keep',
-      dirOps: 'keep',
-      seed: 0,
-      fates: recorder.fates,
-      kept: recorder.kept,
-    };
-    const image = crashImage(before, inFlight, spec);
+    const image = powerImage(started, recorder);
     const hash = hashOf(image);
-    if (!out.has(`p${hash}`)) out.set(`p${hash}`, { spec, image, hash });
+    if (!out.has(`p${hash}`)) out.set(`p${hash}`, { spec: recorder.spec, image, hash });
     vector = nextVector(vector, recorder.arities);
   }
   return { enumerated, capped: false };

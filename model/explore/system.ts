@@ -151,42 +151,55 @@ function repaired(
   }
 }
 
+/** What opening a store on a crash image gave, whatever the history: cacheable by the image. */
+export interface Opened {
+  readonly outcome: Outcome;
+  /** The disk after recovery's repairs (when it opened). */
+  readonly disk: Disk;
+  /** The steps recovery ran: where a crash during recovery can strike. */
+  readonly trace: readonly Step[];
+}
+
+/** Open a store on a crash image (recovery and its repairs), as SimSystem's recover does. */
+export function openImage(config: SutConfig, image: Disk): Opened {
+  const io = new SimIo(image);
+  let outcome: Outcome;
+  try {
+    outcome = { state: openOn(config, io).engineState };
+  } catch (e) {
+    outcome = { error: e };
+  }
+  return { outcome, disk: io.disk, trace: [...io.trace] };
+}
+
 /**
- * Recover from a crash image and judge the outcome by the oracle, as SimSystem.crash does, without
- * replaying the operation: the explorer's fast path. `model` is the model as the crash left it (the
- * write issued, acknowledged only if its call returned). The model returned is a settled copy.
+ * Judge a recovery by the oracle, as SimSystem.crash does, without replaying the operation: the
+ * explorer's fast path. `model` is the model as the crash left it (the write issued, acknowledged only
+ * if its call returned); `opened` is openImage(config, image). The model returned is a settled copy.
  */
 export function recoverImage(
   config: SutConfig,
   image: Disk,
   model: KvModel,
   fault: 'kill' | 'power',
+  opened: Opened,
 ): Recovered {
-  const io = new SimIo(image);
-  let outcome: Outcome;
-  let store: Store | undefined;
-  try {
-    store = openOn(config, io);
-    outcome = { state: store.engineState };
-  } catch (e) {
-    outcome = { error: e };
-  }
-  const trace = [...io.trace];
   const allowed = allowedAfter(model, { kind: fault }, config.options);
-  const wrong = violation(model, allowed, outcome);
+  const wrong = violation(model, allowed, opened.outcome);
   if (wrong !== undefined) return { violation: wrong };
-  let adopted = io;
-  if (store === undefined) {
+  let state: EngineState;
+  let disk = opened.disk;
+  if ('state' in opened.outcome) state = opened.outcome.state;
+  else {
     const repair = repaired(config, image, model, { kind: fault });
     if ('violation' in repair) return repair;
-    adopted = repair.io;
-    store = repair.store;
+    disk = repair.io.disk;
+    state = repair.store.engineState;
   }
-  const state = store.engineState;
   const settled = model.clone();
   if (allowed.prefix) settled.settle(state.lastLsn);
   else settled.rebase(new Map(treeEntries(state.tree)), state.lastLsn);
-  return { disk: adopted.disk, state, model: settled, trace };
+  return { disk, state, model: settled, trace: opened.trace };
 }
 
 /** True when `e` is a broken guarantee (the oracle's verdict), not a bug of the explorer. */
