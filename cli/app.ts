@@ -75,7 +75,7 @@ checker commands:
   fuzz [--time 60s | --runs N] [--seed S] [--crash kill|power|torn|all] [--faults crash,io,damage]
        [--shard i/n] [--bug NAME] [--out FILE] [--json]
                          run the model-based checker; exit 6 and write counterexample.json on a violation
-  check [--depth D] [--keys a,b] [--values x,@record] [--ops put,del,…] [--crash kill|power|all|none]
+  check [--depth D] [--keys a,b] [--values x,@record,@raw-record] [--ops put,del,…] [--crash kill|power|all|none]
         [--faults crash,io,damage] [--shard i/n] [--bug NAME] [--out FILE] [--json]
                          explore every history up to depth D and every crash image at every step;
                          exit 6 and write the shortest counterexample on a violation

@@ -41,15 +41,25 @@ export function parseShardFlag(text: string | undefined): { index: number; count
   return { index, count };
 }
 
+/** A --values item: @record and @raw-record name the values that hold a log record's bytes. */
+function namedValue(v: string, record: () => string, raw: () => string | undefined): string {
+  if (v === '@record') return record();
+  if (v !== '@raw-record') return v;
+  const value = raw();
+  if (value === undefined) throw usage('no record of the log format in use encodes as ASCII');
+  return value;
+}
+
 /** The bounds the flags ask for, over the defaults (or a bug variant's). */
 async function boundsOf(flags: Flags, base: BoundsInput): Promise<BoundsInput> {
-  const { OP_KINDS, recordValue } = await import('../model/explore/bounds.js');
+  const { OP_KINDS, recordValue, rawRecordValue } = await import('../model/explore/bounds.js');
   const over: { -readonly [K in keyof BoundsInput]: BoundsInput[K] } = { ...base };
   over.depth = integerFlag(flags, 'depth', 0, 12) ?? base.depth ?? 2;
   const keys = listFlag(flags, 'keys');
   if (keys !== undefined) over.keys = keys;
   const values = listFlag(flags, 'values');
-  if (values !== undefined) over.values = values.map((v) => (v === '@record' ? recordValue() : v));
+  if (values !== undefined)
+    over.values = values.map((v) => namedValue(v, recordValue, rawRecordValue));
   const ops = listFlag(flags, 'ops');
   if (ops !== undefined) {
     const bad = ops.find((o) => !(OP_KINDS as readonly string[]).includes(o));

@@ -44,6 +44,19 @@ export function recordValue(): string {
   return String.fromCharCode(...encodeRecord(1000, [{ op: 'put', key: 'a', value: 'x' }]));
 }
 
+/**
+ * A value whose UTF-8 bytes ARE a whole log record (LSN 100, put "a" = "v<n>", the first n whose
+ * encoding is all ASCII, so that UTF-8 keeps every byte): a torn append of it leaves an intact record
+ * inside the torn one. Built by the encoder in use at run time; undefined if no n below 4096 works.
+ */
+export function rawRecordValue(): string | undefined {
+  for (let n = 0; n < 4096; n++) {
+    const bytes = encodeRecord(100, [{ op: 'put', key: 'a', value: `v${n}` }]);
+    if (bytes.every((b) => b < 0x80)) return String.fromCharCode(...bytes);
+  }
+  return undefined;
+}
+
 /** The engine settings the explorer uses by default: small thresholds, so automatic compaction happens. */
 export const EXPLORE_OPTIONS: Partial<EngineOptions> = {
   sync: 'always',
