@@ -31,7 +31,7 @@ function integerFlag(flags: Flags, name: string, min: number, max: number): numb
 }
 
 /** --shard i/n, as for fuzz. */
-export function parseShardFlag(text: string | undefined): { index: number; count: number } {
+function parseShardFlag(text: string | undefined): { index: number; count: number } {
   if (text === undefined) return { index: 0, count: 1 };
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(m?.[1]);

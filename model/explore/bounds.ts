@@ -58,7 +58,7 @@ export function rawRecordValue(): string | undefined {
 }
 
 /** The engine settings the explorer uses by default: small thresholds, so automatic compaction happens. */
-export const EXPLORE_OPTIONS: Partial<EngineOptions> = {
+const EXPLORE_OPTIONS: Partial<EngineOptions> = {
   sync: 'always',
   recovery: 'tolerate-tail',
   compactWrites: 2,

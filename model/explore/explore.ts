@@ -122,7 +122,7 @@ interface SearchNode {
 }
 
 /** The command data of an operation, for counterexample files. */
-export function commandOf(op: ExploreOp): CommandData {
+function commandOf(op: ExploreOp): CommandData {
   switch (op.kind) {
     case 'put':
       return { type: 'put', key: op.key, value: op.value };
