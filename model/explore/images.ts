@@ -66,7 +66,7 @@ class ChoiceRecorder implements PowerChoices {
   readonly arities: number[] = [];
   readonly fates: FateName[] = [];
   readonly kept: boolean[] = [];
-  readonly spec: CrashSpec = {
+  readonly spec: Extract<CrashSpec, { model: 'power' }> = {
     model: 'power',
     writes: 'keep',
     dirOps: 'keep',
@@ -74,11 +74,8 @@ class ChoiceRecorder implements PowerChoices {
     fates: this.fates,
     kept: this.kept,
   };
-  private readonly choices: PowerChoices;
-  constructor(private readonly vector: readonly number[]) {
-    if (this.spec.model !== 'power') throw new Error('a power spec');
-    this.choices = powerChoices(this.spec);
-  }
+  private readonly choices = powerChoices(this.spec);
+  constructor(private readonly vector: readonly number[]) {}
   private next(arity: number): number {
     const at = this.arities.length;
     this.arities.push(arity);
