@@ -115,6 +115,18 @@ function modelAfter(
   return m;
 }
 
+/**
+ * The specs for a crash at `step` of recovery after a crash by `first`. A crash command applies one
+ * spec to both crashes (as `kvlab replay` does), so the second crash's image follows from the first's
+ * spec. One freedom is left: a kill with cut 'all' whose first crash had no append in flight ignored
+ * `bytes` the first time, so varying it cuts recovery's own append at every byte, first image unchanged.
+ */
+function secondSpecs(first: CrashSpec, step: Step): CrashSpec[] {
+  if (first.model !== 'kill' || first.cut !== 'all' || first.bytes !== undefined) return [first];
+  if (step.kind !== 'append') return [first];
+  return Array.from({ length: step.data.length + 1 }, (_, bytes) => ({ ...first, bytes }));
+}
+
 interface SearchNode {
   readonly sut: Sut;
   readonly parent: SearchNode | undefined;
@@ -318,10 +330,12 @@ class Search {
     if (again !== undefined || !this.settings.bounds.recoveryCrashes) return;
     let disk = image;
     r.trace.forEach((step, j) => {
-      this.stats.crashImages++;
-      this.stats.histories++;
-      const second = crashImage(disk, step, c.spec);
-      this.judge(c, second, diskInto(new Hasher(), second).digest(), j);
+      for (const spec of secondSpecs(c.spec, step)) {
+        this.stats.crashImages++;
+        this.stats.histories++;
+        const second = crashImage(disk, step, spec);
+        this.judge({ ...c, spec }, second, diskInto(new Hasher(), second).digest(), j);
+      }
       disk = applyStep(disk, step);
     });
   }

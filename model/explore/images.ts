@@ -40,7 +40,9 @@ const hashOf = (disk: Disk): string => diskInto(new Hasher(), disk).digest();
 
 /** The kill specs at a crash point: every prefix of an append in flight, else the call done or not. */
 function killSpecs(inFlight: Step | undefined, cuts: CutSet): CrashSpec[] {
-  if (inFlight === undefined) return [{ model: 'kill', cut: 'none' }];
+  // After the last step nothing is in flight: cut 'all' names the same image, and lets a crash in the
+  // recovery that follows cut its own append at any byte (explore.ts).
+  if (inFlight === undefined) return [{ model: 'kill', cut: 'all' }];
   if (inFlight.kind !== 'append')
     return [
       { model: 'kill', cut: 'none' },
