@@ -298,7 +298,8 @@ class Search {
     const key = `${c.spec.model}|${hash}|${c.digest}`;
     if (this.verdicts.has(key)) return;
     this.verdicts.add(key);
-    this.stats.judged++;
+    // A progress line (and a memory sample) every 16,384 judgements, even when no state is new.
+    if ((++this.stats.judged & 0x3fff) === 0) this.progress();
     const command: CommandData = {
       type: 'crash',
       op: c.op,
