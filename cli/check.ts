@@ -184,7 +184,7 @@ export async function runCheck(flags: Flags, output: Output): Promise<number> {
   for (const line of summary(report.stats, cpuMs)) output.out(line);
   if (ce === undefined) {
     output.out(
-      `no violation in any history of depth ≤ ${bounds.depth} over ${describeBounds(bounds)}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of the first commands)` : ''}`,
+      `no violation in any history of depth ≤ ${bounds.depth} over ${describeBounds(bounds)}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count}: the levels above in full, its part of the last level's states)` : ''}`,
     );
     return EXIT.ok;
   }

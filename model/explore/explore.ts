@@ -27,12 +27,17 @@ import {
   type SutConfig,
 } from './system.js';
 
-/** What to explore: the bounds, the engine, and which shard of the first commands. */
+/** What to explore: the bounds, the engine, and which shard of the last level. */
 export interface ExploreSettings {
   readonly bounds: Bounds;
   /** The engine and shell (a bug-zoo variant's, or kvlab's by default). */
   readonly sut?: Omit<SutConfig, 'options'>;
   /** Explore only the first commands whose index is `index` modulo `count`. */
+  /**
+   * Expand only the states of the last level whose fingerprint is `index` modulo `count`: every shard
+   * searches the levels above in full (a small fraction of the work), and the last level, where most
+   * of it lies, is split into disjoint parts.
+   */
   readonly shard?: { readonly index: number; readonly count: number };
   /** Called now and then with the counts so far (a progress line). */
   readonly onProgress?: (stats: ExploreStats) => void;
@@ -43,6 +48,8 @@ export interface DepthStats {
   readonly depth: number;
   readonly histories: number;
   readonly states: number;
+  /** States expanded so far (with a shard, only its part of the last level). */
+  readonly expanded: number;
   readonly crashImages: number;
   readonly elapsedMs: number;
   readonly rssBytesMax: number;
@@ -57,6 +64,8 @@ export interface ExploreStats {
   /** Successor states produced, and how many were new (the rest were deduplicated). */
   visited: number;
   states: number;
+  /** States whose children were generated (the rest were at the depth bound). */
+  expanded: number;
   /** Crash images enumerated (kill cuts, power fates, recovery crashes, I/O errors, damage). */
   crashImages: number;
   /** Of those, how many were judged (the rest had an identical image and model already judged). */
@@ -129,6 +138,7 @@ function secondSpecs(first: CrashSpec, step: Step): CrashSpec[] {
 
 interface SearchNode {
   readonly sut: Sut;
+  readonly fingerprint: string;
   readonly parent: SearchNode | undefined;
   readonly command: CommandData | undefined;
 }
@@ -182,6 +192,7 @@ class Search {
     histories: 0,
     visited: 0,
     states: 0,
+    expanded: 0,
     crashImages: 0,
     judged: 0,
     cappedPoints: 0,
@@ -197,7 +208,6 @@ class Search {
   private readonly view: ModelView;
   private readonly started = performance.now();
   private next: SearchNode[] = [];
-  private firstUnits = 0;
   private node: SearchNode | undefined;
   private readonly config: SutConfig;
 
@@ -239,19 +249,9 @@ class Search {
     if (this.seen.has(fp)) return undefined;
     this.seen.add(fp);
     this.stats.states++;
-    this.next.push({ sut, parent: node, command });
+    this.next.push({ sut, fingerprint: fp, parent: node, command });
     if ((this.stats.states & 0xff) === 0) this.progress();
     return sut;
-  }
-
-  /**
-   * Whether this shard owns the next unit of work. Only first commands are split: each operation run
-   * plainly, each crash point of it, its I/O errors, and damage are units, dealt out in turn.
-   */
-  private owned(): boolean {
-    const shard = this.settings.shard;
-    if (shard === undefined || this.node?.parent !== undefined) return true;
-    return this.firstUnits++ % shard.count === shard.index;
   }
 
   /** A child run through the checker with no fast path: counted as a history and a visit. */
@@ -278,7 +278,6 @@ class Search {
       return { model: m, digest: modelInto(new Hasher(), m, this.view).digest() };
     });
     crashPoints(before, trace).forEach((point, atStep) => {
-      if (!this.owned()) return;
       const m = at(after, atStep === trace.length ? 1 : 0, 'model after the crash');
       const found = crashImages(point.before, point.inFlight, models, b.cuts, b.powerImagesMax);
       if (found.capped) this.stats.cappedPoints++;
@@ -344,7 +343,6 @@ class Search {
   /** An I/O error at every step of `op`, with every prefix an append may have written first. */
   private ioErrors(op: Operation, trace: readonly Step[]): void {
     const cuts = this.settings.bounds.cuts;
-    if (!this.owned()) return;
     trace.forEach((step, atStep) => {
       const n = step.kind === 'append' ? step.data.length : 0;
       const written =
@@ -361,7 +359,6 @@ class Search {
 
   /** One bit flipped in every byte of every durable file, between runs. */
   private damages(sut: Sut): void {
-    if (!this.owned()) return;
     for (const file of [FILES.wal, FILES.snapshot]) {
       const length = readFile(sut.disk, file)?.length ?? 0;
       for (let offset = 0; offset < length; offset++) {
@@ -379,7 +376,7 @@ class Search {
     const b = this.settings.bounds;
     this.node = node;
     for (const op of this.ops) {
-      if (this.owned()) this.plain(commandOf(op), (sut) => sut.apply(op));
+      this.plain(commandOf(op), (sut) => sut.apply(op));
       if (op.kind === 'reopen') continue;
       const trace = node.sut.trace(op);
       if (b.crash !== 'none') this.crashes(op, trace, node.sut.disk);
@@ -388,20 +385,28 @@ class Search {
     if (b.damage) this.damages(node.sut);
   }
 
+  /** This shard's part of the last level: the states whose fingerprint is its index modulo the count. */
+  private shardOf(level: SearchNode[]): SearchNode[] {
+    const shard = this.settings.shard;
+    if (shard === undefined) return level;
+    return level.filter(
+      (node) => Number.parseInt(node.fingerprint.slice(0, 8), 16) % shard.count === shard.index,
+    );
+  }
+
   /** Breadth-first to the depth bound; the first violation found is a shortest one. */
   run(): ExploreReport {
-    const root: SearchNode = {
-      sut: createSut(this.config),
-      parent: undefined,
-      command: undefined,
-    };
-    this.seen.add(this.fingerprint(root.sut.disk, root.sut.state, root.sut.model));
+    const sut = createSut(this.config);
+    const fingerprint = this.fingerprint(sut.disk, sut.state, sut.model);
+    this.seen.add(fingerprint);
     this.stats.states = 1;
-    let level = [root];
+    let level: SearchNode[] = [{ sut, fingerprint, parent: undefined, command: undefined }];
     try {
       for (let depth = 1; depth <= this.settings.bounds.depth && level.length > 0; depth++) {
         this.next = [];
+        if (depth === this.settings.bounds.depth) level = this.shardOf(level);
         for (const node of level) this.expand(node);
+        this.stats.expanded += level.length;
         level = this.next;
         this.progress();
         this.stats.depth = depth;
@@ -409,6 +414,7 @@ class Search {
           depth,
           histories: this.stats.histories,
           states: this.stats.states,
+          expanded: this.stats.expanded,
           crashImages: this.stats.crashImages,
           elapsedMs: this.stats.elapsedMs,
           rssBytesMax: this.stats.rssBytesMax,

@@ -67,20 +67,18 @@ describe('the explorer on the default engine', () => {
     expect(first[2]).toBeGreaterThan(10);
   });
 
-  it('splits the first commands between shards: each does part, together at least the whole', () => {
-    // Each shard judges its own crash images afresh, so recovery crashes an image shared by two first
-    // commands starts are counted in both: the parts add up to the whole or a little more.
-    const bounds = defaultBounds({ depth: 1 });
+  it('splits the last level between shards: disjoint parts that add up to the whole', () => {
+    const bounds = defaultBounds({ depth: 2, ops: ['put', 'del', 'compact', 'reopen'] });
     const whole = explore({ bounds }).stats;
+    const lastLevel = (s: typeof whole) =>
+      (s.perDepth[1]?.expanded ?? 0) - (s.perDepth[0]?.expanded ?? 0);
     const parts = [0, 1, 2].map((index) => explore({ bounds, shard: { index, count: 3 } }).stats);
-    expect(parts.every((p) => p.histories > 0 && p.histories < whole.histories)).toBe(true);
-    const sum = parts.reduce((a, p) => a + p.histories, 0);
-    expect(sum).toBeGreaterThanOrEqual(whole.histories);
-    expect(sum).toBeLessThan(whole.histories * 1.25);
-    expect(explore({ bounds, shard: { index: 0, count: 1 } }).stats).toMatchObject({
-      histories: whole.histories,
-      states: whole.states,
-    });
+    for (const part of parts) {
+      expect(part.perDepth[0]).toMatchObject({ histories: whole.perDepth[0]?.histories });
+      expect(lastLevel(part)).toBeGreaterThan(0);
+      expect(part.histories).toBeLessThan(whole.histories);
+    }
+    expect(parts.reduce((a, p) => a + lastLevel(p), 0)).toBe(lastLevel(whole));
   });
 
   it('builds the record-bytes value with the log encoder in use', () => {
