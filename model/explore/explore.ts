@@ -32,9 +32,8 @@ export interface ExploreSettings {
   readonly bounds: Bounds;
   /** The engine and shell (a bug-zoo variant's, or kvlab's by default). */
   readonly sut?: Omit<SutConfig, 'options'>;
-  /** Explore only the first commands whose index is `index` modulo `count`. */
   /**
-   * Expand only the states of the last level whose fingerprint is `index` modulo `count`: every shard
+   * Expand only the states before the last level whose fingerprint is `index` modulo `count`: each shard
    * searches the levels above in full (a small fraction of the work), and the last level, where most
    * of it lies, is split into disjoint parts.
    */

@@ -1,5 +1,5 @@
 // The exhaustive explorer (model/explore/): the default engine passes a small bound; the search is
-// deterministic and its shards partition the first commands; every bug-zoo variant is found at its
+// deterministic and its shards partition the last level; every bug-zoo variant is found at its
 // minimal depth, with a counterexample `kvlab replay` reproduces; crash images are enumerated as
 // stated; fingerprints ignore what cannot change a future.
 import { mkdtempSync, rmSync } from 'node:fs';
