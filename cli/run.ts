@@ -13,6 +13,7 @@ import {
   runStoreCommand,
   type Output,
 } from './app.js';
+import { runCheck } from './check.js';
 import { runBugs, runFuzz, runReplay, runTable } from './checker.js';
 import { runDemo } from './demo.js';
 import { helpJson, helpText, isCommand, parseCommandLine, type CommandLine } from './flags.js';
@@ -53,6 +54,7 @@ export async function runCli(
     if (command === 'shell')
       return await runShell(flags, args, typeof input === 'function' ? input() : input, output, fs);
     if (command === 'fuzz') return await runFuzz(flags, output);
+    if (command === 'check') return await runCheck(flags, output);
     if (command === 'replay') return await runReplay(args, flags, output);
     if (command === 'bugs') return await runBugs(flags, output);
     if (command === 'table') return await runTable(flags, output);

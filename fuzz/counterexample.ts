@@ -21,7 +21,7 @@ export interface Counterexample {
   readonly violation: string;
   /** How it was found: which checker, its seed (and fast-check's path), after how many runs and ms. */
   readonly found: {
-    readonly by: 'model-based' | 'every-step';
+    readonly by: 'model-based' | 'every-step' | 'exhaustive';
     readonly seed: number;
     readonly path?: string;
     readonly runs: number;

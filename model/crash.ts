@@ -33,7 +33,12 @@ export type FateName = (typeof FATES)[number];
 
 /** One way a crash turns out. */
 export type CrashSpec =
-  | { readonly model: 'kill'; readonly cut: Cut }
+  | {
+      readonly model: 'kill';
+      readonly cut: Cut;
+      /** The exact bytes of an append in flight that land (overrides `cut`): the explorer names every cut. */
+      readonly bytes?: number;
+    }
   | {
       readonly model: 'power';
       /** The fate of every pending write, or 'mixed': each drawn from `seed`. */
@@ -41,6 +46,10 @@ export type CrashSpec =
       /** Whether pending directory ops survive: all, none, or each drawn from `seed`. */
       readonly dirOps: 'keep' | 'drop' | 'mixed';
       readonly seed: number;
+      /** The fate of the i-th pending write asked about (overrides `writes`; 'keep' past the end). */
+      readonly fates?: readonly FateName[];
+      /** Whether the i-th pending truncate or directory op asked about survives (overrides `dirOps`). */
+      readonly kept?: readonly boolean[];
     };
 
 /** Bytes kept by a cut of a write of `lengthBytes`. */
@@ -76,6 +85,19 @@ function fate(name: FateName, lengthBytes: number, seed: number): WriteFate {
 
 /** The PowerChoices a power CrashSpec stands for. */
 export function powerChoices(spec: Extract<CrashSpec, { model: 'power' }>): PowerChoices {
+  const { fates, kept } = spec;
+  if (fates !== undefined || kept !== undefined) {
+    // Explicit choices, in the order powerImage asks: the explorer's enumeration, replayable as data.
+    let writes = 0;
+    let others = 0;
+    const survives = (): boolean => kept?.[others++] ?? true;
+    return {
+      writeFate: (lengthBytes) =>
+        fate(fates?.[writes++] ?? 'keep', lengthBytes, spec.seed + writes),
+      truncateSurvives: survives,
+      dirOpSurvives: survives,
+    };
+  }
   const next = mulberry32(spec.seed);
   return {
     writeFate: (lengthBytes, index) =>
@@ -102,7 +124,8 @@ export function crashImage(before: Disk, inFlight: Syscall | undefined, spec: Cr
     if (inFlight === undefined || spec.cut === 'none') return killImage(before);
     if (inFlight.kind !== 'write')
       return killImage(spec.cut === 'all' ? applySyscall(before, inFlight) : before);
-    const data = inFlight.data.subarray(0, cutBytes(spec.cut, inFlight.data.length));
+    const kept = spec.bytes ?? cutBytes(spec.cut, inFlight.data.length);
+    const data = inFlight.data.subarray(0, Math.min(kept, inFlight.data.length));
     return killImage(data.length === 0 ? before : applySyscall(before, { ...inFlight, data }));
   }
   const started =
@@ -114,7 +137,11 @@ export function crashImage(before: Disk, inFlight: Syscall | undefined, spec: Cr
 
 /** A one-line description of a CrashSpec. */
 export function describeCrash(spec: CrashSpec): string {
-  return spec.model === 'kill'
-    ? `kill (in-flight cut: ${spec.cut})`
-    : `power (writes: ${spec.writes}, dir ops: ${spec.dirOps}, seed ${spec.seed})`;
+  if (spec.model === 'kill')
+    return `kill (in-flight cut: ${spec.bytes === undefined ? spec.cut : `${spec.bytes} bytes`})`;
+  if (spec.fates !== undefined || spec.kept !== undefined) {
+    const kept = (spec.kept ?? []).map((k) => (k ? 'keep' : 'drop')).join(', ');
+    return `power (writes: [${(spec.fates ?? []).join(', ')}], truncates and dir ops: [${kept}], seed ${spec.seed})`;
+  }
+  return `power (writes: ${spec.writes}, dir ops: ${spec.dirOps}, seed ${spec.seed})`;
 }
