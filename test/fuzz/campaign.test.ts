@@ -116,7 +116,7 @@ describe('counterexamples', () => {
       ],
     };
     const text = replay(crash).lines.join('\n');
-    expect(text).toContain('crash after the operation completed: power (writes: drop');
+    expect(text).toContain('the operation returned, then the process died: power (writes: drop');
     expect(text).toMatch(
       /kvlab.wal +at the crash: 0..20 durable, 20..\d+ unsynced; after the reboot: 20 of \d+ bytes: 20..\d+ LOST/,
     );
