@@ -75,7 +75,8 @@ checker commands:
   fuzz [--time 60s | --runs N] [--seed S] [--crash kill|power|torn|all] [--faults crash,io,damage]
        [--shard i/n] [--bug NAME] [--out FILE] [--json]
                          run the model-based checker; exit 6 and write counterexample.json on a violation
-  replay FILE            run a counterexample again, step by step, and tell its story
+  replay FILE [--html OUT.html]
+                         run a counterexample again, step by step, and tell its story (--html: as a page)
   bugs [--docs]          list the bug zoo (kvlab with one classic mistake put back); --docs writes spec/bugs/
   table [--check]        write spec/guarantee-table.md, or check that it is up to date
 
@@ -94,6 +95,7 @@ const EXTRA_OPTIONS = {
   out: { type: 'string' },
   check: { type: 'boolean' },
   docs: { type: 'boolean' },
+  html: { type: 'string' },
 } as const;
 
 function usage(detail: string): KvError {

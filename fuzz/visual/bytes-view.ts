@@ -112,10 +112,10 @@ function stripRow(
 }
 
 const ENTRY_NOTE = {
-  durable: '',
-  pending: ' (entry not durable)',
-  unlinking: ' (unlinked)',
-  absent: ' (no entry)',
+  durable: 'durable',
+  pending: 'NOT durable (no fsync-dir since it was made)',
+  unlinking: 'unlinked',
+  absent: 'none',
 } as const;
 
 /** Every file's strip at the crash and after the reboot, aligned on one byte scale. */
@@ -152,13 +152,24 @@ export function strips(
         : [];
     const rows = [
       text(8, y + 12, fate.name, { fill: COLOUR.ink, 'font-weight': 'bold' }),
+      text(
+        LABEL_W,
+        y + 12,
+        `directory entry at the crash: ${ENTRY_NOTE[fate.entryBefore]}; after the reboot: ${ENTRY_NOTE[fate.entryAfter]}`,
+        {
+          fill:
+            fate.entryAfter === 'absent' && fate.entryBefore !== 'absent'
+              ? COLOUR.crash
+              : COLOUR.faint,
+        },
+      ),
       ...stripRow(
         fate.name,
         fate.before,
         fieldsOf(fate.name, fate.before.bytes),
         y + 18,
         pxPerByte,
-        `at the crash${ENTRY_NOTE[fate.entryBefore]}`,
+        'at the crash',
       ),
       ...stripRow(
         fate.name,
@@ -166,7 +177,7 @@ export function strips(
         [...fieldsOf(fate.name, fate.after.bytes), ...lost],
         y + 18 + ROW_H + 4,
         pxPerByte,
-        `after reboot${ENTRY_NOTE[fate.entryAfter]}`,
+        'after the reboot',
       ),
     ];
     body.push(group({ class: 'strip', 'data-file': fate.name }, rows));
@@ -206,7 +217,7 @@ export function lsnAxis(
   const { marks, allowed, outcome } = view;
   const got = 'state' in outcome ? outcome.state.lastLsn : undefined;
   const hi = Math.max(1, marks.issued, allowed.maxLsn, got ?? 0);
-  const step = Math.min(80, (widthPx - LABEL_W - 80) / hi);
+  const step = Math.min(120, (widthPx - LABEL_W - 80) / hi);
   const x = (lsn: number): number => LABEL_W + 20 + lsn * step;
   const axisY = top + 50;
   const body = [text(8, axisY + 4, 'LSN', { fill: COLOUR.ink, 'font-weight': 'bold' })];
@@ -222,7 +233,7 @@ export function lsnAxis(
           rx: 6,
           fill: COLOUR.allowed,
         }),
-        text(x(allowed.minLsn) - 8, axisY + 28, `allowed ${allowed.minLsn}..${allowed.maxLsn}`, {
+        text(x(allowed.minLsn) - 8, axisY + 44, `allowed ${allowed.minLsn}..${allowed.maxLsn}`, {
           fill: COLOUR.ok,
         }),
       ]),
@@ -267,7 +278,7 @@ export function lsnAxis(
           fill: colour,
           'font-weight': 'bold',
         })
-      : `<path d="M ${x(got)} ${axisY - 7} l 7 7 l -7 7 l -7 -7 z" fill="${colour}"/>\n${text(x(got) + 9, axisY + 30, `recovered ${got}`, { fill: colour, 'font-weight': 'bold' })}`;
+      : `<path d="M ${x(got)} ${axisY - 7} l 7 7 l -7 7 l -7 -7 z" fill="${colour}"/>\n${text(x(got) - 8, axisY + 30, `recovered ${got}`, { fill: colour, 'font-weight': 'bold' })}`;
   body.push(
     group(
       {
@@ -279,5 +290,5 @@ export function lsnAxis(
       [mark],
     ),
   );
-  return { body, heightPx: 96 };
+  return { body, heightPx: 110 };
 }

@@ -95,3 +95,17 @@ export const COLOUR = {
   ink: '#212121',
   faint: '#9e9e9e',
 } as const;
+
+/** Words wrapped into lines of at most `width` characters (a word longer than that gets a line of its own). */
+export function wrap(words: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of words.split(' ')) {
+    if (current !== '' && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else current = current === '' ? word : `${current} ${word}`;
+  }
+  if (current !== '') lines.push(current);
+  return lines;
+}

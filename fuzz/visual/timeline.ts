@@ -20,7 +20,10 @@ type Column =
 
 /** Layout, in px. */
 const LABEL_W = 150;
-const COL_W = 22;
+/** Column width bounds: wide enough for a letter, narrow enough that 40 steps fit on a page. */
+const COL_W_MIN = 22;
+const COL_W_MAX = 44;
+const WIDTH_PX = 1000;
 const LANE_H = 26;
 const FILE_H = 40;
 
@@ -76,35 +79,42 @@ interface Frame {
   readonly files: readonly string[];
   readonly top: number;
   readonly x: (i: number) => number;
+  /** Column width. */
+  readonly w: number;
+}
+
+/** A label cut to fit `widthPx` (about 6.6 px a character at 11 px). */
+function fit(words: string, widthPx: number): string {
+  const chars = Math.floor(widthPx / 6.6);
+  return words.length <= chars ? words : `${words.slice(0, Math.max(0, chars - 1))}…`;
 }
 
 function operationsLane(trace: Trace, f: Frame, y: number): string[] {
   const out = [text(8, y + 17, 'operations', { fill: COLOUR.ink })];
   const ends = new Map<number, string | undefined>();
+  if (f.cols.some((c) => commandOf(c) === -1)) ends.set(-1, undefined);
   for (const e of trace.events) if (e.kind === 'end') ends.set(e.command, e.violation);
   for (const [command, violation] of ends) {
     const idx = f.cols.flatMap((c, i) => (commandOf(c) === command ? [i] : []));
     const first = idx[0] ?? 0;
-    const last = idx[idx.length - 1] ?? 0;
+    const widthPx = ((idx[idx.length - 1] ?? 0) - first + 1) * f.w - 2;
     const bad = violation !== undefined;
+    const words = command < 0 ? 'open' : `${command + 1}. ${textOf(trace, command)}`;
     out.push(
       rect(
         {
           x: f.x(first) + 1,
           y: y + 4,
-          width: (last - first + 1) * COL_W - 2,
+          width: widthPx,
           height: LANE_H - 8,
           rx: 4,
-          fill: bad ? '#ffebee' : '#e3f2fd',
-          stroke: bad ? COLOUR.crash : COLOUR.operation,
+          fill: bad ? '#ffebee' : command < 0 ? '#eceff1' : '#e3f2fd',
+          stroke: bad ? COLOUR.crash : command < 0 ? COLOUR.open : COLOUR.operation,
           class: 'operation',
         },
-        `${command + 1}. ${textOf(trace, command)}${bad ? ' -> VIOLATION' : ' -> returned'}`,
+        `${words}${bad ? ' -> VIOLATION' : ' -> returned'}`,
       ),
-      text(f.x(first) + 4, y + 17, String(command + 1), {
-        fill: COLOUR.ink,
-        'font-weight': 'bold',
-      }),
+      text(f.x(first) + 4, y + 17, fit(words, widthPx - 6), { fill: COLOUR.ink }),
     );
   }
   return out;
@@ -115,17 +125,17 @@ function textOf(trace: Trace, command: number): string {
   return '';
 }
 
-function stepTick(c: Column, x: number, y: number): string[] {
+function stepTick(c: Column, x: number, y: number, colW: number): string[] {
   if (c.kind === 'step') {
     const { step, phase, failed } = c.event;
     const fill = failed !== undefined ? COLOUR.failed : COLOUR[phase];
     const tip = `${phase} step: ${describeStep(step)}${failed === undefined ? '' : ` FAILED (${failed})`}`;
     return [
       rect(
-        { x: x + 2, y: y + 4, width: COL_W - 4, height: LANE_H - 8, rx: 2, fill, class: 'step' },
+        { x: x + 2, y: y + 4, width: colW - 4, height: LANE_H - 8, rx: 2, fill, class: 'step' },
         tip,
       ),
-      text(x + COL_W / 2, y + 17, LETTER[step.kind], { fill: '#ffffff', 'text-anchor': 'middle' }),
+      text(x + colW / 2, y + 17, LETTER[step.kind], { fill: '#ffffff', 'text-anchor': 'middle' }),
     ];
   }
   if (c.kind === 'crash' && c.event.event.inFlight !== undefined) {
@@ -135,7 +145,7 @@ function stepTick(c: Column, x: number, y: number): string[] {
         {
           x: x + 2,
           y: y + 4,
-          width: COL_W - 4,
+          width: colW - 4,
           height: LANE_H - 8,
           rx: 2,
           fill: '#ffffff',
@@ -144,7 +154,7 @@ function stepTick(c: Column, x: number, y: number): string[] {
         },
         `in flight when the process died: ${describeStep(step)}`,
       ),
-      text(x + COL_W / 2, y + 17, LETTER[step.kind], {
+      text(x + colW / 2, y + 17, LETTER[step.kind], {
         fill: COLOUR.crash,
         'text-anchor': 'middle',
       }),
@@ -158,7 +168,7 @@ function stepTick(c: Column, x: number, y: number): string[] {
     return [
       group({ class: 'recovered' }, [
         `<title>${esc(tip)}</title>`,
-        text(x + COL_W / 2, y + 18, violation === undefined ? '✓' : '✗', {
+        text(x + colW / 2, y + 18, violation === undefined ? '✓' : '✗', {
           fill: colour,
           'text-anchor': 'middle',
           'font-size': 16,
@@ -188,7 +198,7 @@ function directoryLane(f: Frame, y: number): string[] {
   const out = [text(8, y + 14, 'directory', { fill: COLOUR.ink })];
   f.files.forEach((name, r) => {
     const ry = y + 20 + r * rowH;
-    out.push(text(18, ry + 9, name, { fill: COLOUR.faint, 'font-size': 9 }));
+    out.push(text(18, ry + 9, name, { fill: COLOUR.ink, 'font-size': 10 }));
     f.cols.forEach((c, i) => {
       const disk = diskOf(c);
       if (disk === undefined) return;
@@ -200,7 +210,7 @@ function directoryLane(f: Frame, y: number): string[] {
           {
             x: f.x(i) + 2,
             y: ry + 1,
-            width: COL_W - 4,
+            width: f.w - 4,
             height: rowH - 3,
             fill: ENTRY_FILL[state],
             stroke: state === 'unlinking' ? COLOUR.faint : undefined,
@@ -238,7 +248,7 @@ function fileLane(f: Frame, name: string, y: number, maxBytes: number): string[]
         {
           x: f.x(i) + 3,
           y: base - file.visible.length * scale,
-          width: COL_W - 6,
+          width: f.w - 6,
           height: Math.max(1, file.visible.length * scale),
           fill: COLOUR.entryPending,
         },
@@ -248,7 +258,7 @@ function fileLane(f: Frame, name: string, y: number, maxBytes: number): string[]
         {
           x: f.x(i) + 3,
           y: base - durable * scale,
-          width: COL_W - 6,
+          width: f.w - 6,
           height: durable * scale,
           fill: COLOUR.ok,
         },
@@ -265,8 +275,8 @@ function crashLines(f: Frame, bottom: number): string[] {
   f.cols.forEach((c, i) => {
     if (c.kind === 'reboot') {
       out.push(
-        rect({ x: f.x(i), y: f.top, width: COL_W, height: bottom - f.top, fill: '#ffebee' }),
-        text(f.x(i) + COL_W / 2, f.top - 4, 'reboot', {
+        rect({ x: f.x(i), y: f.top, width: f.w, height: bottom - f.top, fill: '#ffebee' }),
+        text(f.x(i) + f.w / 2, f.top - 4, 'reboot', {
           fill: COLOUR.crash,
           'font-size': 9,
           'text-anchor': 'middle',
@@ -275,7 +285,7 @@ function crashLines(f: Frame, bottom: number): string[] {
       return;
     }
     if (c.kind !== 'crash') return;
-    const x = f.x(i) + COL_W;
+    const x = f.x(i) + f.w;
     const spec = describeCrash(c.event.event.spec);
     const labelY = f.top - 22 - 14 * (n++ % 2);
     out.push(
@@ -328,7 +338,11 @@ export function timeline(
   const cols = columnsOf(trace.events);
   const files = fileNames(trace);
   const laneTop = top + 44;
-  const f: Frame = { cols, files, top: laneTop, x: (i) => LABEL_W + i * COL_W };
+  const w = Math.max(
+    COL_W_MIN,
+    Math.min(COL_W_MAX, (WIDTH_PX - LABEL_W - 20) / Math.max(1, cols.length)),
+  );
+  const f: Frame = { cols, files, top: laneTop, x: (i) => LABEL_W + i * w, w };
   let maxBytes = 1;
   for (const c of cols) {
     const disk = diskOf(c);
@@ -345,7 +359,7 @@ export function timeline(
   y += LANE_H;
   body.push(
     text(8, y + 17, 'plan steps', { fill: COLOUR.ink }),
-    ...cols.flatMap((c, i) => stepTick(c, f.x(i), y)),
+    ...cols.flatMap((c, i) => stepTick(c, f.x(i), y, f.w)),
   );
   y += LANE_H;
   body.push(...directoryLane(f, y));
@@ -369,6 +383,6 @@ export function timeline(
       }),
     );
   });
-  const widthPx = Math.max(900, f.x(cols.length) + 40);
+  const widthPx = Math.max(WIDTH_PX, f.x(cols.length) + 40);
   return { body, widthPx, heightPx: y + 80 + commands.length * 15 - top };
 }
