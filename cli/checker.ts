@@ -194,16 +194,15 @@ async function writeStoryHtml(trace: Trace, out: string, output: Output): Promis
 export async function runBugs(flags: Flags, output: Output): Promise<number> {
   const { BUGS } = await import('../fuzz/zoo/index.js');
   if (flags.rest['docs'] === true) {
-    const [{ bugIndex, bugPage }, { mkdirSync, writeFileSync }, { join }] = await Promise.all([
-      import('../fuzz/bug-docs.js'),
-      import('node:fs'),
-      import('node:path'),
-    ]);
+    const [{ bugIndex, bugDocs, svgPath }, { mkdirSync, writeFileSync }, { join }] =
+      await Promise.all([import('../fuzz/bug-docs.js'), import('node:fs'), import('node:path')]);
     const dir = (flags.rest['out'] as string | undefined) ?? 'spec/bugs';
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(dir, 'img'), { recursive: true });
     writeFileSync(join(dir, 'README.md'), bugIndex());
     for (const bug of BUGS) {
-      writeFileSync(join(dir, `${bug.name}.md`), bugPage(bug));
+      const docs = bugDocs(bug);
+      writeFileSync(join(dir, `${bug.name}.md`), docs.page);
+      if (docs.svg !== undefined) writeFileSync(join(dir, svgPath(bug)), docs.svg);
       output.out(`wrote ${join(dir, `${bug.name}.md`)}`);
     }
     return EXIT.ok;

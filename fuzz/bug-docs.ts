@@ -1,30 +1,46 @@
 // spec/bugs/NAME.md, one page per bug-zoo variant: the mistake, the fault that exposes it, the shortest
-// counterexample the checker found (with a fixed seed, so the page is reproducible) and its story, and
-// the fix. `kvlab bugs --docs` writes them all, with spec/bugs/README.md as their index.
+// counterexample the checker found (with a fixed seed, so the page is reproducible), its picture
+// (spec/bugs/img/NAME.svg, static: it reads on GitHub without JS) and its story, and the fix.
+// `kvlab bugs --docs` writes them all, with spec/bugs/README.md as their index.
 
 import { runCampaign } from './campaign.js';
 import { replay } from './story.js';
+import { storySvg } from './visual/page.js';
 import { BUGS, type BugVariant } from './zoo/index.js';
 
 /** The seed and budget the pages are generated with. */
 export const DOCS_SEED = 7;
 export const DOCS_RUNS = 5000;
 
-/** The page for one variant. */
-export function bugPage(bug: BugVariant): string {
+/** Where a variant's picture lives, relative to its page. */
+export const svgPath = (bug: BugVariant): string => `img/${bug.name}.svg`;
+
+/** One variant's page, and the SVG of its shortest story (undefined when the checker found nothing). */
+export interface BugDocs {
+  readonly page: string;
+  readonly svg: string | undefined;
+}
+
+/** The page for one variant, with its picture. */
+export function bugDocs(bug: BugVariant): BugDocs {
   const report = runCampaign({ seed: DOCS_SEED, runs: DOCS_RUNS, faults: bug.faults, bug });
   const ce = report.counterexample;
+  const story = ce === undefined ? undefined : replay(ce);
   const found =
-    ce === undefined
+    ce === undefined || story === undefined
       ? [`The checker did not find it in ${DOCS_RUNS} runs with seed ${DOCS_SEED}.`]
       : [
           `\`kvlab fuzz --bug ${bug.name} --seed ${DOCS_SEED} --runs ${DOCS_RUNS}\` found it after ${ce.found.runs} runs (the ${ce.found.by} checker); minimized, it takes ${ce.commands.length} command${ce.commands.length === 1 ? '' : 's'}. \`kvlab replay counterexample.json\` tells this story:`,
           '',
           '```text',
-          ...replay(ce).lines,
+          ...story.lines,
           '```',
+          '',
+          'The same story as a picture: one column per plan step (the open and recovery included), the crash as a red line, each file before and after the reboot, and the LSNs the oracle allowed. `kvlab replay counterexample.json --html story.html` draws it as a page, with the hex and decoded fields of every byte on hover.',
+          '',
+          `![The story of ${bug.name}: timeline, byte strips and LSN axis](${svgPath(bug)})`,
         ];
-  return [
+  const page = [
     `# ${bug.name}`,
     '',
     `${bug.summary[0]?.toUpperCase()}${bug.summary.slice(1)}.`,
@@ -48,6 +64,7 @@ export function bugPage(bug: BugVariant): string {
     bug.fix,
     '',
   ].join('\n');
+  return { page, svg: story === undefined ? undefined : storySvg(story.trace) };
 }
 
 /** The index page. */

@@ -62,9 +62,16 @@ export function entryState(disk: Disk, name: string): EntryState {
   return durable === undefined ? 'absent' : 'unlinking';
 }
 
-/** What `file` would hold had the crash not happened: the page cache plus the append in flight. */
+/** The file `name` names at the crash, or the one a rename in flight was moving onto that name. */
+function imageAt(event: CrashEvent, name: string): FileImage | undefined {
+  const step = event.inFlight;
+  if (step?.kind === 'rename' && step.to === name) return fileAt(event.before, step.from);
+  return fileAt(event.before, name);
+}
+
+/** What `file` would hold had the crash not happened: the page cache plus the step in flight. */
 export function intended(event: CrashEvent, name: string): Uint8Array {
-  const visible = fileAt(event.before, name)?.visible ?? new Uint8Array();
+  const visible = imageAt(event, name)?.visible ?? new Uint8Array();
   const step = event.inFlight;
   if (step?.kind !== 'append' || step.file !== name) return visible;
   const out = new Uint8Array(step.offsetBytes + step.data.length);
@@ -88,16 +95,17 @@ function afterShade(i: number, after: Uint8Array, want: Uint8Array, file: FileIm
 export function fates(event: CrashEvent): FileFate[] {
   const names = [...new Set([...listing(event.before), ...listing(event.image)])].sort();
   return names.map((name) => {
-    const file = fileAt(event.before, name);
+    const file = imageAt(event, name);
     const want = intended(event, name);
     const got = readFile(event.image, name) ?? new Uint8Array();
     const durable = file?.durable.length ?? 0;
     const visible = file?.visible.length ?? 0;
-    const before = Array.from(
-      want,
-      (_, i): Shade =>
-        i < Math.min(durable, visible) ? 'durable' : i < visible ? 'unsynced' : 'in-flight',
-    );
+    // Bytes a rename in flight was bringing under this name count as in flight.
+    const moved = file !== fileAt(event.before, name);
+    const before = Array.from(want, (_, i): Shade => {
+      if (moved) return 'in-flight';
+      return i < Math.min(durable, visible) ? 'durable' : i < visible ? 'unsynced' : 'in-flight';
+    });
     const size = Math.max(got.length, want.length);
     const after = Array.from(
       { length: size },

@@ -299,7 +299,14 @@ function crashLines(f: Frame, bottom: number): string[] {
           stroke: COLOUR.crash,
           'stroke-width': 3,
         }),
-        text(x + 4, labelY, `CRASH: ${spec}`, { fill: COLOUR.crash, 'font-weight': 'bold' }),
+        // Near the right edge the label runs leftwards from the line, so it stays on the page.
+        x + 7 * (spec.length + 7) < WIDTH_PX
+          ? text(x + 4, labelY, `CRASH: ${spec}`, { fill: COLOUR.crash, 'font-weight': 'bold' })
+          : text(x - 4, labelY, `CRASH: ${spec}`, {
+              fill: COLOUR.crash,
+              'font-weight': 'bold',
+              'text-anchor': 'end',
+            }),
       ]),
     );
   });
