@@ -205,6 +205,11 @@ export async function runBugs(flags: Flags, output: Output): Promise<number> {
       if (docs.svg !== undefined) writeFileSync(join(dir, svgPath(bug)), docs.svg);
       output.out(`wrote ${join(dir, `${bug.name}.md`)}`);
     }
+    const { checkFirstDraft, LESSON_SVG } = await import('../fuzz/lessons/index.js');
+    if (flags.rest['out'] === undefined) {
+      writeFileSync(LESSON_SVG, checkFirstDraft().svg ?? '');
+      output.out(`wrote ${LESSON_SVG}`);
+    }
     return EXIT.ok;
   }
   if (flags.json)

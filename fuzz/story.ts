@@ -155,7 +155,7 @@ export function tell(trace: Trace): string[] {
   const { ce, bug } = trace;
   const o = ce.options;
   const lines = [
-    `engine: ${bug === undefined ? 'kvlab' : `bug variant ${bug.name} (${bug.summary})`}`,
+    `engine: ${trace.engineName}${bug === undefined ? '' : ` (${bug.summary})`}`,
     `options: sync=${o.sync} recovery=${o.recovery} compactWrites=${o.compactWrites} compactWalBytes=${o.compactWalBytes} treeOrder=${o.treeOrder}`,
     `found by the ${ce.found.by} checker, seed ${ce.found.seed}${ce.found.path === undefined ? '' : `, path ${ce.found.path}`}`,
     ' 0. open the store on an empty directory (steps are numbered from 0 in each operation and each open)',

@@ -89,7 +89,7 @@ function links(trace: Trace, to: PageLinks): string {
 export function storyHtml(trace: Trace, to: PageLinks = { specHref: 'spec' }): string {
   const bad = trace.violation !== undefined;
   const engine =
-    trace.bug === undefined ? 'kvlab' : `bug variant ${trace.bug.name}: ${trace.bug.summary}`;
+    trace.bug === undefined ? trace.engineName : `${trace.engineName}: ${trace.bug.summary}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

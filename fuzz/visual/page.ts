@@ -49,7 +49,7 @@ export function anchorOf(heading: string): string {
 
 /** One line saying what happened, for titles. */
 function headline(trace: Trace): string {
-  const engine = trace.bug === undefined ? 'kvlab' : `bug variant ${trace.bug.name}`;
+  const engine = trace.engineName;
   return trace.violation === undefined
     ? `${engine}: every guarantee held`
     : `${engine}: VIOLATION: ${trace.violation}`;

@@ -138,6 +138,16 @@ function stepTick(c: Column, x: number, y: number, colW: number): string[] {
       text(x + colW / 2, y + 17, LETTER[step.kind], { fill: '#ffffff', 'text-anchor': 'middle' }),
     ];
   }
+  if (c.kind === 'crash' && c.event.event.inFlight === undefined) {
+    const tip =
+      'every step of the operation had run and it returned (acknowledged) when the process died';
+    return [
+      group({ class: 'returned' }, [
+        `<title>${esc(tip)}</title>`,
+        text(x + colW / 2, y + 17, 'ack', { fill: COLOUR.operation, 'text-anchor': 'middle' }),
+      ]),
+    ];
+  }
   if (c.kind === 'crash' && c.event.event.inFlight !== undefined) {
     const step = c.event.event.inFlight;
     return [

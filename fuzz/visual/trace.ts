@@ -9,7 +9,12 @@ import type { StoreIo } from '../../src/io/store.js';
 import { commandFromData } from '../../model/commands/codec.js';
 import type { Disk } from '../../model/disk.js';
 import { SimIo } from '../../model/sim-io.js';
-import { SimSystem, type CrashEvent, type RecoveryEvent } from '../../model/system.js';
+import {
+  SimSystem,
+  type CrashEvent,
+  type RecoveryEvent,
+  type SystemConfig,
+} from '../../model/system.js';
 import type { Counterexample } from '../counterexample.js';
 import { findBug, systemOf, type BugVariant } from '../zoo/index.js';
 import { verdictOf, type Verdict } from './verdict.js';
@@ -69,6 +74,8 @@ export type TraceEvent =
 export interface Trace {
   readonly ce: Counterexample;
   readonly bug: BugVariant | undefined;
+  /** The engine checked, in words: "kvlab", "bug variant NAME", or the name a student gave theirs. */
+  readonly engineName: string;
   readonly events: readonly TraceEvent[];
   /** The violation reproduced, or undefined when every guarantee held. */
   readonly violation: string | undefined;
@@ -119,16 +126,23 @@ function lsnsOf(system: SimSystem | undefined): LsnMarks {
   return { issued: m?.lastIssuedLsn ?? 0, acked: m?.ackedLsn ?? 0, durable: m?.durableLsn ?? 0 };
 }
 
-/** Replay a counterexample, recording everything that happened. */
-export function recordTrace(ce: Counterexample): Trace {
+/** An engine outside the zoo (a student's, through fuzz/checker-api.ts), and its name. */
+export interface OwnEngine {
+  readonly name: string;
+  readonly system: Omit<SystemConfig, 'options'>;
+}
+
+/** Replay a counterexample, recording everything that happened: on kvlab, a zoo variant, or `own`. */
+export function recordTrace(ce: Counterexample, own?: OwnEngine): Trace {
   const bug = ce.bug === null ? undefined : findBug(ce.bug);
   if (ce.bug !== null && bug === undefined) throw new Error(`unknown bug variant ${ce.bug}`);
+  const engineName = own?.name ?? (bug === undefined ? 'kvlab' : `bug variant ${bug.name}`);
   const events: TraceEvent[] = [];
   const push = (e: TraceEvent): void => {
     events.push(e);
   };
   const cursor: Cursor = { command: -1, phase: 'open', steps: 0 };
-  const { engine, wrapIo } = systemOf(bug);
+  const { engine, wrapIo } = own?.system ?? systemOf(bug);
   let system: SimSystem | undefined;
   system = SimSystem.create({
     options: ce.options,
@@ -169,5 +183,5 @@ export function recordTrace(ce: Counterexample): Trace {
     push({ kind: 'end', command: i, violation });
     if (violation !== undefined) break;
   }
-  return { ce, bug, events, violation };
+  return { ce, bug, engineName, events, violation };
 }

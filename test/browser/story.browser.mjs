@@ -94,7 +94,10 @@ try {
   const axis = page.locator('.lsn-axis');
   check((await axis.count()) === 1, 'the LSN axis is drawn');
   const shown = await axis.getAttribute('data-recovered-lsn');
-  check(shown === want.recovered, `the recovered LSN shown (${shown}) is the replay's (${want.recovered})`);
+  check(
+    shown === want.recovered,
+    `the recovered LSN shown (${shown}) is the replay's (${want.recovered})`,
+  );
   const text = await page.locator('#recovered-lsn').textContent();
   check(text === want.recovered, `the table's recovered LSN (${text}) agrees`);
   const min = Number(await page.locator('#allowed-window').getAttribute('data-min'));
