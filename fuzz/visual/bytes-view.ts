@@ -133,7 +133,7 @@ export function strips(
     text(
       8,
       top + 12,
-      `the files at the crash and after the reboot (one byte = ${pxPerByte.toFixed(1)} px; hover a field for its hex and decoding)`,
+      `the files at the crash and after the reboot, cut into fields by kvlab's decoder ("?": bytes it drops); one byte = ${pxPerByte.toFixed(1)} px; hover a field for its hex`,
       { fill: COLOUR.faint },
     ),
   ];
@@ -262,7 +262,7 @@ export function lsnAxis(
   const flags: [string, number, string][] = [
     ['issued', marks.issued, COLOUR.operation],
     ['acked', marks.acked, COLOUR.ink],
-    ['durable', marks.durable, COLOUR.ok],
+    ['promised durable', marks.durable, COLOUR.ok],
   ];
   flags.forEach(([name, lsn, colour], i) =>
     body.push(

@@ -78,6 +78,12 @@ export function storySvg(trace: Trace): string {
     const axis = lsnAxis({ marks: rec.lsns, allowed, outcome, violation }, y, widthPx);
     body.push(...axis.body);
     y += axis.heightPx;
+    const d = rec.verdict.difference;
+    if (d !== undefined) {
+      const words = `first difference from the nearest allowed state S(${rec.verdict.nearestLsn}): key ${JSON.stringify(d.key)} recovered ${d.recovered}, allowed ${d.allowed}`;
+      body.push(text(8, y, words, { fill: COLOUR.crash, 'font-weight': 'bold' }));
+      y += 16;
+    }
   }
   return svgDocument(widthPx, y + 10, `kvlab replay: ${headline(trace)}`, body);
 }

@@ -3,7 +3,8 @@
 // `kvlab replay --html`, loads it in headless chromium (playwright-core, no browser download) and checks
 // that nothing logs an error, that the crash line, every file's strip and the LSN axis are there, and that
 // the recovered and allowed LSNs shown are those of the counterexample. Screenshot: artifacts/story.png.
-// Usage: node test/browser/story.browser.mjs [--bug NAME] [--screenshot FILE]
+// Usage: node test/browser/story.browser.mjs [--bug NAME] [--screenshot FILE]; CHROMIUM=path overrides
+// /usr/bin/chromium (GitHub's runners have Chrome instead).
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { chromium } from 'playwright-core';
 const root = resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
   options: {
-    bug: { type: 'string', default: 'append-assumed-atomic' },
+    bug: { type: 'string', default: 'no-log-fsync' },
     screenshot: { type: 'string', default: join(root, 'artifacts/story.png') },
   },
 });
@@ -58,7 +59,7 @@ const work = mkdtempSync(join(tmpdir(), 'kvlab-browser-'));
 const profile = join(work, 'profile');
 // A fresh profile (playwright passes it as --user-data-dir) so no state leaks between runs.
 const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
   viewport: { width: 1280, height: 900 },
   args: [
