@@ -3,7 +3,6 @@
 // default engine never reaches a bug variant's code.
 
 import { KvError } from '../src/engine/errors.js';
-import type { Trace } from '../fuzz/visual/trace.js';
 import { EXIT, type Flags, type Output } from './app.js';
 
 /** "60s", "2m", "1500ms" or a plain number of seconds, in ms. */
@@ -167,27 +166,15 @@ export async function runReplay(
     throw new KvError('INVALID_ARGUMENT', 'replay takes one counterexample file');
   const result = replay(loadCounterexample(args[0] as string));
   const html = flags.rest['html'] as string | undefined;
-  if (html !== undefined) await writeStoryHtml(result.trace, html, output);
+  if (html !== undefined) {
+    const { writeStoryPage } = await import('../fuzz/visual/html.js');
+    // Links point at this package's spec/ (dist/cli/ is two floors below the package root).
+    writeStoryPage(result.trace, html, new URL('../../spec', import.meta.url));
+    output.out(`wrote ${html}`);
+  }
   if (flags.json) output.out(JSON.stringify({ lines: result.lines, violation: result.violation }));
   else for (const line of result.lines) output.out(line);
   return result.violation === undefined ? EXIT.ok : EXIT.violation;
-}
-
-/** `replay --html OUT`: the story's page, its links pointing at this package's spec/ folder. */
-async function writeStoryHtml(trace: Trace, out: string, output: Output): Promise<void> {
-  const [{ storyHtml }, { writeFileSync }, { dirname, relative, resolve }, { fileURLToPath }] =
-    await Promise.all([
-      import('../fuzz/visual/html.js'),
-      import('node:fs'),
-      import('node:path'),
-      import('node:url'),
-    ]);
-  const spec = fileURLToPath(new URL('../../spec', import.meta.url));
-  const specHref = relative(dirname(resolve(out)), spec)
-    .split('\\')
-    .join('/');
-  writeFileSync(out, storyHtml(trace, { specHref }));
-  output.out(`wrote ${out}`);
 }
 
 /** `kvlab bugs`: the zoo, one line each; with --docs, write spec/bugs/ (or --out DIR). */

@@ -3,6 +3,9 @@
 // difference between what recovery returned and what the oracle allowed, the story as text, and links
 // to the broken row of spec/guarantees.md and the bug's page.
 
+import { writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tell } from '../story.js';
 import { recoveredLabel } from './bytes-view.js';
 import { anchorOf, GUARANTEE_HEADINGS, keyRecovery, storySvg, type PageLinks } from './page.js';
@@ -113,4 +116,12 @@ ${differenceTable(trace)}
 </body>
 </html>
 `;
+}
+
+/** Write the page to `out`, its links relative to the spec/ folder at `spec`. */
+export function writeStoryPage(trace: Trace, out: string, spec: URL): void {
+  const specHref = relative(dirname(resolve(out)), fileURLToPath(spec))
+    .split('\\')
+    .join('/');
+  writeFileSync(out, storyHtml(trace, { specHref }));
 }

@@ -2,7 +2,9 @@
 // for every zoo variant and for a crash of the default engine, the page is self-contained and shows the
 // crash line, every file's strip and the LSN axis with the replay's numbers; the bug pages and their SVGs
 // regenerate byte for byte; the decoder's fields cover every byte of a file.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeRecord, encodeWalHeader } from '../../src/engine/logging.js';
 import { FILES } from '../../src/engine/plan.js';
@@ -15,8 +17,23 @@ import { storyHtml } from '../../fuzz/visual/html.js';
 import { anchorOf, GUARANTEE_HEADINGS, keyRecovery } from '../../fuzz/visual/page.js';
 import { fates } from '../../fuzz/visual/shade.js';
 import type { Trace } from '../../fuzz/visual/trace.js';
-import { BUGS } from '../../fuzz/zoo/index.js';
+import { BUGS, type BugVariant } from '../../fuzz/zoo/index.js';
+import { saveCounterexample } from '../../fuzz/counterexample.js';
+import { kvlab } from '../cli/kvlab.js';
 import { resolveOptions } from '../../src/engine/options.js';
+
+/** The counterexample the bug pages show for `bug` (found with their seed and budget). */
+function found(bug: BugVariant | undefined): Counterexample {
+  if (bug === undefined) throw new Error('no such bug variant');
+  const ce = runCampaign({
+    seed: DOCS_SEED,
+    runs: DOCS_RUNS,
+    faults: bug.faults,
+    bug,
+  }).counterexample;
+  if (ce === undefined) throw new Error(`${bug.name}: not found with seed ${DOCS_SEED}`);
+  return ce;
+}
 
 /** The structure a person must find on the page, checked on the markup. */
 function checkPage(trace: Trace, html: string): void {
@@ -44,14 +61,7 @@ function checkPage(trace: Trace, html: string): void {
 
 describe('the story page', () => {
   it.each(BUGS.map((b) => [b.name, b] as const))('shows the counterexample of %s', (_, bug) => {
-    const ce = runCampaign({
-      seed: DOCS_SEED,
-      runs: DOCS_RUNS,
-      faults: bug.faults,
-      bug,
-    }).counterexample;
-    expect(ce).toBeDefined();
-    const { trace, violation } = replay(ce as Counterexample);
+    const { trace, violation } = replay(found(bug));
     expect(violation).toBeDefined();
     const html = storyHtml(trace);
     checkPage(trace, html);
@@ -90,6 +100,25 @@ describe('the story page', () => {
       /crash at step 0 \(append kvlab\.wal @\d+ \+\d+\), while it was in flight/,
     );
     expect(lines.join('\n')).toMatch(/recovery step 0: truncate kvlab\.wal/);
+  });
+});
+
+describe('kvlab replay --html', () => {
+  it('writes the page, linking the spec folder of the package, and still tells the story', () => {
+    const ce = found(BUGS.find((b) => b.name === 'no-log-fsync'));
+    const dir = mkdtempSync(join(tmpdir(), 'kvlab-html-'));
+    try {
+      saveCounterexample(join(dir, 'ce.json'), ce);
+      const r = kvlab(['replay', join(dir, 'ce.json'), '--html', join(dir, 'story.html')]);
+      expect(r.code).toBe(6);
+      expect(r.stdout).toContain(`wrote ${join(dir, 'story.html')}`);
+      expect(r.stdout).toContain('>>> VIOLATION');
+      const html = readFileSync(join(dir, 'story.html'), 'utf8');
+      const href = /id="bug-link" href="([^"]+)"/.exec(html)?.[1] ?? '';
+      expect(readFileSync(join(dir, href), 'utf8')).toContain('# no-log-fsync');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
