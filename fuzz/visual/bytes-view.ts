@@ -118,6 +118,37 @@ const ENTRY_NOTE = {
   absent: 'none',
 } as const;
 
+/** One file's two strips, at the crash and after the reboot, with its directory entry's fate. */
+function fileStrips(fate: FileFate, y: number, pxPerByte: number): string {
+  const { name, before, after } = fate;
+  const lost =
+    after.shades.length > after.bytes.length
+      ? [
+          {
+            start: after.bytes.length,
+            end: after.shades.length,
+            name: 'lost',
+            detail: 'not there after the reboot',
+          },
+        ]
+      : [];
+  const entry = `directory entry at the crash: ${ENTRY_NOTE[fate.entryBefore]}; after the reboot: ${ENTRY_NOTE[fate.entryAfter]}`;
+  const entryLost = fate.entryAfter === 'absent' && fate.entryBefore !== 'absent';
+  return group({ class: 'strip', 'data-file': name }, [
+    text(8, y + 12, name, { fill: COLOUR.ink, 'font-weight': 'bold' }),
+    text(LABEL_W, y + 12, entry, { fill: entryLost ? COLOUR.crash : COLOUR.faint }),
+    ...stripRow(name, before, fieldsOf(name, before.bytes), y + 18, pxPerByte, 'at the crash'),
+    ...stripRow(
+      name,
+      after,
+      [...fieldsOf(name, after.bytes), ...lost],
+      y + 22 + ROW_H,
+      pxPerByte,
+      'after the reboot',
+    ),
+  ]);
+}
+
 /** Every file's strip at the crash and after the reboot, aligned on one byte scale. */
 export function strips(
   fates: readonly FileFate[],
@@ -139,48 +170,7 @@ export function strips(
   ];
   let y = top + 24;
   for (const fate of fates) {
-    const lost =
-      fate.after.shades.length > fate.after.bytes.length
-        ? [
-            {
-              start: fate.after.bytes.length,
-              end: fate.after.shades.length,
-              name: 'lost',
-              detail: 'not there after the reboot',
-            },
-          ]
-        : [];
-    const rows = [
-      text(8, y + 12, fate.name, { fill: COLOUR.ink, 'font-weight': 'bold' }),
-      text(
-        LABEL_W,
-        y + 12,
-        `directory entry at the crash: ${ENTRY_NOTE[fate.entryBefore]}; after the reboot: ${ENTRY_NOTE[fate.entryAfter]}`,
-        {
-          fill:
-            fate.entryAfter === 'absent' && fate.entryBefore !== 'absent'
-              ? COLOUR.crash
-              : COLOUR.faint,
-        },
-      ),
-      ...stripRow(
-        fate.name,
-        fate.before,
-        fieldsOf(fate.name, fate.before.bytes),
-        y + 18,
-        pxPerByte,
-        'at the crash',
-      ),
-      ...stripRow(
-        fate.name,
-        fate.after,
-        [...fieldsOf(fate.name, fate.after.bytes), ...lost],
-        y + 18 + ROW_H + 4,
-        pxPerByte,
-        'after the reboot',
-      ),
-    ];
-    body.push(group({ class: 'strip', 'data-file': fate.name }, rows));
+    body.push(fileStrips(fate, y, pxPerByte));
     y += 18 + 2 * ROW_H + 16;
   }
   const legendY = y + 4;
@@ -208,19 +198,9 @@ export function recoveredLabel(outcome: Outcome): string {
   return 'state' in outcome ? String(outcome.state.lastLsn) : 'refused';
 }
 
-/** The LSN axis: issued, acknowledged, durable, the allowed window, and what recovery returned. */
-export function lsnAxis(
-  view: LsnView,
-  top: number,
-  widthPx: number,
-): { body: string[]; heightPx: number } {
-  const { marks, allowed, outcome } = view;
-  const got = 'state' in outcome ? outcome.state.lastLsn : undefined;
-  const hi = Math.max(1, marks.issued, allowed.maxLsn, got ?? 0);
-  const step = Math.min(120, (widthPx - LABEL_W - 80) / hi);
-  const x = (lsn: number): number => LABEL_W + 20 + lsn * step;
-  const axisY = top + 50;
-  const body = [text(8, axisY + 4, 'LSN', { fill: COLOUR.ink, 'font-weight': 'bold' })];
+/** The window of LSNs the oracle allowed, as a green band (or, when it allowed no prefix, in words). */
+function allowedWindow(allowed: Allowed, x: (lsn: number) => number, axisY: number): string[] {
+  const body: string[] = [];
   if (allowed.prefix && !allowed.mustRefuse)
     body.push(
       group({ class: 'allowed-window' }, [
@@ -249,6 +229,40 @@ export function lsnAxis(
         { fill: COLOUR.ok },
       ),
     );
+  return body;
+}
+
+/** The issued, acknowledged and promised-durable marks above the axis. */
+function lsnFlags(marks: LsnMarks, x: (lsn: number) => number, axisY: number): string[] {
+  const body: string[] = [];
+  const flags: [string, number, string][] = [
+    ['issued', marks.issued, COLOUR.operation],
+    ['acked', marks.acked, COLOUR.ink],
+    ['promised durable', marks.durable, COLOUR.ok],
+  ];
+  flags.forEach(([name, lsn, colour], i) => {
+    body.push(
+      line({ x1: x(lsn), y1: axisY - 6, x2: x(lsn), y2: axisY - 26 - i * 11, stroke: colour }),
+      text(x(lsn) + 3, axisY - 26 - i * 11, `${name} ${lsn}`, { fill: colour, 'font-size': 10 }),
+    );
+  });
+  return body;
+}
+
+/** The LSN axis: issued, acknowledged, durable, the allowed window, and what recovery returned. */
+export function lsnAxis(
+  view: LsnView,
+  top: number,
+  widthPx: number,
+): { body: string[]; heightPx: number } {
+  const { marks, allowed, outcome } = view;
+  const got = 'state' in outcome ? outcome.state.lastLsn : undefined;
+  const hi = Math.max(1, marks.issued, allowed.maxLsn, got ?? 0);
+  const step = Math.min(120, (widthPx - LABEL_W - 80) / hi);
+  const x = (lsn: number): number => LABEL_W + 20 + lsn * step;
+  const axisY = top + 50;
+  const body = [text(8, axisY + 4, 'LSN', { fill: COLOUR.ink, 'font-weight': 'bold' })];
+  body.push(...allowedWindow(allowed, x, axisY));
   body.push(line({ x1: x(0), y1: axisY, x2: x(hi) + 10, y2: axisY, stroke: COLOUR.ink }));
   for (let l = 0; l <= hi; l++)
     body.push(
@@ -259,17 +273,7 @@ export function lsnAxis(
         'font-size': 9,
       }),
     );
-  const flags: [string, number, string][] = [
-    ['issued', marks.issued, COLOUR.operation],
-    ['acked', marks.acked, COLOUR.ink],
-    ['promised durable', marks.durable, COLOUR.ok],
-  ];
-  flags.forEach(([name, lsn, colour], i) =>
-    body.push(
-      line({ x1: x(lsn), y1: axisY - 6, x2: x(lsn), y2: axisY - 26 - i * 11, stroke: colour }),
-      text(x(lsn) + 3, axisY - 26 - i * 11, `${name} ${lsn}`, { fill: colour, 'font-size': 10 }),
-    ),
-  );
+  body.push(...lsnFlags(marks, x, axisY));
   const recovered = recoveredLabel(outcome);
   const colour = view.violation === undefined ? COLOUR.ok : COLOUR.crash;
   const mark =

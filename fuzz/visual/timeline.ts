@@ -84,7 +84,7 @@ interface Frame {
 }
 
 /** A label cut to fit `widthPx` (about 6.6 px a character at 11 px). */
-function fit(words: string, widthPx: number): string {
+function clip(words: string, widthPx: number): string {
   const chars = Math.floor(widthPx / 6.6);
   return words.length <= chars ? words : `${words.slice(0, Math.max(0, chars - 1))}…`;
 }
@@ -114,7 +114,7 @@ function operationsLane(trace: Trace, f: Frame, y: number): string[] {
         },
         `${words}${bad ? ' -> VIOLATION' : ' -> returned'}`,
       ),
-      text(f.x(first) + 4, y + 17, fit(words, widthPx - 6), { fill: COLOUR.ink }),
+      text(f.x(first) + 4, y + 17, clip(words, widthPx - 6), { fill: COLOUR.ink }),
     );
   }
   return out;
