@@ -118,8 +118,17 @@ const ENTRY_NOTE = {
   absent: 'none',
 } as const;
 
-/** One file's two strips, at the crash and after the reboot, with its directory entry's fate. */
-function fileStrips(fate: FileFate, y: number, pxPerByte: number): string {
+/** What the two strips of a file stand for: a crash and the reboot, or a clean reopen. */
+export interface StripWords {
+  readonly before: string;
+  readonly after: string;
+}
+
+/** The strips of a crash. */
+export const CRASH_WORDS: StripWords = { before: 'at the crash', after: 'after the reboot' };
+
+/** One file's two strips, before and after, with its directory entry's fate. */
+function fileStrips(fate: FileFate, y: number, pxPerByte: number, words: StripWords): string {
   const { name, before, after } = fate;
   const lost =
     after.shades.length > after.bytes.length
@@ -132,28 +141,29 @@ function fileStrips(fate: FileFate, y: number, pxPerByte: number): string {
           },
         ]
       : [];
-  const entry = `directory entry at the crash: ${ENTRY_NOTE[fate.entryBefore]}; after the reboot: ${ENTRY_NOTE[fate.entryAfter]}`;
+  const entry = `directory entry ${words.before}: ${ENTRY_NOTE[fate.entryBefore]}; ${words.after}: ${ENTRY_NOTE[fate.entryAfter]}`;
   const entryLost = fate.entryAfter === 'absent' && fate.entryBefore !== 'absent';
   return group({ class: 'strip', 'data-file': name }, [
     text(8, y + 12, name, { fill: COLOUR.ink, 'font-weight': 'bold' }),
     text(LABEL_W, y + 12, entry, { fill: entryLost ? COLOUR.crash : COLOUR.faint }),
-    ...stripRow(name, before, fieldsOf(name, before.bytes), y + 18, pxPerByte, 'at the crash'),
+    ...stripRow(name, before, fieldsOf(name, before.bytes), y + 18, pxPerByte, words.before),
     ...stripRow(
       name,
       after,
       [...fieldsOf(name, after.bytes), ...lost],
       y + 22 + ROW_H,
       pxPerByte,
-      'after the reboot',
+      words.after,
     ),
   ]);
 }
 
-/** Every file's strip at the crash and after the reboot, aligned on one byte scale. */
+/** Every file's strips, before and after, aligned on one byte scale. */
 export function strips(
   fates: readonly FileFate[],
   top: number,
   widthPx: number,
+  words: StripWords = CRASH_WORDS,
 ): { body: string[]; heightPx: number } {
   const longest = Math.max(
     1,
@@ -164,13 +174,13 @@ export function strips(
     text(
       8,
       top + 12,
-      `the files at the crash and after the reboot, cut into fields by kvlab's decoder ("?": bytes it drops); one byte = ${pxPerByte.toFixed(1)} px; hover a field for its hex`,
+      `the files ${words.before} and ${words.after}, cut into fields by kvlab's decoder ("?" = dropped by it); 1 byte = ${pxPerByte.toFixed(1)} px`,
       { fill: COLOUR.faint },
     ),
   ];
   let y = top + 24;
   for (const fate of fates) {
-    body.push(fileStrips(fate, y, pxPerByte));
+    body.push(fileStrips(fate, y, pxPerByte, words));
     y += 18 + 2 * ROW_H + 16;
   }
   const legendY = y + 4;

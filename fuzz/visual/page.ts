@@ -4,7 +4,9 @@
 // KVStore v3 had no such view: its post-mortem was reading the log file with xxd.
 
 import type { Fault } from '../../model/oracle.js';
-import { lsnAxis, strips } from './bytes-view.js';
+import { killImage, type Disk } from '../../model/disk.js';
+import type { CrashEvent } from '../../model/system.js';
+import { CRASH_WORDS, lsnAxis, strips, type StripWords } from './bytes-view.js';
 import { fates } from './shade.js';
 import { COLOUR, svgDocument, text, wrap } from './svg.js';
 import { timeline } from './timeline.js';
@@ -28,6 +30,36 @@ function keyCrash(trace: Trace): CrashMark | undefined {
     if (e.kind === 'crash') last = e;
   }
   return last;
+}
+
+/**
+ * The moment the byte strips show: the crash before the key recovery; or, for a clean reopen or an I/O
+ * error (no crash), the disk before the reopen against what recovery read (damage is not observed here).
+ */
+function filesShown(trace: Trace): { event: CrashEvent; words: StripWords } | undefined {
+  const crash = keyCrash(trace);
+  if (crash !== undefined) return { event: crash.event, words: CRASH_WORDS };
+  const rec = keyRecovery(trace);
+  if (
+    rec === undefined ||
+    (rec.event.fault.kind !== 'clean' && rec.event.fault.kind !== 'io-error')
+  )
+    return undefined;
+  let disk: Disk | undefined;
+  for (const e of trace.events) {
+    if (e === rec) break;
+    if (e.kind === 'open' && e.command === rec.command) break;
+    if (e.kind === 'step') disk = e.disk;
+  }
+  if (disk === undefined) return undefined;
+  const event = {
+    spec: { model: 'kill', cut: 'none' },
+    before: disk,
+    inFlight: undefined,
+    stepIndex: undefined,
+    image: killImage(disk),
+  } as const;
+  return { event, words: { before: 'before the reopen', after: 'as recovery read it' } };
 }
 
 /** The heading of spec/guarantees.md that states the promise for each fault. */
@@ -66,9 +98,9 @@ export function storySvg(trace: Trace): string {
   const widthPx = tl.widthPx;
   const body = [...head, ...tl.body];
   let y = top + tl.heightPx;
-  const crash = keyCrash(trace);
-  if (crash !== undefined) {
-    const s = strips(fates(crash.event), y + 10, widthPx);
+  const files = filesShown(trace);
+  if (files !== undefined) {
+    const s = strips(fates(files.event), y + 10, widthPx, files.words);
     body.push(...s.body);
     y += 10 + s.heightPx;
   }
