@@ -67,7 +67,9 @@ function differenceTable(trace: Trace): string {
   ];
   const diff =
     d === undefined
-      ? '<p>No key differs from the nearest allowed state.</p>'
+      ? violation !== undefined && rec.verdict.nearest !== undefined && 'state' in outcome
+        ? '<p>No key differs: the recovered state holds the same keys and values as the nearest allowed one. What is wrong is the LSN recovery stopped at (see the LSN axis).</p>'
+        : '<p>No key differs from the nearest allowed state.</p>'
       : `<table id="first-difference"><tr><th>key</th><th>recovered</th><th>allowed</th></tr><tr><td>${esc(JSON.stringify(d.key))}</td><td>${esc(d.recovered)}</td><td>${esc(d.allowed)}</td></tr></table>`;
   return `<table id="verdict">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>\n<h2>First difference</h2>\n${diff}`;
 }
