@@ -38,6 +38,8 @@ function fate(after: Uint8Array, want: Uint8Array, durable: number): string {
   let same = 0;
   while (same < after.length && same < want.length && after[same] === want[same]) same++;
   if (same === after.length && same === want.length) return `all ${want.length} bytes`;
+  if (same === want.length && after.length > want.length)
+    return `${after.length} bytes: ${want.length}..${after.length} still there (a pending truncate was lost)`;
   if (same === after.length)
     return `${after.length} of ${want.length} bytes: ${Math.max(after.length, durable)}..${want.length} LOST${after.length > durable ? ' (a write TORN short)' : ''}`;
   const zeros = after.subarray(same).every((b) => b === 0);
@@ -71,7 +73,9 @@ function describeFiles(event: CrashEvent): string[] {
         ? 'not there'
         : durable === file.visible.length
           ? `0..${durable} durable${inFlight}`
-          : `0..${durable} durable, ${durable}..${file.visible.length} unsynced${inFlight}`;
+          : durable > file.visible.length
+            ? `0..${file.visible.length} durable, cut from ${durable} bytes by a truncate not yet fsynced${inFlight}`
+            : `0..${durable} durable, ${durable}..${file.visible.length} unsynced${inFlight}`;
     let now: string;
     if (after === undefined)
       now = file === undefined ? 'absent' : 'LOST (its directory entry was never made durable)';

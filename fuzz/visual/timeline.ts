@@ -340,7 +340,7 @@ function legend(x: number, y: number): string[] {
     text(
       x,
       y + 34,
-      'C create  A append  F fsync  D fsync-dir  R rename  T truncate  U unlink;  dashed: in flight at the crash',
+      'one column per plan step: C create  A append  F fsync  D fsync-dir  R rename  T truncate  U unlink;  dashed: in flight at the crash',
       { fill: COLOUR.ink },
     ),
   );
@@ -367,9 +367,8 @@ export function timeline(
       for (const img of disk.inodes.values()) maxBytes = Math.max(maxBytes, img.visible.length);
   }
   const body = [
-    text(8, top + 12, 'time →  (one column per plan step; hover for details)', {
-      fill: COLOUR.faint,
-    }),
+    // In the label column, clear of the crash labels above the lanes.
+    text(8, laneTop - 6, 'time →', { fill: COLOUR.faint }),
   ];
   let y = laneTop;
   body.push(...operationsLane(trace, f, y));
