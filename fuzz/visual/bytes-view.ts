@@ -14,7 +14,7 @@ const ROW_H = 22;
 const HEX_SHOWN_MAX = 24;
 
 /** Bytes as hex, shortened past HEX_SHOWN_MAX. */
-export function hexOf(bytes: Uint8Array): string {
+function hexOf(bytes: Uint8Array): string {
   const shown = Array.from(bytes.subarray(0, HEX_SHOWN_MAX), (b) =>
     b.toString(16).padStart(2, '0'),
   );

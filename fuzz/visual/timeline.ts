@@ -63,7 +63,7 @@ function commandOf(c: Column): number {
 }
 
 /** Every file any column shows, in name order. */
-export function fileNames(trace: Trace): string[] {
+function fileNames(trace: Trace): string[] {
   const names = new Set<string>();
   for (const e of trace.events) {
     if (e.kind === 'step') for (const n of listing(e.disk)) names.add(n);

@@ -7,7 +7,7 @@ import { compareKeys } from '../../src/engine/bytes.js';
 import type { RecoveryEvent } from '../../model/system.js';
 
 /** The first key where `got` and `want` differ. */
-export function firstDifference(
+function firstDifference(
   got: ReadonlyMap<string, string>,
   want: ReadonlyMap<string, string>,
 ): { key: string; recovered: string; allowed: string } | undefined {
