@@ -8,8 +8,9 @@ import { replay } from './story.js';
 import { storySvg } from './visual/page.js';
 import { BUGS, type BugVariant } from './zoo/index.js';
 
-/** The seed and budget the pages are generated with. */
+/** The seed the pages are generated with. */
 export const DOCS_SEED = 7;
+/** The run budget the pages are generated with. */
 export const DOCS_RUNS = 5000;
 
 /** Where a variant's picture lives, relative to its page. */

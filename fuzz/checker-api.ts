@@ -16,6 +16,8 @@ import { storyHtml } from './visual/html.js';
 import { storySvg } from './visual/page.js';
 import { recordTrace, type OwnEngine } from './visual/trace.js';
 
+// What an engine is and what its functions take and return (documented where they are defined), and
+// the building blocks a small engine may borrow from kvlab's: the record encoding and the tree.
 export type { Engine } from '../src/engine/engine.js';
 export type { Plan, Step, Transition } from '../src/engine/plan.js';
 export { FILES } from '../src/engine/plan.js';
