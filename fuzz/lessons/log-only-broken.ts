@@ -28,10 +28,9 @@ function ready(
   lastLsn: number,
   walBytes: number,
 ): EngineState {
-  return {
-    ...{ phase: 'READY', options, tree, lastLsn, durableLsn: lastLsn, walBytes },
-    ...{ walBaseLsn: 0, snapshotLsn: 0, writesSinceCompact: 0 },
-  };
+  // No snapshot and no compaction: their fields stay at zero.
+  const unused = { walBaseLsn: 0, snapshotLsn: 0, writesSinceCompact: 0 };
+  return { ...unused, phase: 'READY', options, tree, lastLsn, durableLsn: lastLsn, walBytes };
 }
 
 function report(options: EngineOptions, records: number, lastLsn: number): RecoveryReport {
