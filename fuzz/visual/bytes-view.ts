@@ -232,7 +232,7 @@ function allowedWindow(allowed: Allowed, x: (lsn: number) => number, axisY: numb
     body.push(
       text(
         x(0),
-        axisY + 30,
+        axisY + 44,
         allowed.mustRefuse
           ? 'the oracle allowed only CORRUPTED (a refusal)'
           : 'the oracle allowed any state whose every value was once written (salvage)',

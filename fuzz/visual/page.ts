@@ -4,7 +4,7 @@
 // KVStore v3 had no such view: its post-mortem was reading the log file with xxd.
 
 import type { Fault } from '../../model/oracle.js';
-import { killImage, type Disk } from '../../model/disk.js';
+import type { Disk } from '../../model/disk.js';
 import type { CrashEvent } from '../../model/system.js';
 import { CRASH_WORDS, lsnAxis, strips, type StripWords } from './bytes-view.js';
 import { fates } from './shade.js';
@@ -32,34 +32,41 @@ function keyCrash(trace: Trace): CrashMark | undefined {
   return last;
 }
 
+/** How the strips of a recovery without a crash are labelled, by the fault it followed. */
+const NO_CRASH_WORDS: Readonly<Partial<Record<Fault['kind'], StripWords>>> = {
+  clean: { before: 'before the reopen', after: 'as recovery read it' },
+  'io-error': { before: 'after the I/O error', after: 'as recovery read it' },
+  damage: { before: 'before the damage', after: 'as recovery read it' },
+};
+
 /**
- * The moment the byte strips show: the crash before the key recovery; or, for a clean reopen or an I/O
- * error (no crash), the disk before the reopen against what recovery read (damage is not observed here).
+ * The moment the byte strips show: the crash before the key recovery; or, for a clean reopen, an I/O
+ * error or damage, the disk after the last step before it against the disk recovery read.
  */
 function filesShown(trace: Trace): { event: CrashEvent; words: StripWords } | undefined {
   const crash = keyCrash(trace);
   if (crash !== undefined) return { event: crash.event, words: CRASH_WORDS };
   const rec = keyRecovery(trace);
-  if (
-    rec === undefined ||
-    (rec.event.fault.kind !== 'clean' && rec.event.fault.kind !== 'io-error')
-  )
-    return undefined;
-  let disk: Disk | undefined;
+  const words = rec === undefined ? undefined : NO_CRASH_WORDS[rec.event.fault.kind];
+  if (rec === undefined || words === undefined) return undefined;
+  // The last open before the key recovery, and the disk after the last step before that open.
+  let last: Disk | undefined;
+  let before: Disk | undefined;
+  let read: Disk | undefined;
   for (const e of trace.events) {
     if (e === rec) break;
-    if (e.kind === 'open' && e.command === rec.command) break;
-    if (e.kind === 'step') disk = e.disk;
+    if (e.kind === 'step') last = e.disk;
+    if (e.kind === 'open') [before, read] = [last, e.disk];
   }
-  if (disk === undefined) return undefined;
+  if (before === undefined || read === undefined) return undefined;
   const event = {
     spec: { model: 'kill', cut: 'none' },
-    before: disk,
+    before,
     inFlight: undefined,
     stepIndex: undefined,
-    image: killImage(disk),
+    image: read,
   } as const;
-  return { event, words: { before: 'before the reopen', after: 'as recovery read it' } };
+  return { event, words };
 }
 
 /** The heading of spec/guarantees.md that states the promise for each fault. */

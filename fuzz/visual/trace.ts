@@ -35,8 +35,8 @@ export interface LsnMarks {
 /** One thing that happened, in time order. `command` is the 0-based command index, -1 for the first open. */
 export type TraceEvent =
   | { readonly kind: 'command'; readonly command: number; readonly text: string }
-  /** The store is opened: recovery reads the directory (its steps follow). */
-  | { readonly kind: 'open'; readonly command: number }
+  /** The store is opened: recovery reads the directory, this disk (its steps follow). */
+  | { readonly kind: 'open'; readonly command: number; readonly disk: Disk | undefined }
   | {
       readonly kind: 'step';
       readonly command: number;
@@ -97,7 +97,7 @@ function recording(io: StoreIo, cursor: Cursor, push: (e: TraceEvent) => void): 
   return {
     read: () => {
       if (cursor.command >= 0) cursor.phase = 'recovery';
-      push({ kind: 'open', command: cursor.command });
+      push({ kind: 'open', command: cursor.command, disk: diskOf() });
       return io.read();
     },
     run: (plan) => {
