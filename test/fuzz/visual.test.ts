@@ -66,6 +66,8 @@ describe('the story page', () => {
     const html = storyHtml(trace);
     checkPage(trace, html);
     expect(html).toContain(`bugs/${bug.name}.md`);
+    // Every variant's page shows bytes: at a crash, or before a reopen, an I/O error or damage.
+    expect(html).toContain('class="strip" data-file="kvlab.wal"');
     expect(html).toContain('class="verdict bad"');
   });
 
