@@ -288,7 +288,7 @@ export function lsnAxis(
   const colour = view.violation === undefined ? COLOUR.ok : COLOUR.crash;
   const mark =
     got === undefined
-      ? text(x(hi) + 20, axisY + 4, 'recovery REFUSED (CORRUPTED)', {
+      ? text(x(0), axisY + 30, 'recovery REFUSED (CORRUPTED)', {
           fill: colour,
           'font-weight': 'bold',
         })
