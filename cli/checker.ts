@@ -200,12 +200,16 @@ export async function runReplay(
     throw new KvError(
       'INVALID_ARGUMENT',
       `${file} is not a valid counterexample: ${errorMessage(e)}`,
-      {
-        file,
-      },
+      { file },
     );
   }
-  if (flags.json) output.out(JSON.stringify(result));
+  if (flags.html !== undefined) {
+    const { writeStoryPage } = await import('../fuzz/visual/html.js');
+    // Links point at this package's spec/ (dist/cli/ is two floors below the package root).
+    writeStoryPage(result.trace, flags.html, new URL('../../spec', import.meta.url));
+    output.out(`wrote ${flags.html}`);
+  }
+  if (flags.json) output.out(JSON.stringify({ lines: result.lines, violation: result.violation }));
   else for (const line of result.lines) output.out(line);
   return result.violation === undefined ? EXIT.ok : EXIT.violation;
 }
@@ -214,17 +218,21 @@ export async function runReplay(
 export async function runBugs(flags: Flags, output: Output): Promise<number> {
   const { BUGS } = await import('../fuzz/zoo/index.js');
   if (flags.docs) {
-    const [{ bugIndex, bugPage }, { mkdirSync, writeFileSync }, { join }] = await Promise.all([
-      import('../fuzz/bug-docs.js'),
-      import('node:fs'),
-      import('node:path'),
-    ]);
+    const [{ bugIndex, bugDocs, svgPath }, { mkdirSync, writeFileSync }, { join }] =
+      await Promise.all([import('../fuzz/bug-docs.js'), import('node:fs'), import('node:path')]);
     const dir = flags.out ?? 'spec/bugs';
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(dir, 'img'), { recursive: true });
     writeFileSync(join(dir, 'README.md'), bugIndex());
     for (const bug of BUGS) {
-      writeFileSync(join(dir, `${bug.name}.md`), bugPage(bug));
+      const docs = bugDocs(bug);
+      writeFileSync(join(dir, `${bug.name}.md`), docs.page);
+      if (docs.svg !== undefined) writeFileSync(join(dir, svgPath(bug)), docs.svg);
       output.out(`wrote ${join(dir, `${bug.name}.md`)}`);
+    }
+    const { checkFirstDraft, LESSON_SVG } = await import('../fuzz/lessons/index.js');
+    if (flags.out === undefined) {
+      writeFileSync(LESSON_SVG, checkFirstDraft().svg ?? '');
+      output.out(`wrote ${LESSON_SVG}`);
     }
     return EXIT.ok;
   }

@@ -26,6 +26,7 @@ const OPTIONS = {
   out: { type: 'string', help: 'where to write (counterexample, docs, table)' },
   check: { type: 'boolean', help: 'check that the table is up to date (exit 7 if not)' },
   docs: { type: 'boolean', help: 'write spec/bugs/' },
+  html: { type: 'string', help: 'also write the story as a self-contained HTML page at this path' },
   hex: { type: 'boolean', help: 'every field of every record, annotated, as the decoder reads it' },
   help: { type: 'boolean', help: 'print help for the command, and do nothing else' },
 } as const;
@@ -74,7 +75,11 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   demo: { args: '', summary: 'a short tour on a temporary directory', options: [] },
   fuzz: { args: '', summary: 'run the model-based checker; exit 6 on a violation', options: FUZZ },
-  replay: { args: 'FILE', summary: 'tell the story of a counterexample again', options: ['json'] },
+  replay: {
+    args: 'FILE',
+    summary: 'tell the story of a counterexample again (--html: as a page)',
+    options: ['json', 'html'],
+  },
   bugs: {
     args: '',
     summary: 'list the bug zoo; --docs writes spec/bugs/',
@@ -137,6 +142,7 @@ export interface Flags {
   readonly check: boolean;
   readonly docs: boolean;
   readonly hex: boolean;
+  readonly html: string | undefined;
   readonly help: boolean;
 }
 
@@ -231,6 +237,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     check: v.check ?? false,
     docs: v.docs ?? false,
     hex: v.hex ?? false,
+    html: v.html,
     help: v.help ?? false,
   };
   if (!flags.help && command !== '') checkOptionsFit(command, options);

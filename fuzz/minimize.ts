@@ -8,6 +8,7 @@ import type { CommandData } from '../model/commands/data.js';
 import { runCommands } from '../model/property.js';
 import { errorMessage } from '../src/engine/errors.js';
 import type { Counterexample } from './counterexample.js';
+import { recordTrace } from './visual/trace.js';
 import { findBug, systemOf } from './zoo/index.js';
 
 /** The violation `commands` produce from an empty store with these settings, or undefined. */
@@ -29,13 +30,46 @@ export class UnreplayableCounterexample extends Error {
   override readonly name = 'UnreplayableCounterexample';
 }
 
+/** Phrases of the oracle and of the system that name a kind of violation (model/oracle.ts, model/system.ts). */
+const KINDS = [
+  'outside the allowed',
+  'but the state is not',
+  'recovery failed where it must succeed',
+  'where it must refuse',
+  'not READY',
+  'tree invariant broken',
+  'salvage invented',
+  'scan shows',
+  'returned LSN',
+  'not FAILED',
+  'FAILED store accepted',
+  'does not open',
+] as const;
+
+/** A violation's kind: the fault it followed ("after power ...") and the oracle's phrase for it. */
+export function violationKind(violation: string): string {
+  const fault = /^after (\w+)/.exec(violation)?.[1] ?? '';
+  return `${fault}/${KINDS.find((k) => violation.includes(k)) ?? violation}`;
+}
+
+/**
+ * Whether the broken recovery of `commands` shows a data difference (a key whose recovered value is not
+ * the allowed one), and not only a wrong LSN: a story a person can see.
+ */
+function showsData(ce: Counterexample, commands: readonly CommandData[]): boolean {
+  const trace = recordTrace({ ...ce, commands });
+  return trace.events.some((e) => e.kind === 'recovered' && e.verdict.difference !== undefined);
+}
+
 /** Passes over the command list before giving up: each pass is at most one replay per command. */
 const PASSES_MAX = 8;
 
 /**
  * The counterexample with every command removed that is not needed to break a guarantee, its
- * violation the one the remaining commands replay to. Throws UnreplayableCounterexample when the
- * commands found do not replay to a violation at all, or the result does not replay to itself.
+ * violation the one the remaining commands replay to. A removal is kept only when the violation stays
+ * of the same kind (never traded for another), and, when the story showed a data difference, only
+ * when it still does. Throws UnreplayableCounterexample when the commands found do not replay to a
+ * violation at all, or the result does not replay to itself.
  */
 export function minimize(ce: Counterexample): Counterexample {
   const first = violationOf(ce, ce.commands);
@@ -45,12 +79,18 @@ export function minimize(ce: Counterexample): Counterexample {
     );
   let commands = [...ce.commands];
   let violation = first;
+  const kind = violationKind(first);
+  const visible = showsData(ce, commands);
   for (let pass = 0; pass < PASSES_MAX; pass++) {
     let removed = false;
     for (let i = commands.length - 1; i >= 0 && commands.length > 1; i--) {
       const shorter = [...commands.slice(0, i), ...commands.slice(i + 1)];
       const still = violationOf(ce, shorter);
-      if (still !== undefined) {
+      if (
+        still !== undefined &&
+        violationKind(still) === kind &&
+        (!visible || showsData(ce, shorter))
+      ) {
         commands = shorter;
         violation = still;
         removed = true;

@@ -1,18 +1,18 @@
 // `kvlab replay`: run a counterexample again, command by command, and tell its story: each command with
-// its result; under a crash, the bytes of each file at that moment (durable, unsynced, torn, lost); what
-// recovery found and what the model allowed; and the first difference, marked.
+// every plan step it ran (the first open and every recovery included); under a crash, the bytes of each
+// file at that moment (durable, unsynced, torn, lost); what recovery found and what the model allowed;
+// and the first difference, marked. The story is told from the trace fuzz/visual/ draws its pictures from.
 
-import { treeEntries } from '../src/engine/bptree.js';
 import { compareKeys } from '../src/engine/bytes.js';
-import { isKvError } from '../src/engine/errors.js';
+import { errorMessage } from '../src/engine/errors.js';
 import { describeStep } from '../src/engine/plan.js';
-import { commandFromData } from '../model/commands/codec.js';
 import { describeCrash } from '../model/crash.js';
 import { listing, readFile, type Disk, type FileImage } from '../model/disk.js';
-import type { KvModel } from '../model/model.js';
-import { SimSystem, type CrashEvent, type RecoveryEvent } from '../model/system.js';
+import type { CrashEvent, RecoveryEvent } from '../model/system.js';
+import type { Verdict } from './visual/verdict.js';
 import type { Counterexample } from './counterexample.js';
-import { findBug, systemOf } from './zoo/index.js';
+import { intended } from './visual/shade.js';
+import { recordTrace, type Trace, type TraceEvent } from './visual/trace.js';
 
 /** How a replay ended. */
 export interface ReplayResult {
@@ -33,26 +33,26 @@ function fileAt(disk: Disk, name: string): FileImage | undefined {
   return inode === undefined ? undefined : disk.inodes.get(inode);
 }
 
-/** What `file` would hold had the crash not happened: the page cache plus the append in flight. */
-function intended(event: CrashEvent, name: string, file: FileImage | undefined): Uint8Array {
-  const visible = file?.visible ?? new Uint8Array();
-  const step = event.inFlight;
-  if (step?.kind !== 'append' || step.file !== name) return visible;
-  const out = new Uint8Array(step.offsetBytes + step.data.length);
-  out.set(visible.subarray(0, step.offsetBytes));
-  out.set(step.data, step.offsetBytes);
-  return out;
-}
-
 /** What the reboot left of one file, compared with what it would have held. */
 function fate(after: Uint8Array, want: Uint8Array, durable: number): string {
   let same = 0;
   while (same < after.length && same < want.length && after[same] === want[same]) same++;
   if (same === after.length && same === want.length) return `all ${want.length} bytes`;
+  if (same === want.length && after.length > want.length)
+    return `${after.length} bytes: ${want.length}..${after.length} still there (a pending truncate was lost)`;
   if (same === after.length)
     return `${after.length} of ${want.length} bytes: ${Math.max(after.length, durable)}..${want.length} LOST${after.length > durable ? ' (a write TORN short)' : ''}`;
   const zeros = after.subarray(same).every((b) => b === 0);
   return `${after.length} bytes, from ${same} on ${zeros ? 'ZEROED' : 'GARBAGE'} (a write TORN in place)`;
+}
+
+/** The directory entry of `name` at the crash, in words, when it was not simply durable. */
+function entryNote(disk: Disk, name: string): string {
+  const listed = disk.entries.get(name);
+  if (listed === undefined) return '';
+  return disk.durableEntries.get(name) === listed
+    ? ''
+    : ' (its directory entry not yet durable: no fsync-dir since it was made)';
 }
 
 /** One line per file: which bytes were durable and unsynced at the crash, and what the reboot found. */
@@ -63,7 +63,7 @@ function describeFiles(event: CrashEvent): string[] {
     const file = fileAt(event.before, name);
     const after = readFile(event.image, name);
     const durable = file?.durable.length ?? 0;
-    const want = intended(event, name, file);
+    const want = intended(event, name);
     const inFlight =
       want.length > (file?.visible.length ?? 0)
         ? `, ${file?.visible.length ?? 0}..${want.length} in flight`
@@ -73,115 +73,132 @@ function describeFiles(event: CrashEvent): string[] {
         ? 'not there'
         : durable === file.visible.length
           ? `0..${durable} durable${inFlight}`
-          : `0..${durable} durable, ${durable}..${file.visible.length} unsynced${inFlight}`;
+          : durable > file.visible.length
+            ? `0..${file.visible.length} durable, cut from ${durable} bytes by a truncate not yet fsynced${inFlight}`
+            : `0..${durable} durable, ${durable}..${file.visible.length} unsynced${inFlight}`;
     let now: string;
     if (after === undefined)
       now = file === undefined ? 'absent' : 'LOST (its directory entry was never made durable)';
     else if (file === undefined) now = `${after.length} bytes (an entry rolled back to it)`;
     else now = fate(after, want, durable);
-    lines.push(`      ${name.padEnd(15)} at the crash: ${was}; after the reboot: ${now}`);
+    lines.push(
+      `      ${name.padEnd(15)} at the crash: ${was}${entryNote(event.before, name)}; after the reboot: ${now}`,
+    );
   }
   return lines;
 }
 
-/** The first key where `got` and `want` differ, marked. */
-function firstDifference(
-  got: ReadonlyMap<string, string>,
-  want: ReadonlyMap<string, string>,
-): string | undefined {
-  const keys = [...new Set([...got.keys(), ...want.keys()])].sort(compareKeys);
-  for (const k of keys) {
-    if (got.get(k) !== want.get(k)) {
-      const g = got.has(k) ? JSON.stringify(got.get(k)) : '(absent)';
-      const w = want.has(k) ? JSON.stringify(want.get(k)) : '(absent)';
-      return `key ${JSON.stringify(k)}: recovered ${g}, allowed ${w}`;
-    }
-  }
-  return undefined;
-}
-
-function describeRecovery(event: RecoveryEvent, model: KvModel): string[] {
+function describeRecovery(event: RecoveryEvent, verdict: Verdict): string[] {
   const lines: string[] = [];
   const { allowed, outcome } = event;
-  if ('error' in outcome) {
-    lines.push(
-      `    recovery found: ${isKvError(outcome.error) ? outcome.error.message : String(outcome.error)}`,
-    );
-  } else {
-    lines.push(
-      `    recovery found: LSN ${outcome.state.lastLsn}, ${show(new Map(treeEntries(outcome.state.tree)))}`,
-    );
-  }
-  const refuse = allowed.mustRefuse ? 'only CORRUPTED' : allowed.mayRefuse ? ' (or CORRUPTED)' : '';
-  if (allowed.mustRefuse) lines.push(`    the model allowed: ${refuse}`);
+  lines.push(
+    'error' in outcome
+      ? `    recovery found: ${errorMessage(outcome.error)}`
+      : `    recovery found: LSN ${outcome.state.lastLsn}, ${show(verdict.recovered ?? new Map())}`,
+  );
+  const refuse = allowed.mayRefuse ? ' (or CORRUPTED)' : '';
+  if (allowed.mustRefuse) lines.push('    the model allowed: only CORRUPTED');
   else if (!allowed.prefix)
     lines.push(
       '    the model allowed: any state whose every value was once written to its key (salvage)',
     );
-  else {
-    const k =
-      'state' in outcome
-        ? Math.min(Math.max(outcome.state.lastLsn, allowed.minLsn), allowed.maxLsn)
-        : allowed.minLsn;
+  else
     lines.push(
-      `    the model allowed: S(${allowed.minLsn})..S(${allowed.maxLsn})${refuse}; nearest: S(${k}) = ${show(model.stateAt(k))}`,
+      `    the model allowed: S(${allowed.minLsn})..S(${allowed.maxLsn})${refuse}; nearest: S(${verdict.nearestLsn}) = ${show(verdict.nearest ?? new Map())}`,
     );
-    if ('state' in outcome && event.violation !== undefined) {
-      const diff = firstDifference(new Map(treeEntries(outcome.state.tree)), model.stateAt(k));
-      if (diff !== undefined) lines.push(`    >>> first difference: ${diff}`);
-    }
-  }
+  const d = verdict.difference;
+  if (d !== undefined)
+    lines.push(
+      `    >>> first difference: key ${JSON.stringify(d.key)}: recovered ${d.recovered}, allowed ${d.allowed}`,
+    );
   if (event.violation !== undefined) lines.push(`    >>> VIOLATION: ${event.violation}`);
   return lines;
 }
 
-/** Replay a counterexample and tell its story. */
-export function replay(ce: Counterexample): ReplayResult {
-  const bug = ce.bug === null ? undefined : findBug(ce.bug);
-  if (ce.bug !== null && bug === undefined) throw new Error(`unknown bug variant ${ce.bug}`);
-  const lines: string[] = [];
-  let pending: string[] = [];
-  const o = ce.options;
-  lines.push(`engine: ${bug === undefined ? 'kvlab' : `bug variant ${bug.name} (${bug.summary})`}`);
-  lines.push(
-    `options: sync=${o.sync} recovery=${o.recovery} compactWrites=${o.compactWrites} compactWalBytes=${o.compactWalBytes} treeOrder=${o.treeOrder}`,
-  );
-  lines.push(
-    `found by the ${ce.found.by} checker, seed ${ce.found.seed}${ce.found.path === undefined ? '' : `, path ${ce.found.path}`}`,
-  );
-  const system = SimSystem.create({
-    options: ce.options,
-    ...systemOf(bug),
-    observer: {
-      crashed: (event) => {
-        const where =
-          event.inFlight === undefined
-            ? 'after the operation completed'
-            : `at step ${event.stepIndex} (${describeStep(event.inFlight)}) in flight`;
-        pending.push(`    crash ${where}: ${describeCrash(event.spec)}`, ...describeFiles(event));
-      },
-      recovered: (event) => pending.push(...describeRecovery(event, event.model)),
-    },
-  });
-  let violation: string | undefined;
-  ce.commands.forEach((data, i) => {
-    if (violation !== undefined) return;
-    const command = commandFromData(data);
-    pending = [];
-    try {
-      command.run(system.model, system);
-      lines.push(`${String(i + 1).padStart(2)}. ${command.toString()}  -> ok`, ...pending);
-    } catch (e) {
-      violation = e instanceof Error ? e.message : String(e);
-      lines.push(`${String(i + 1).padStart(2)}. ${command.toString()}  -> VIOLATION`, ...pending);
-      if (!pending.some((l) => l.includes('VIOLATION')))
-        lines.push(`    >>> VIOLATION: ${violation}`);
+/** Where a crash came, in words that match the command ("crash put ... at step N"). */
+function crashWhere(e: Extract<TraceEvent, { kind: 'crash' }>): string {
+  const { event } = e;
+  if (event.inFlight !== undefined)
+    return `at step ${event.stepIndex} (${describeStep(event.inFlight)}), while it was in flight`;
+  return `after the operation's last step: its plan has ${e.stepsBefore} step${e.stepsBefore === 1 ? '' : 's'} (0..${e.stepsBefore - 1}), so the crash point lies past its end; the operation returned, then the process died`;
+}
+
+/** Steps counted from 0 within each operation and within each open, so "at step N" can be looked up. */
+interface Counts {
+  step: number;
+}
+
+function narrate(e: TraceEvent, counts: Counts, lines: string[]): void {
+  switch (e.kind) {
+    case 'open':
+      counts.step = 0;
+      if (e.command >= 0) lines.push('    recovery opens the store:');
+      return;
+    case 'step': {
+      const who = e.phase === 'operation' ? '' : `${e.phase} `;
+      const failed = e.failed === undefined ? '' : `  -> FAILED (${e.failed})`;
+      lines.push(`      ${who}step ${counts.step++}: ${describeStep(e.step)}${failed}`);
+      return;
     }
-  });
+    case 'crash':
+      lines.push(
+        `    crash ${crashWhere(e)}: ${describeCrash(e.event.spec)}`,
+        ...describeFiles(e.event),
+      );
+      return;
+    case 'recovered':
+      lines.push(...describeRecovery(e.event, e.verdict));
+      return;
+    default:
+      return;
+  }
+}
+
+/** The story of a recorded trace, line by line. */
+export function tell(trace: Trace): string[] {
+  const { ce, bug } = trace;
+  const o = ce.options;
+  const lines = [
+    `engine: ${trace.engineName}${bug === undefined ? '' : ` (${bug.summary})`}`,
+    `options: sync=${o.sync} recovery=${o.recovery} compactWrites=${o.compactWrites} compactWalBytes=${o.compactWalBytes} treeOrder=${o.treeOrder}`,
+    `found by the ${ce.found.by} checker, seed ${ce.found.seed}${ce.found.path === undefined ? '' : `, path ${ce.found.path}`}`,
+    ' 0. open the store on an empty directory (steps are numbered from 0 in each operation and each open)',
+  ];
+  const counts: Counts = { step: 0 };
+  let body: string[] = [];
+  for (const e of trace.events) {
+    if (e.kind === 'command') {
+      lines.push(...body);
+      body = [];
+      counts.step = 0;
+    } else if (e.kind === 'end') {
+      const result = e.violation === undefined ? 'ok' : 'VIOLATION';
+      lines.push(
+        `${String(e.command + 1).padStart(2)}. ${commandText(trace, e.command)}  -> ${result}`,
+        ...body,
+      );
+      if (e.violation !== undefined && !body.some((l) => l.includes('>>> VIOLATION')))
+        lines.push(`    >>> VIOLATION: ${e.violation}`);
+      body = [];
+    } else narrate(e, counts, body);
+  }
+  lines.push(...body);
+  return lines;
+}
+
+function commandText(trace: Trace, command: number): string {
+  for (const e of trace.events) if (e.kind === 'command' && e.command === command) return e.text;
+  return '';
+}
+
+/** Replay a counterexample and tell its story. */
+export function replay(ce: Counterexample): ReplayResult & { readonly trace: Trace } {
+  const trace = recordTrace(ce);
+  const lines = tell(trace);
   lines.push(
-    violation === undefined
+    trace.violation === undefined
       ? 'the counterexample no longer fails: every guarantee held'
-      : `the guarantee broken: ${violation}`,
+      : `the guarantee broken: ${trace.violation}`,
   );
-  return { lines, violation };
+  return { lines, violation: trace.violation, trace };
 }

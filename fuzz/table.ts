@@ -15,6 +15,8 @@ export const TABLE_FILE = 'spec/guarantee-table.md';
 export const RUNS_PER_CELL = 300;
 
 const COLUMNS: readonly { readonly name: string; readonly faults: FaultSet }[] = [
+  // The baseline: no fault at all. A row that breaks here is wrong without any crash (a plain bug).
+  { name: 'no fault', faults: { crash: 'none', ioError: false, damage: false } },
   { name: 'kill', faults: { crash: 'kill', ioError: false, damage: false } },
   { name: 'power loss', faults: { crash: 'power', ioError: false, damage: false } },
   { name: 'torn write', faults: { crash: 'torn', ioError: false, damage: false } },
@@ -30,9 +32,9 @@ interface Row {
 }
 
 const ROWS: readonly Row[] = [
+  // The defaults (sync always, recovery tolerate-tail) are this first row; no row repeats them.
   { name: 'sync always', sync: 'always', recovery: 'tolerate-tail' },
   { name: 'sync none', sync: 'none', recovery: 'tolerate-tail' },
-  { name: 'recovery tolerate-tail', sync: 'always', recovery: 'tolerate-tail' },
   { name: 'recovery absolute', sync: 'always', recovery: 'absolute' },
   { name: 'recovery point-in-time', sync: 'none', recovery: 'point-in-time' },
   { name: 'recovery salvage', sync: 'none', recovery: 'salvage' },
@@ -59,6 +61,14 @@ function cell(row: Row, column: (typeof COLUMNS)[number], seed: number): string 
   return details.failed ? '**breaks**' : 'holds';
 }
 
+/** A cell's seed, from its row and column names: adding or moving a row or column changes no other cell. */
+function cellSeed(row: string, column: string): number {
+  let h = 20261121;
+  for (const ch of `${row}|${column}`)
+    h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  return h & 0x7fffffff;
+}
+
 /** The whole table, as Markdown. Deterministic: fixed seeds, fixed budgets. */
 export function guaranteeTable(): string {
   const lines = [
@@ -68,16 +78,17 @@ export function guaranteeTable(): string {
     'file is out of date. Each cell ran the model-based checker for ' +
       RUNS_PER_CELL +
       ' runs (fixed seeds) injecting only',
-    "that column's fault. **holds**: every recovery returned a state that spec/guarantees.md allows for",
-    'that setting (read the promise there: under `sync none` a power loss may cost the writes since the',
-    'last sync, and that is not a violation). **breaks**: the checker found a violation;',
+    "that column's fault (**no fault**: none; a row that breaks there is wrong without any crash). **holds**: every",
+    'recovery returned a state that spec/guarantees.md allows for that setting (read the promise there:',
+    'under `sync none` a power loss may cost the writes since the last sync, and that is not a',
+    'violation). **breaks**: the checker found a violation;',
     '`kvlab fuzz --bug NAME` shows it, and spec/bugs/NAME.md explains it.',
     '',
     `| setting | ${COLUMNS.map((c) => c.name).join(' | ')} |`,
     `|---|${COLUMNS.map(() => '---').join('|')}|`,
   ];
-  ROWS.forEach((row, r) => {
-    const cells = COLUMNS.map((column, c) => cell(row, column, 20261121 + 100 * r + c));
+  ROWS.forEach((row) => {
+    const cells = COLUMNS.map((column) => cell(row, column, cellSeed(row.name, column.name)));
     const setting =
       row.bug !== undefined
         ? row.name

@@ -170,7 +170,7 @@ describe('counterexamples', () => {
       ],
     };
     const text = replay(crash).lines.join('\n');
-    expect(text).toContain('crash after the operation completed: power (writes: drop');
+    expect(text).toContain('the operation returned, then the process died: power (writes: drop');
     expect(text).toMatch(
       /kvlab.wal +at the crash: 0..22 durable, 22..\d+ unsynced; after the reboot: 22 of \d+ bytes: 22..\d+ LOST/,
     );
