@@ -41,6 +41,7 @@ type Node = Leaf | Branch;
 
 /** An immutable B+ tree mapping string keys to string values. */
 export interface Tree {
+  /** @internal The root node: a leaf, or a branch (see the shape above). */
   readonly root: Node;
   /** Number of keys. */
   readonly size: number;
@@ -389,8 +390,11 @@ export function treeDelete(tree: Tree, key: string): Tree {
 
 /** Bounds of a range scan: keys in [from, to), at most `limit` of them. All optional. */
 export interface ScanRange {
+  /** The first key to include (inclusive); from the smallest key when absent. */
   readonly from?: string | undefined;
+  /** The key to stop before (exclusive); to the end when absent. */
   readonly to?: string | undefined;
+  /** At most this many entries; all when absent. */
   readonly limit?: number | undefined;
 }
 

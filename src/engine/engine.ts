@@ -17,10 +17,15 @@ import type { EngineOptions, EngineState } from './state.js';
 
 /** The operations a store needs from an engine. Each is pure: (state, input) to (state, result, plan). */
 export interface Engine {
+  /** Recovery: the snapshot first, then the log; the repairs as a plan (KVStore v3: kvstore_recover). */
   readonly recover: (input: RecoveryInput, options: EngineOptions) => Transition<RecoveryReport>;
+  /** A write of one or more ops as one record (KVStore v3: kvstore_exec_write). */
   readonly write: (state: EngineState, ops: readonly WriteOp[]) => Transition<WriteResult>;
+  /** A snapshot of the whole state, through a tmp file (KVStore v3: kvstore_create_snapshot). */
   readonly snapshot: (state: EngineState) => Transition<MaintenanceResult>;
+  /** Snapshot, then restart the log after it, all at once (KVStore v3: kvstore_compact). */
   readonly compact: (state: EngineState) => Transition<MaintenanceResult>;
+  /** Make every acknowledged write durable (an fsync of the log when needed). */
   readonly sync: (state: EngineState) => Transition<MaintenanceResult>;
   /** The automatic compaction's step after every write: nothing, begin, or the next slice. */
   readonly compactStep: (state: EngineState) => Transition<MaintenanceResult>;

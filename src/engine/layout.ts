@@ -26,7 +26,9 @@ import {
 
 /** One field of a file: where it is, what it is, and for records which record it belongs to. */
 export interface LayoutField {
+  /** Where the field starts in the file. */
   readonly offsetBytes: number;
+  /** The field's size in bytes. */
   readonly lengthBytes: number;
   /** The field's name in spec/format.md: `marker`, `crc`, `lsn`, `key`, ... */
   readonly field: string;

@@ -58,9 +58,25 @@ export const RECORD_PAYLOAD_BYTES_MAX = 64 * 1024 * 1024;
 const RecordType = { put: 1, del: 2, batch: 3 } as const;
 
 /** One write inside a record. */
-export type WriteOp =
-  | { readonly op: 'put'; readonly key: string; readonly value: string }
-  | { readonly op: 'del'; readonly key: string };
+export type WriteOp = PutOp | DelOp;
+
+/** Set `key` to `value`. */
+export interface PutOp {
+  /** The op's kind. */
+  readonly op: 'put';
+  /** The key. */
+  readonly key: string;
+  /** The value it gets. */
+  readonly value: string;
+}
+
+/** Remove `key`. */
+export interface DelOp {
+  /** The op's kind. */
+  readonly op: 'del';
+  /** The key. */
+  readonly key: string;
+}
 
 /** A decoded log record: all its ops apply together, under one LSN. */
 export interface LogRecord {

@@ -4,12 +4,15 @@
 import { TREE_ORDER_DEFAULT, TREE_ORDER_MAX, TREE_ORDER_MIN } from './bptree.js';
 import { KvError } from './errors.js';
 import { RECORD_PAYLOAD_BYTES_MAX } from './logging.js';
-import { RECOVERY_MODES, type EngineOptions, type RecoveryMode, type SyncMode } from './state.js';
+import { RECOVERY_MODES, type EngineOptions } from './state.js';
 
 /** Hard ceilings: options may lower these, never raise them. */
 export const LIMITS = {
+  /** The largest key any store accepts, in UTF-8 bytes. */
   keyBytesMax: 64 * 1024,
+  /** The largest value any store accepts, in UTF-8 bytes. */
   valueBytesMax: 16 * 1024 * 1024,
+  /** The most ops any batch may hold. */
   batchOpsMax: 100_000,
 } as const;
 
@@ -46,13 +49,13 @@ export function resolveOptions(given: Partial<EngineOptions> = {}): EngineOption
   if (o.sync !== 'always' && o.sync !== 'none') {
     throw new KvError(
       'INVALID_ARGUMENT',
-      `sync must be "always" or "none", got ${JSON.stringify(o.sync as SyncMode)}`,
+      `sync must be "always" or "none", got ${JSON.stringify(o.sync)}`,
     );
   }
   if (!RECOVERY_MODES.includes(o.recovery)) {
     throw new KvError(
       'INVALID_ARGUMENT',
-      `recovery must be one of ${RECOVERY_MODES.join(', ')}, got ${JSON.stringify(o.recovery as RecoveryMode)}`,
+      `recovery must be one of ${RECOVERY_MODES.join(', ')}, got ${JSON.stringify(o.recovery)}`,
     );
   }
   return {

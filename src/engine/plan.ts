@@ -18,27 +18,77 @@ export const FILES = {
   lock: 'LOCK',
 } as const;
 
+/** Create an empty file, replacing any file of that name (O_CREAT | O_TRUNC). */
+export interface CreateStep {
+  /** The step's kind. */
+  readonly kind: 'create';
+  /** The file's name inside the store directory. */
+  readonly file: string;
+}
+
+/** Write `data` at `offsetBytes`, which must be the file's current size. */
+export interface AppendStep {
+  /** The step's kind. */
+  readonly kind: 'append';
+  /** The file's name inside the store directory. */
+  readonly file: string;
+  /** Where the bytes go: the file's size before this step (asserted by the shell). */
+  readonly offsetBytes: number;
+  /** The bytes. */
+  readonly data: Uint8Array;
+}
+
+/** Make the file's data durable (fdatasync). */
+export interface FsyncStep {
+  /** The step's kind. */
+  readonly kind: 'fsync';
+  /** The file's name inside the store directory. */
+  readonly file: string;
+}
+
+/** Cut the file to `sizeBytes`. */
+export interface TruncateStep {
+  /** The step's kind. */
+  readonly kind: 'truncate';
+  /** The file's name inside the store directory. */
+  readonly file: string;
+  /** The size after the cut. */
+  readonly sizeBytes: number;
+}
+
+/** Atomically replace `to` with `from`. */
+export interface RenameStep {
+  /** The step's kind. */
+  readonly kind: 'rename';
+  /** The name that goes away. */
+  readonly from: string;
+  /** The name that then holds `from`'s file. */
+  readonly to: string;
+}
+
+/** Remove a file. */
+export interface UnlinkStep {
+  /** The step's kind. */
+  readonly kind: 'unlink';
+  /** The file's name inside the store directory. */
+  readonly file: string;
+}
+
+/** Make the directory's entries (creates, renames, unlinks) durable. */
+export interface FsyncDirStep {
+  /** The step's kind. */
+  readonly kind: 'fsyncDir';
+}
+
 /** One file operation. Offsets and sizes are in bytes; every path is a name inside the store directory. */
 export type Step =
-  /** Create an empty file, replacing any file of that name (O_CREAT | O_TRUNC). */
-  | { readonly kind: 'create'; readonly file: string }
-  /** Write `data` at `offsetBytes`, which must be the file's current size. */
-  | {
-      readonly kind: 'append';
-      readonly file: string;
-      readonly offsetBytes: number;
-      readonly data: Uint8Array;
-    }
-  /** Make the file's data durable (fdatasync). */
-  | { readonly kind: 'fsync'; readonly file: string }
-  /** Cut the file to `sizeBytes`. */
-  | { readonly kind: 'truncate'; readonly file: string; readonly sizeBytes: number }
-  /** Atomically replace `to` with `from`. */
-  | { readonly kind: 'rename'; readonly from: string; readonly to: string }
-  /** Remove a file. */
-  | { readonly kind: 'unlink'; readonly file: string }
-  /** Make the directory's entries (creates, renames, unlinks) durable. */
-  | { readonly kind: 'fsyncDir' };
+  | CreateStep
+  | AppendStep
+  | FsyncStep
+  | TruncateStep
+  | RenameStep
+  | UnlinkStep
+  | FsyncDirStep;
 
 /** The kinds of step, for tables and coverage counts. */
 export type StepKind = Step['kind'];
@@ -90,7 +140,10 @@ export function planReplaceFile(
 
 /** What every engine operation returns: the state to adopt, the result to report, the plan to run first. */
 export interface Transition<R> {
+  /** The state to adopt once every step of `plan` has succeeded. */
   readonly state: EngineState;
+  /** What the operation reports to its caller. */
   readonly result: R;
+  /** The file operations to run first, in order. */
   readonly plan: Plan;
 }

@@ -69,7 +69,9 @@ export const RECOVERY_MODES: readonly RecoveryMode[] = [
 
 /** The engine's settings, all validated at open (see options in src/io/store.ts). */
 export interface EngineOptions {
+  /** Durability: fsync before acknowledging ("always") or leave it to sync() and close() ("none"). */
   readonly sync: SyncMode;
+  /** What recovery does with damage to the log (spec/guarantees.md). */
   readonly recovery: RecoveryMode;
   /** Compact when the log reaches this many bytes (and compactWalPercent of the snapshot's size). */
   readonly compactWalBytes: number;
@@ -83,16 +85,23 @@ export interface EngineOptions {
   readonly compactWrites: number;
   /** Snapshot bytes the automatic compaction writes per later write (at least one entry). */
   readonly compactSliceBytes: number;
+  /** The largest key, in UTF-8 bytes. */
   readonly keyBytesMax: number;
+  /** The largest value, in UTF-8 bytes. */
   readonly valueBytesMax: number;
+  /** The most ops one batch may hold. */
   readonly batchOpsMax: number;
+  /** The B+ tree's order: children per branch at most. */
   readonly treeOrder: number;
 }
 
 /** Everything the engine knows. Immutable: every operation returns a new one. */
 export interface EngineState {
+  /** The lifecycle phase: changed only by transit() (the transition table). */
   readonly phase: Phase;
+  /** The settings, validated at open. */
   readonly options: EngineOptions;
+  /** The in-memory index: an immutable B+ tree, so that a failed plan leaves the old one valid. */
   readonly tree: Tree;
   /** LSN of the newest write applied to `tree` (0: none yet). */
   readonly lastLsn: number;
@@ -128,8 +137,9 @@ export interface Compaction {
   readonly entries: number;
   /** True once every entry and the trailer are written. */
   readonly complete: boolean;
-  /** Size of kvlab.snap.tmp, and the running CRC of its bytes (the file CRC the trailer ends with). */
+  /** Size of kvlab.snap.tmp. */
   readonly snapTmpBytes: number;
+  /** The running CRC of kvlab.snap.tmp's bytes: the file CRC the trailer ends with. */
   readonly snapCrc: number;
   /** Size of kvlab.wal.tmp: its header plus every record since `lsn`. */
   readonly walTmpBytes: number;

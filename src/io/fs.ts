@@ -23,9 +23,13 @@ export interface FileSystem {
   size(fd: number): number;
   /** Make the file's data (and its size) durable: fdatasync. */
   fsync(fd: number): void;
+  /** Cut (or extend with zeros) the open file to `sizeBytes`. */
   truncate(fd: number, sizeBytes: number): void;
+  /** Close a descriptor. */
   close(fd: number): void;
+  /** Atomically replace `to` with `from` (rename(2)). */
   rename(from: string, to: string): void;
+  /** Remove a file. */
   unlink(path: string): void;
   /** Make a directory's entries durable: open the directory and fsync it. */
   fsyncDir(dir: string): void;
@@ -52,16 +56,37 @@ export interface DirLock {
   valid(): boolean;
 }
 
+/** Which file a name or a descriptor is: two are the same file when both numbers agree. */
+export interface FileIdentity {
+  /** The inode number. */
+  readonly ino: number | bigint;
+  /** The device the inode lives on. */
+  readonly dev: number | bigint;
+}
+
+/** What fstat tells about an open file. */
+export interface FileStat extends FileIdentity {
+  /** The file's size in bytes. */
+  readonly size: number | bigint;
+  /** True for a directory. */
+  isDirectory(): boolean;
+}
+
 /**
  * The syscall level under the adapter: the subset of node:fs it uses. memfs implements it, and so does
  * the checker's simulated kernel, so the adapter's logic (short writes finished at the right offset,
  * errors from fsync surfaced) runs under crashes and I/O errors too.
  */
 export interface NodeLikeFs {
+  /** Create a directory and its parents. */
   mkdirSync(path: string, options: { recursive: true }): unknown;
+  /** The names in a directory. */
   readdirSync(path: string): unknown[];
+  /** A whole file's bytes (or text). */
   readFileSync(path: string): Uint8Array | string;
+  /** Open a file with node's flag strings ('r', 'r+', 'w', 'wx'). */
   openSync(path: string, flags: string): number;
+  /** Write `length` bytes of `buffer` from `offset` at file `position`; returns how many were written (maybe fewer). */
   writeSync(
     fd: number,
     buffer: Uint8Array,
@@ -69,18 +94,21 @@ export interface NodeLikeFs {
     length: number,
     position: number,
   ): number;
-  fstatSync(fd: number): {
-    size: number | bigint;
-    ino: number | bigint;
-    dev: number | bigint;
-    isDirectory(): boolean;
-  };
-  statSync(path: string): { ino: number | bigint; dev: number | bigint };
+  /** An open file's size, identity (inode, device) and kind. */
+  fstatSync(fd: number): FileStat;
+  /** A path's identity (inode, device). */
+  statSync(path: string): FileIdentity;
+  /** Make a file's data durable (fdatasync). */
   fdatasyncSync(fd: number): void;
+  /** Make a file, or a directory's entries, durable (fsync). */
   fsyncSync(fd: number): void;
+  /** Cut an open file to `len` bytes. */
   ftruncateSync(fd: number, len: number): void;
+  /** Close a descriptor. */
   closeSync(fd: number): void;
+  /** rename(2). */
   renameSync(from: string, to: string): void;
+  /** unlink(2). */
   unlinkSync(path: string): void;
 }
 

@@ -15,14 +15,24 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { KvError, errorMessage } from '../engine/errors.js';
 import { FILES } from '../engine/plan.js';
-import { systemErrorCode, type DirLock, type LockMode } from './fs.js';
+import {
+  systemErrorCode,
+  type DirLock,
+  type FileIdentity,
+  type FileStat,
+  type LockMode,
+} from './fs.js';
 
 /** The few calls the lock needs from a node-fs-compatible module (node:fs and memfs both have them). */
 export interface LockFs {
+  /** Open LOCK ('r' for a reader, 'a' or 'wx' for a writer). */
   openSync(path: string, flags: string): number;
+  /** Close LOCK's descriptor (which also drops the kernel lock). */
   closeSync(fd: number): void;
-  statSync(path: string): { ino: number | bigint; dev: number | bigint };
-  fstatSync(fd: number): { ino: number | bigint; dev: number | bigint; isDirectory(): boolean };
+  /** LOCK's identity by name, to see that it was not replaced under us. */
+  statSync(path: string): FileIdentity;
+  /** LOCK's identity by descriptor, and whether it is a directory. */
+  fstatSync(fd: number): Omit<FileStat, 'size'>;
 }
 
 /** A lock primitive on an open file: the kernel's, or an in-process table for an in-memory disk. */

@@ -5,11 +5,13 @@
 import { join } from 'node:path';
 import { errorMessage, KvError } from '../engine/errors.js';
 import { describeStep, type Plan, type Step } from '../engine/plan.js';
-import type { FileSystem } from './fs.js';
+import { systemErrorCode, type FileSystem } from './fs.js';
 
 /** A descriptor the runner keeps open, and the file size the runner believes it has. */
 export interface OpenFile {
+  /** The descriptor. */
   readonly fd: number;
+  /** The size the runner believes the file has: every append is asserted to land there. */
   sizeBytes: number;
 }
 
@@ -32,8 +34,7 @@ export class PlanRunner {
         if (e instanceof KvError) throw e;
         const file =
           step.kind === 'rename' ? step.from : step.kind === 'fsyncDir' ? '.' : step.file;
-        const code =
-          typeof e === 'object' && e !== null ? String((e as { code?: unknown }).code ?? '') : '';
+        const code = systemErrorCode(e) ?? '';
         throw new KvError(
           'IO',
           `${describeStep(step)} failed${code ? ` (${code})` : ''}: ${errorMessage(e)}`,

@@ -55,22 +55,35 @@ export interface StoreOptions extends Partial<EngineOptions> {
 
 /** One entry of a scan. */
 export interface Entry {
+  /** The key. */
   readonly key: string;
+  /** Its value. */
   readonly value: string;
 }
 
 /** Counters and settings, as `kvlab stats` prints them. */
 export interface StoreStats {
+  /** The lifecycle phase (spec/states.md). */
   readonly phase: Phase;
+  /** How many keys the store holds. */
   readonly keys: number;
+  /** LSN of the newest write applied. */
   readonly lastLsn: number;
+  /** Newest LSN known durable (fsynced in the log, or in a durable snapshot). */
   readonly durableLsn: number;
+  /** The LSN the durable snapshot covers (0: none). */
   readonly snapshotLsn: number;
+  /** The LSN the log starts after, as its header says. */
   readonly walBaseLsn: number;
+  /** The log's size in bytes. */
   readonly walBytes: number;
+  /** Writes since the last compaction (or since open). */
   readonly writesSinceCompact: number;
+  /** Levels of the in-memory B+ tree (1: a lone leaf). */
   readonly treeDepth: number;
+  /** The sync setting in force. */
   readonly sync: EngineOptions['sync'];
+  /** The recovery mode in force. */
   readonly recovery: EngineOptions['recovery'];
   /** Why the store is FAILED, when it is. */
   readonly failure: string | undefined;
