@@ -1,5 +1,5 @@
 // The state machine as a picture: a Mermaid block generated from TRANSITIONS (src/engine/state.ts, the
-// seed's kvstore_transit_state), which GitHub renders in spec/states.md. A test checks that the block in
+// KVStore v3's kvstore_transit_state), which GitHub renders in spec/states.md. A test checks that the block in
 // the page is this one, and that it and the page's table list the same transitions.
 
 import { TRANSITIONS } from '../../src/engine/state.js';

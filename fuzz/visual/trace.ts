@@ -1,7 +1,7 @@
 // The trace of a replayed counterexample: every command, every plan step that ran (those of the open and
 // of recovery included), each crash and each recovery, in time order, with the disk after each step. The
 // text story (fuzz/story.ts) and the pictures (fuzz/visual/) are both drawn from it. It stands for the
-// strace a student of KVStore v3 would take of the seed's fwrite/fsync/rename calls.
+// strace a student of KVStore v3 would take of its fwrite/fsync/rename calls.
 
 import { errorMessage } from '../../src/engine/errors.js';
 import type { Step } from '../../src/engine/plan.js';

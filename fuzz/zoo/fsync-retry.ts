@@ -1,4 +1,4 @@
-// Bug zoo, seed mistake 12 and PostgreSQL's fsyncgate: an fsync that failed is retried, and believed.
+// Bug zoo, KVStore v3 mistake 12 and PostgreSQL's fsyncgate: an fsync that failed is retried, and believed.
 import type { StoreIo } from '../../src/io/store.js';
 import type { BugVariant } from './variant.js';
 
@@ -22,7 +22,7 @@ function retryingFsync(io: StoreIo): StoreIo {
 export const fsyncRetry: BugVariant = {
   name: 'fsync-retry',
   summary: 'an fsync that failed is retried, and its success believed',
-  origin: 'seed mistake 12 ("will retry later") and PostgreSQL\'s fsyncgate (2018)',
+  origin: 'KVStore v3 mistake 12 ("will retry later") and PostgreSQL\'s fsyncgate (2018)',
   mistake:
     'When writeback fails, Linux may mark the dirty pages clean and report the error once. A second fsync then succeeds, because there is nothing left to write: the data is simply gone. A store that retries believes its write is durable and acknowledges it.',
   exposedBy: 'An I/O error on the fsync of an append.',

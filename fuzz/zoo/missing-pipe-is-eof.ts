@@ -1,11 +1,11 @@
-// Bug zoo, seed mistake 7 (kvstore_replay_log): damage in the middle of the log is read as its end.
+// Bug zoo, KVStore v3 mistake 7 (kvstore_replay_log): damage in the middle of the log is read as its end.
 import { ENGINE } from '../../src/engine/engine.js';
 import type { BugVariant } from './variant.js';
 
 export const missingPipeIsEof: BugVariant = {
   name: 'missing-pipe-is-eof',
   summary: 'a damaged record in the middle of the log is read as the clean end of the log',
-  origin: 'seed mistake 7: kvstore_replay_log breaks with KVSTORE_OK when a line has no "|"',
+  origin: 'KVStore v3 mistake 7: kvstore_replay_log breaks with KVSTORE_OK when a line has no "|"',
   mistake:
     'The seed tolerated a damaged last line, rightly, but tested for it with "this line has no |", which is just as true of a damaged line in the middle. Every acknowledged write after the damage is dropped, and the open reports success.',
   exposedBy: 'Damage to a record that has intact records after it.',

@@ -1,4 +1,4 @@
-// Bug zoo, seed mistake 4 (kvstore_log_put, kvstore_log_del): appends are flushed, never fsynced.
+// Bug zoo, KVStore v3 mistake 4 (kvstore_log_put, kvstore_log_del): appends are flushed, never fsynced.
 import { ENGINE } from '../../src/engine/engine.js';
 import { FILES } from '../../src/engine/plan.js';
 import { editPlans, without, type BugVariant } from './variant.js';
@@ -6,7 +6,7 @@ import { editPlans, without, type BugVariant } from './variant.js';
 export const noLogFsync: BugVariant = {
   name: 'no-log-fsync',
   summary: 'log appends are fflush()ed to the OS but never fsynced',
-  origin: 'seed mistake 4: kvstore_log_put calls fflush, and the fsync is commented out',
+  origin: 'KVStore v3 mistake 4: kvstore_log_put calls fflush, and the fsync is commented out',
   mistake:
     'fflush hands the bytes to the kernel, which keeps them in the page cache. The write is acknowledged, and a process crash would not lose it, but the bytes are not on the disk until the kernel decides to write them back.',
   exposedBy: 'A power loss after an acknowledged write.',

@@ -1,4 +1,4 @@
-// Bug zoo, seed mistake 3 (kvstore_open_log): a torn tail is not cut before the next append.
+// Bug zoo, KVStore v3 mistake 3 (kvstore_open_log): a torn tail is not cut before the next append.
 import { ENGINE } from '../../src/engine/engine.js';
 import type { BugVariant } from './variant.js';
 
@@ -6,7 +6,7 @@ export const noTailCut: BugVariant = {
   name: 'no-tail-cut',
   summary: 'after a torn tail the log is reopened for append without being cut',
   origin:
-    'seed mistake 3: kvstore_open_log opens with "a+" and never truncates what replay skipped',
+    'KVStore v3 mistake 3: kvstore_open_log opens with "a+" and never truncates what replay skipped',
   mistake:
     'Recovery stops at a torn final record and treats it as the end of the log, correctly, but leaves its bytes in the file. The next record is appended after the garbage. At the next open the garbage is no longer at the tail: it is damage followed by an intact record, and the store refuses to open, or (with a more forgiving reader) silently drops every write after it.',
   exposedBy: 'A kill that tears an append, then one more write, then a reopen.',

@@ -1,4 +1,4 @@
-// Bug zoo, seed mistake 6 (kvstore_load_snapshot): the snapshot loader checks no CRC.
+// Bug zoo, KVStore v3 mistake 6 (kvstore_load_snapshot): the snapshot loader checks no CRC.
 import { ENGINE } from '../../src/engine/engine.js';
 import { FILES } from '../../src/engine/plan.js';
 import { loadFiles, recoverFrom } from '../../src/engine/recovery.js';
@@ -9,7 +9,7 @@ export const trustingSnapshotLoader: BugVariant = {
   name: 'trusting-snapshot-loader',
   summary: 'the snapshot loader trusts its file and checks no CRC',
   origin:
-    'seed mistake 6: kvstore_load_snapshot parses lines with sscanf and ignores the CRC ("snapshot 是可信文件")',
+    'KVStore v3 mistake 6: kvstore_load_snapshot parses lines with sscanf and ignores the CRC ("snapshot 是可信文件")',
   mistake:
     'The seed wrote a CRC on every snapshot line and never checked it on load. A flipped bit in a snapshot becomes a wrong value, silently, and the log that could have told is no longer there after compaction.',
   exposedBy: 'Damage to a byte of the snapshot.',

@@ -3,7 +3,7 @@
 // depth, and at every step of every operation every crash image, every I/O error, and a crash in every
 // step of the recovery that follows. A state reached twice is expanded once; a crash image already
 // judged against the same model is not judged again. Breadth-first, so the first violation is a
-// shortest one. No KVStore v3 counterpart: the seed was tested by hand.
+// shortest one. No KVStore v3 counterpart: KVStore v3 was tested by hand.
 
 import { at, errorMessage } from '../../src/engine/errors.js';
 import { FILES, type Step } from '../../src/engine/plan.js';

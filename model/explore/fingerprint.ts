@@ -2,7 +2,7 @@
 // what determines every future of a state: the disk (durable bytes, pending writes and directory ops,
 // inode numbers renamed by first appearance), the store's memory (engine state, B+ tree shape included)
 // and the part of the model's history the oracle can still ask about. No KVStore v3 counterpart: the
-// seed had no checker. Two independent 32-bit lanes; n states collide with probability about n²/2^65.
+// KVStore v3 had no checker. Two independent 32-bit lanes; n states collide with probability about n²/2^65.
 
 import type { Tree } from '../../src/engine/bptree.js';
 import type { EngineState } from '../../src/engine/state.js';

@@ -1,6 +1,6 @@
-// The Apply layer (seed: kvstore_apply_put / kvstore_apply_del and their _internal twins): change the
+// The Apply layer (KVStore v3: kvstore_apply_put / kvstore_apply_del and their _internal twins): change the
 // in-memory tree, nothing else. No logging, no permission checks: execution.ts and recovery.ts decide
-// whether a write may happen; this only says what it does. The seed also printed from here; we do not.
+// whether a write may happen; this only says what it does. KVStore v3 also printed from here; we do not.
 
 import { TreeBatch, treeDelete, treePut, type Tree } from './bptree.js';
 import type { WriteOp } from './logging.js';

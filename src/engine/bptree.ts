@@ -1,4 +1,4 @@
-// The in-memory index: a persistent (immutable, path-copying) B+ tree. It stands for the seed's
+// The in-memory index: a persistent (immutable, path-copying) B+ tree. It stands for KVStore v3's
 // bptree_create / bptree_insert / bptree_delete / bptree_search / bptree_scan.
 // Immutability is what makes the engine pure: an operation returns a new tree and the old one stays
 // valid, so the shell can throw the new state away when its plan fails, at the cost of copying one
@@ -398,7 +398,7 @@ export interface ScanRange {
   readonly limit?: number | undefined;
 }
 
-/** Entries in key order within `range`, as the seed's bptree_scan with a callback, but lazy. */
+/** Entries in key order within `range`, as KVStore v3's bptree_scan with a callback, but lazy. */
 export function* treeEntries(tree: Tree, range: ScanRange = {}): Generator<[string, string]> {
   const { from, to } = range;
   let left = range.limit ?? Infinity;

@@ -1,7 +1,7 @@
-// The Error layer (seed: KVSTORE_ERR_* and kvstore_strerror): one error class with a stable code,
+// The Error layer (KVStore v3: KVSTORE_ERR_* and kvstore_strerror): one error class with a stable code,
 // plus the assertion helpers that turn a broken invariant into INTERNAL instead of silent damage.
 
-/** Every error code kvlab reports. The first five are the seed's; the rest are ours. */
+/** Every error code kvlab reports. The first five are KVStore v3's; the rest are ours. */
 export const ERROR_CODES = [
   'IO',
   'READONLY',
@@ -29,7 +29,7 @@ const MESSAGES: Readonly<Record<ErrorCode, string>> = {
   CLOSED: 'store is closed',
 };
 
-/** The human-readable text for a code, as the seed's kvstore_strerror. Pure and total. */
+/** The human-readable text for a code, as KVStore v3's kvstore_strerror. Pure and total. */
 export function strerror(code: ErrorCode): string {
   return MESSAGES[code];
 }

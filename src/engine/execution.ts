@@ -1,4 +1,4 @@
-// The Execution layer (seed: kvstore_exec_write, kvstore_put, kvstore_del): the one funnel every write
+// The Execution layer (KVStore v3: kvstore_exec_write, kvstore_put, kvstore_del): the one funnel every write
 // goes through. In order: (1) the state machine allows it, (2) the arguments are within bounds, (3) the
 // Logging layer encodes one record, (4) the Apply layer computes the new tree. The plan appends the record
 // (and fsyncs it under sync "always"); the shell adopts the new tree only after that plan succeeded, which
@@ -84,7 +84,7 @@ export function planAppend(state: EngineState, record: Uint8Array): Step[] {
   return state.options.sync === 'always' ? [append, { kind: 'fsync', file: FILES.wal }] : [append];
 }
 
-/** Write ops as one record: one PUT, one DEL, or an atomic batch (seed: kvstore_exec_write). */
+/** Write ops as one record: one PUT, one DEL, or an atomic batch (KVStore v3: kvstore_exec_write). */
 export function executeWrite(state: EngineState, ops: readonly WriteOp[]): Transition<WriteResult> {
   allow(state.phase, 'write');
   validateOps(ops, state.options);

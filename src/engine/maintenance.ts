@@ -1,7 +1,7 @@
-// The Maintenance layer (seed: kvstore_maybe_compact, kvstore_compact, compact_write_cb,
+// The Maintenance layer (KVStore v3: kvstore_maybe_compact, kvstore_compact, compact_write_cb,
 // kvstore_create_snapshot): snapshots, compaction and sync.
 //
-// The seed's compaction rewrote the log from memory, renamed it over the old log, and only then wrote
+// KVStore v3's compaction rewrote the log from memory, renamed it over the old log, and only then wrote
 // the snapshot. A crash between the two left the old snapshot and a log without the DEL records, and a
 // deleted key came back. Ours writes the snapshot first (tmp, fsync, rename, directory fsync), so the
 // memory image is durable before anything it replaces goes away; then it replaces the log with one
@@ -41,7 +41,7 @@ interface Planned {
 }
 
 /**
- * True when the automatic compaction should begin (seed: the test in kvstore_maybe_compact): after
+ * True when the automatic compaction should begin (KVStore v3: the test in kvstore_maybe_compact): after
  * compactWrites writes, or once the log reaches both compactWalBytes and compactWalPercent of the
  * snapshot's size.
  */
@@ -121,13 +121,13 @@ export function compactPlan(state: EngineState): Planned {
   return { state: next, plan: [...snap.plan, ...planNewLog(state.lastLsn)] };
 }
 
-/** Write a snapshot of memory; the log is left alone (seed: kvstore_create_snapshot). */
+/** Write a snapshot of memory; the log is left alone (KVStore v3: kvstore_create_snapshot). */
 export function planSnapshot(state: EngineState): Transition<MaintenanceResult> {
   allow(state.phase, 'maintain');
   return { ...snapshotPlan(state), result: { lsn: state.lastLsn } };
 }
 
-/** Snapshot first, then rewrite the log from memory (seed: kvstore_compact, in the fixed order). */
+/** Snapshot first, then rewrite the log from memory (KVStore v3: kvstore_compact, in the fixed order). */
 export function planCompact(state: EngineState): Transition<MaintenanceResult> {
   allow(state.phase, 'maintain');
   return { ...compactPlan(state), result: { lsn: state.lastLsn } };
@@ -247,7 +247,7 @@ function finishCompaction(state: EngineState, c: Compaction): Planned {
 }
 
 /**
- * The automatic compaction's step after a write (seed: kvstore_maybe_compact): nothing; or begin one
+ * The automatic compaction's step after a write (KVStore v3: kvstore_maybe_compact): nothing; or begin one
  * and write its first slice; or write the next slice, finishing when the snapshot is complete. Runs as
  * its own plan after the write's, so a failure here leaves the write acknowledged.
  */

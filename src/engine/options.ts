@@ -1,4 +1,4 @@
-// Engine options: defaults, bounds and validation. The seed hard-coded KVSTORE_MAX_LOG_SIZE and
+// Engine options: defaults, bounds and validation. KVStore v3 hard-coded KVSTORE_MAX_LOG_SIZE and
 // KVSTORE_MAX_OPS; we make both thresholds settings, and bound everything a caller can make large.
 
 import { TREE_ORDER_DEFAULT, TREE_ORDER_MAX, TREE_ORDER_MIN } from './bptree.js';

@@ -1,4 +1,4 @@
-// The State Machine layer (seed: kvstore_transit_state, kvstore_state_allow, kvstore_enter_failed).
+// The State Machine layer (KVStore v3: kvstore_transit_state, kvstore_state_allow, kvstore_enter_failed).
 // The transitions and the permissions are data tables; spec/states.md prints the same tables. This file
 // is the one home of the phase: only transit() and enterFailed() below change it, and every other
 // module (the engine's operations, the shell, recovery) asks them.
@@ -8,7 +8,7 @@
 import type { Tree } from './bptree.js';
 import { assert, KvError } from './errors.js';
 
-/** The lifecycle states. The seed's NORMAL is our READY; its REPLAY is our RECOVERING. */
+/** The lifecycle states. KVStore v3's NORMAL is our READY; its REPLAY is our RECOVERING. */
 export type Phase = 'RECOVERING' | 'READY' | 'COMPACTING' | 'FAILED' | 'CLOSED';
 
 /** What moves the store from one phase to another. */
@@ -166,14 +166,14 @@ export function transit(
   return { ...state, phase: next, compaction };
 }
 
-/** Throw the phase's refusal unless it allows `action` (seed: kvstore_state_allow). */
+/** Throw the phase's refusal unless it allows `action` (KVStore v3: kvstore_state_allow). */
 export function allow(phase: Phase, action: Action): void {
   if (!ALLOWED[phase].includes(action)) {
     throw new KvError(REFUSAL[phase], `cannot ${action} while ${phase}`);
   }
 }
 
-/** Enter FAILED (seed: kvstore_enter_failed). Legal from every phase but CLOSED. */
+/** Enter FAILED (KVStore v3: kvstore_enter_failed). Legal from every phase but CLOSED. */
 export function enterFailed(state: EngineState): EngineState {
   return state.phase === 'FAILED' ? state : transit(state, 'io-error');
 }

@@ -1,4 +1,4 @@
-// The store: the public, synchronous API over the pure engine (seed: kvstore_create, kvstore_put,
+// The store: the public, synchronous API over the pure engine (KVStore v3: kvstore_create, kvstore_put,
 // kvstore_del, kvstore_search, kvstore_destroy). Every call asks the engine for (state, result, plan),
 // runs the plan through the PlanRunner, and adopts the new state only once the whole plan has succeeded.
 // A failed step leaves the old state in memory and moves the store to FAILED; nothing is retried.
@@ -147,7 +147,7 @@ export class Store {
     return t.result;
   }
 
-  /** The value under `key`, or undefined (seed: kvstore_search). */
+  /** The value under `key`, or undefined (KVStore v3: kvstore_search). */
   get(key: string): string | undefined {
     this.check('read');
     if (typeof key !== 'string') throw new KvError('INVALID_ARGUMENT', 'key must be a string');

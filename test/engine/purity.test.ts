@@ -7,7 +7,7 @@ const dir = new URL('../../src/engine/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
 
 describe('src/engine', () => {
-  it("has the seed's layers as modules", () => {
+  it("has KVStore v3's layers as modules", () => {
     for (const layer of [
       'recovery',
       'logging',
