@@ -6,7 +6,7 @@ import { errorMessage } from '../src/engine/errors.js';
 
 /** The seed for this run: KVLAB_SEED if set, else a fresh random one. */
 export function runSeed(): number {
-  const fixed = process.env['KVLAB_SEED'];
+  const fixed = process.env.KVLAB_SEED;
   return fixed !== undefined && fixed !== '' ? Number(fixed) : (Math.random() * 0x7fffffff) | 0;
 }
 

@@ -70,7 +70,7 @@ describe('SIGKILL during kvlab shell --sync always', () => {
       const killAfter = random.int(COMMANDS_PER_ROUND);
       const shell = startShell(['--dir', dir, '--sync', 'always']);
       shell.child.stdin.write(
-        commands
+        `${commands
           .map((c) =>
             c.op === 'put'
               ? `put ${c.key} ${c.value}`
@@ -78,7 +78,7 @@ describe('SIGKILL during kvlab shell --sync always', () => {
                 ? `del ${c.key}`
                 : 'compact',
           )
-          .join('\n') + '\n',
+          .join('\n')}\n`,
       );
       let acked = 0;
       while (acked < killAfter) {

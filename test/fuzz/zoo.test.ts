@@ -20,20 +20,20 @@ describe('the bug zoo', () => {
     'finds %s within the budget, in at most 8 commands',
     (name) => {
       const bug = findBug(name);
-      expect(bug).toBeDefined();
-      const report = runCampaign({ seed, runs: RUNS_MAX, faults: bug!.faults, bug: bug! });
+      if (bug === undefined) throw new Error(`no bug named ${name}`);
+      const report = runCampaign({ seed, runs: RUNS_MAX, faults: bug.faults, bug });
       const ce = report.counterexample;
-      expect(
-        ce,
-        `${name} not found in ${RUNS_MAX} runs (seed ${seed}; rerun: kvlab fuzz --bug ${name} --seed ${seed} --runs ${RUNS_MAX})`,
-      ).toBeDefined();
+      if (ce === undefined)
+        throw new Error(
+          `${name} not found in ${RUNS_MAX} runs (seed ${seed}; rerun: kvlab fuzz --bug ${name} --seed ${seed} --runs ${RUNS_MAX})`,
+        );
       console.log(
-        `${name}: found after ${ce!.found.runs} runs by the ${ce!.found.by} checker, ${ce!.commands.length} commands`,
+        `${name}: found after ${ce.found.runs} runs by the ${ce.found.by} checker, ${ce.commands.length} commands`,
       );
-      expect(ce!.commands.length).toBeLessThanOrEqual(8);
+      expect(ce.commands.length).toBeLessThanOrEqual(8);
       // Every saved counterexample replays to exactly the violation it records.
-      expect(replay(ce!).violation).toBe(ce!.violation);
-      expect(ce!.bug).toBe(name);
+      expect(replay(ce).violation).toBe(ce.violation);
+      expect(ce.bug).toBe(name);
     },
   );
 
