@@ -35,8 +35,10 @@ export interface MaintenanceResult {
 }
 
 /** A plan and the state it leaves, before any permission check: what the planning helpers return. */
-interface Planned {
+export interface Planned {
+  /** The state to adopt once the plan succeeded. */
   readonly state: EngineState;
+  /** The steps to run first. */
   readonly plan: Step[];
 }
 
@@ -164,7 +166,7 @@ export function planSync(state: EngineState): Transition<MaintenanceResult> {
 // ---- The automatic compaction, in slices ----
 
 /** Unsynced tmp bytes after which a slice also fsyncs the tmp files: bounds the fsync of the last one. */
-export function compactSyncBytes(state: EngineState): number {
+function compactSyncBytes(state: EngineState): number {
   return 64 * state.options.compactSliceBytes;
 }
 
