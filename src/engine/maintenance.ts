@@ -14,7 +14,7 @@
 // slices"). A persistent tree makes the slices consistent for free: the compaction keeps the root it
 // began with, and later writes build new roots beside it.
 
-import { treeEntries } from './bptree.js';
+import { treeCursor } from './bptree.js';
 import { concatBytes } from './bytes.js';
 import { crc32 } from './crc32.js';
 import { assert } from './errors.js';
@@ -66,7 +66,7 @@ export function shouldCompact(state: EngineState): boolean {
 function snapshotChunks(state: EngineState): Uint8Array[] {
   const header = encodeSnapshotHeader(state.lastLsn, state.tree.size);
   const chunks: Uint8Array[] = [];
-  const entries = treeEntries(state.tree);
+  const entries = treeCursor(state.tree);
   let pending = header;
   let fileCrc = crc32(header);
   let count = 0;
@@ -74,7 +74,9 @@ function snapshotChunks(state: EngineState): Uint8Array[] {
   // Bounded by the tree: every round but the last writes at least one entry.
   for (;;) {
     const bytesMax = SNAPSHOT_CHUNK_BYTES - pending.length;
-    const part = encodeSnapshotEntries(entries, bytesMax, fileCrc, lastKey);
+    // A big tree fills whole chunks: start each with room for one, and never grow it.
+    const capacityBytes = state.tree.size > 1000 ? SNAPSHOT_CHUNK_BYTES + 16 * 1024 : 4096;
+    const part = encodeSnapshotEntries(entries, bytesMax, fileCrc, lastKey, capacityBytes);
     ({ fileCrc, lastKey } = part);
     count += part.count;
     if (part.ended) {
@@ -201,12 +203,11 @@ function beginCompaction(state: EngineState): Planned {
  * snapshot outruns the log: a compaction ends within snapshot size / compactSliceBytes writes.
  */
 function sliceOf(state: EngineState, c: Compaction): Planned {
-  const from = c.lastKey === undefined ? {} : { from: c.lastKey };
-  const entries = treeEntries(c.tree, from);
+  const entries = treeCursor(c.tree, c.lastKey);
   if (c.lastKey !== undefined) entries.next(); // the scan starts at lastKey itself, already written
   const meanRecordBytes = c.writes === 0 ? 0 : (c.walTmpBytes - WAL_HEADER_BYTES) / c.writes;
   const bytesMax = Math.max(state.options.compactSliceBytes, 2 * meanRecordBytes);
-  const part = encodeSnapshotEntries(entries, bytesMax, c.snapCrc, c.lastKey);
+  const part = encodeSnapshotEntries(entries, bytesMax, c.snapCrc, c.lastKey, bytesMax + 16 * 1024);
   const count = c.entries + part.count;
   const trailer = part.ended ? encodeSnapshotTrailer(count, part.fileCrc) : new Uint8Array(0);
   const data = trailer.length === 0 ? part.bytes : concatBytes([part.bytes, trailer]);

@@ -224,17 +224,19 @@ export interface EncodedEntries {
 /**
  * Encode entries pulled from `entries` (strictly ascending, after `afterKey`) until the bytes reach
  * `bytesMax` or the iterator ends; at least one entry when there is one. `fileCrc` is the CRC of the
- * file so far. The bytes are what encodeSnapshot writes for the same entries.
+ * file so far. The bytes are what encodeSnapshot writes for the same entries. `capacityBytes` is the
+ * buffer to start with: the bytes expected, when the caller knows them.
  */
 export function encodeSnapshotEntries(
   entries: Iterator<readonly [string, string]>,
   bytesMax: number,
   fileCrc: number,
   afterKey: string | undefined,
+  capacityBytes = 4096,
 ): EncodedEntries {
-  // Start small (a checker's store holds a few keys, and a zero-filled 64 KiB buffer per slice was a
-  // fifth of its time) and double as needed; one DataView per buffer.
-  let out: Uint8Array = new Uint8Array(Math.min(bytesMax, 4096) + 512);
+  // Start at the caller's guess (small by default: a checker's store holds a few keys, and a zero-filled
+  // 64 KiB buffer per slice was a fifth of its time) and double as needed; one DataView per buffer.
+  let out: Uint8Array = new Uint8Array(Math.min(bytesMax, capacityBytes) + 512);
   let view = viewOf(out);
   let at = 0;
   let count = 0;
