@@ -167,6 +167,19 @@ function report(
  * returned (fuzz/minimize.ts): every counterexample a campaign saves replays to its violation.
  */
 export function runCampaign(settings: CampaignSettings): CampaignReport {
+  // Capturing stacks was half a campaign's time: every simulated crash (SimCrash) and every refused
+  // recovery (KvError) builds an Error. A campaign reports messages, seeds and counterexamples, never
+  // stacks (`kvlab replay` reruns a finding with them), so it turns them off while it runs.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return runBatches(settings);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+function runBatches(settings: CampaignSettings): CampaignReport {
   if (settings.timeMs === undefined && settings.runs === undefined)
     throw new Error('a campaign needs --time or --runs');
   const shard = settings.shard ?? { index: 0, count: 1 };

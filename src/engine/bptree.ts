@@ -434,6 +434,58 @@ export function* treeEntries(tree: Tree, range: ScanRange = {}): Generator<[stri
   }
 }
 
+/**
+ * The entries from `from` on (all when undefined), in key order, as an iterator that hands out the
+ * same pair and the same result object at every step: the snapshot encoder reads each pair before it
+ * asks for the next, and a new [key, value] array per entry was a quarter of a compaction's time (GC).
+ * Use treeEntries wherever the pairs are kept.
+ */
+export function treeCursor(tree: Tree, from?: string): Iterator<readonly [string, string]> {
+  const pair: [string, string] = ['', ''];
+  const result: IteratorResult<readonly [string, string]> = { done: false, value: pair };
+  const path: { node: Branch; next: number }[] = [];
+  let index = 0;
+  // Descend to the first leaf that may hold `from`, remembering where to go on at each level.
+  let node = tree.root;
+  while (!node.leaf) {
+    const i = from === undefined ? 0 : childIndex(node.keys, from);
+    path.push({ node, next: i + 1 });
+    node = at(node.children, i, 'child');
+  }
+  let leaf: Leaf | undefined = node;
+  index = from === undefined ? 0 : lowerBound(node.keys, from);
+  const nextLeaf = (): Leaf | undefined => {
+    // Climb to the nearest level with a child left, then down its leftmost path.
+    while (path.length > 0) {
+      const top = path[path.length - 1];
+      if (top === undefined || top.next >= top.node.children.length) {
+        path.pop();
+        continue;
+      }
+      let down = at(top.node.children, top.next++, 'child');
+      while (!down.leaf) {
+        path.push({ node: down, next: 1 });
+        down = at(down.children, 0, 'child');
+      }
+      return down;
+    }
+    return undefined;
+  };
+  return {
+    next(): IteratorResult<readonly [string, string]> {
+      while (leaf !== undefined && index >= leaf.keys.length) {
+        leaf = nextLeaf();
+        index = 0;
+      }
+      if (leaf === undefined) return { done: true, value: undefined };
+      pair[0] = at(leaf.keys, index, 'key');
+      pair[1] = at(leaf.values, index, 'value');
+      index++;
+      return result;
+    },
+  };
+}
+
 /** Depth of the tree: 1 for a lone leaf. */
 export function treeDepth(tree: Tree): number {
   let depth = 1;

@@ -14,7 +14,7 @@
 // slices"). A persistent tree makes the slices consistent for free: the compaction keeps the root it
 // began with, and later writes build new roots beside it.
 
-import { treeEntries } from './bptree.js';
+import { treeCursor } from './bptree.js';
 import { concatBytes } from './bytes.js';
 import { crc32 } from './crc32.js';
 import { assert } from './errors.js';
@@ -25,6 +25,7 @@ import {
   encodeSnapshotEntries,
   encodeSnapshotHeader,
   encodeSnapshotTrailer,
+  SNAPSHOT_CHUNK_BYTES,
 } from './snapshot.js';
 import { allow, transit, type Compaction, type EngineState } from './state.js';
 
@@ -35,8 +36,10 @@ export interface MaintenanceResult {
 }
 
 /** A plan and the state it leaves, before any permission check: what the planning helpers return. */
-interface Planned {
+export interface Planned {
+  /** The state to adopt once the plan succeeded. */
   readonly state: EngineState;
+  /** The steps to run first. */
   readonly plan: Step[];
 }
 
@@ -62,7 +65,9 @@ export function shouldCompact(state: EngineState): boolean {
  * header in the first, the trailer in the last), the same chunks and bytes as encodeSnapshot.
  */
 function snapshotChunks(state: EngineState): Uint8Array[] {
-  return encodeSnapshot(state.lastLsn, state.tree.size, treeEntries(state.tree));
+  // A big tree fills whole chunks: start each with room for one, and never grow it.
+  const capacityBytes = state.tree.size > 1000 ? SNAPSHOT_CHUNK_BYTES + 16 * 1024 : 4096;
+  return encodeSnapshot(state.lastLsn, state.tree.size, treeCursor(state.tree), capacityBytes);
 }
 
 function sumBytes(chunks: readonly Uint8Array[]): number {
@@ -143,7 +148,7 @@ export function planSync(state: EngineState): Transition<MaintenanceResult> {
 // ---- The automatic compaction, in slices ----
 
 /** Unsynced tmp bytes after which a slice also fsyncs the tmp files: bounds the fsync of the last one. */
-export function compactSyncBytes(state: EngineState): number {
+function compactSyncBytes(state: EngineState): number {
   return 64 * state.options.compactSliceBytes;
 }
 
@@ -178,12 +183,11 @@ function beginCompaction(state: EngineState): Planned {
  * snapshot outruns the log: a compaction ends within snapshot size / compactSliceBytes writes.
  */
 function sliceOf(state: EngineState, c: Compaction): Planned {
-  const from = c.lastKey === undefined ? {} : { from: c.lastKey };
-  const entries = treeEntries(c.tree, from);
+  const entries = treeCursor(c.tree, c.lastKey);
   if (c.lastKey !== undefined) entries.next(); // the scan starts at lastKey itself, already written
   const meanRecordBytes = c.writes === 0 ? 0 : (c.walTmpBytes - WAL_HEADER_BYTES) / c.writes;
   const bytesMax = Math.max(state.options.compactSliceBytes, 2 * meanRecordBytes);
-  const part = encodeSnapshotEntries(entries, bytesMax, c.snapCrc, c.lastKey);
+  const part = encodeSnapshotEntries(entries, bytesMax, c.snapCrc, c.lastKey, bytesMax + 16 * 1024);
   const count = c.entries + part.count;
   const trailer = part.ended ? encodeSnapshotTrailer(count, part.fileCrc) : new Uint8Array(0);
   const data = trailer.length === 0 ? part.bytes : concatBytes([part.bytes, trailer]);

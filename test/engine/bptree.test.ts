@@ -6,6 +6,7 @@ import { compareKeys } from '../../src/engine/bytes.js';
 import {
   checkTree,
   emptyTree,
+  treeCursor,
   treeDelete,
   treeDepth,
   treeEntries,
@@ -186,5 +187,17 @@ describe('bptree', () => {
     expect(treeGet(tree, 'k0500')).toBe('500');
     expect(() => builder.add('a', '')).toThrow(/sorted input/);
     expect(new TreeBuilder().build().size).toBe(0);
+  });
+
+  it('walks entries with a cursor from any key, as treeEntries does', () => {
+    let tree = emptyTree(3);
+    for (let i = 0; i < 200; i += 2) tree = treePut(tree, `k${String(i).padStart(3, '0')}`, `${i}`);
+    for (const from of [undefined, 'a', 'k000', 'k001', 'k100', 'k197', 'k198', 'z']) {
+      const cursor = treeCursor(tree, from);
+      const walked: [string, string][] = [];
+      for (let r = cursor.next(); r.done !== true; r = cursor.next()) walked.push([...r.value]);
+      expect(walked).toEqual([...treeEntries(tree, from === undefined ? {} : { from })]);
+    }
+    expect(treeCursor(emptyTree(), 'a').next().done).toBe(true);
   });
 });
