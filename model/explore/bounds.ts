@@ -6,10 +6,11 @@ import { encodeRecord } from '../../src/engine/logging.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import type { EngineOptions } from '../../src/engine/state.js';
 import type { CutSet } from './images.js';
-import type { ExploreOp } from './system.js';
+import type { Operation } from './system.js';
 
-/** The operations the explorer may issue. */
-export const OP_KINDS = ['put', 'del', 'batch', 'snapshot', 'compact', 'sync', 'reopen'] as const;
+/** The operations the explorer may issue (the checker's vocabulary: a close is followed by a reopen). */
+export const OP_KINDS = ['put', 'del', 'batch', 'snapshot', 'compact', 'sync', 'close'] as const;
+/** One of OP_KINDS. */
 export type OpKind = (typeof OP_KINDS)[number];
 
 /** Which crash models are enumerated at every step. */
@@ -90,8 +91,8 @@ export function defaultBounds(over: BoundsInput = {}): Bounds {
 }
 
 /** Every operation the bounds allow, in a fixed order (the search's order). */
-export function alphabet(b: Bounds): ExploreOp[] {
-  const ops: ExploreOp[] = [];
+export function alphabet(b: Bounds): Operation[] {
+  const ops: Operation[] = [];
   const last = b.values[b.values.length - 1] ?? '';
   for (const kind of b.ops) {
     if (kind === 'put')

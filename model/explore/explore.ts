@@ -6,11 +6,12 @@
 // shortest one. No KVStore v3 counterpart: the seed was tested by hand.
 
 import { at, errorMessage } from '../../src/engine/errors.js';
-import { FILES, type Step } from '../../src/engine/plan.js';
+import { FILES } from '../../src/engine/plan.js';
 import type { EngineState } from '../../src/engine/state.js';
 import { crashImage, type CrashSpec } from '../crash.js';
-import { applyStep, readFile, type Disk } from '../disk.js';
+import { applySyscall, readFile, type Disk, type Syscall } from '../disk.js';
 import type { KvModel } from '../model.js';
+import { writeOps } from '../operations.js';
 import { alphabet, type Bounds } from './bounds.js';
 import { diskInto, Hasher, modelInto, stateInto, type ModelView } from './fingerprint.js';
 import { crashImages } from './images.js';
@@ -21,7 +22,6 @@ import {
   recoverImage,
   type Opened,
   type CommandData,
-  type ExploreOp,
   type Operation,
   type Sut,
   type SutConfig,
@@ -108,14 +108,7 @@ function modelAfter(
   syncAlways: boolean,
 ): KvModel {
   const m = model.clone();
-  const ops =
-    op.kind === 'put'
-      ? [{ op: 'put' as const, key: op.key, value: op.value }]
-      : op.kind === 'del'
-        ? [{ op: 'del' as const, key: op.key }]
-        : op.kind === 'batch'
-          ? op.ops
-          : undefined;
+  const ops = writeOps(op);
   if (ops !== undefined) {
     const lsn = m.issue(ops);
     if (completed) m.ack(lsn, syncAlways);
@@ -129,10 +122,10 @@ function modelAfter(
  * spec. One freedom is left: a kill with cut 'all' whose first crash had no append in flight ignored
  * `bytes` the first time, so varying it cuts recovery's own append at every byte, first image unchanged.
  */
-function secondSpecs(first: CrashSpec, step: Step): CrashSpec[] {
+function secondSpecs(first: CrashSpec, call: Syscall): CrashSpec[] {
   if (first.model !== 'kill' || first.cut !== 'all' || first.bytes !== undefined) return [first];
-  if (step.kind !== 'append') return [first];
-  return Array.from({ length: step.data.length + 1 }, (_, bytes) => ({ ...first, bytes }));
+  if (call.kind !== 'write') return [first];
+  return Array.from({ length: call.data.length + 1 }, (_, bytes) => ({ ...first, bytes }));
 }
 
 interface SearchNode {
@@ -142,8 +135,8 @@ interface SearchNode {
   readonly command: CommandData | undefined;
 }
 
-/** The command data of an operation, for counterexample files. */
-function commandOf(op: ExploreOp): CommandData {
+/** The command data of an operation run cleanly, for counterexample files (a close reopens). */
+function commandOf(op: Operation): CommandData {
   switch (op.kind) {
     case 'put':
       return { type: 'put', key: op.key, value: op.value };
@@ -151,6 +144,8 @@ function commandOf(op: ExploreOp): CommandData {
       return { type: 'del', key: op.key };
     case 'batch':
       return { type: 'batch', ops: op.ops };
+    case 'close':
+      return { type: 'reopen' };
     default:
       return { type: op.kind };
   }
@@ -162,13 +157,16 @@ function historyOf(node: SearchNode | undefined, last?: CommandData): CommandDat
   return out.reverse();
 }
 
-/** The step in flight at each crash point of a trace, and the disk with the steps before it done. */
-function crashPoints(disk: Disk, trace: readonly Step[]): { before: Disk; inFlight?: Step }[] {
-  const points: { before: Disk; inFlight?: Step }[] = [];
+/** The syscall in flight at each crash point of a trace, and the disk with the calls before it done. */
+function crashPoints(
+  disk: Disk,
+  trace: readonly Syscall[],
+): { before: Disk; inFlight?: Syscall }[] {
+  const points: { before: Disk; inFlight?: Syscall }[] = [];
   let before = disk;
-  for (const step of trace) {
-    points.push({ before, inFlight: step });
-    before = applyStep(before, step);
+  for (const call of trace) {
+    points.push({ before, inFlight: call });
+    before = applySyscall(before, call);
   }
   points.push({ before });
   return points;
@@ -203,7 +201,7 @@ class Search {
   private readonly verdicts = new Set<string>();
   /** Recoveries by image: the same image recurs under other histories (half of them at depth 2). */
   private readonly opened = new Map<string, Opened>();
-  private readonly ops: ExploreOp[];
+  private readonly ops: Operation[];
   private readonly view: ModelView;
   private readonly started = performance.now();
   private next: SearchNode[] = [];
@@ -267,7 +265,7 @@ class Search {
   }
 
   /** Crash `op` at every step, under every image of every crash model asked for. */
-  private crashes(op: Operation, trace: readonly Step[], before: Disk): void {
+  private crashes(op: Operation, trace: readonly Syscall[], before: Disk): void {
     const b = this.settings.bounds;
     const models = { kill: b.crash === 'kill' || b.crash === 'all', power: b.crash !== 'kill' };
     const model = this.node?.sut.model;
@@ -328,22 +326,22 @@ class Search {
     }
     if (again !== undefined || !this.settings.bounds.recoveryCrashes) return;
     let disk = image;
-    r.trace.forEach((step, j) => {
-      for (const spec of secondSpecs(c.spec, step)) {
+    r.calls.forEach((call, j) => {
+      for (const spec of secondSpecs(c.spec, call)) {
         this.stats.crashImages++;
         this.stats.histories++;
-        const second = crashImage(disk, step, spec);
+        const second = crashImage(disk, call, spec);
         this.judge({ ...c, spec }, second, diskInto(new Hasher(), second).digest(), j);
       }
-      disk = applyStep(disk, step);
+      disk = applySyscall(disk, call);
     });
   }
 
-  /** An I/O error at every step of `op`, with every prefix an append may have written first. */
-  private ioErrors(op: Operation, trace: readonly Step[]): void {
+  /** An I/O error at every syscall of `op`, with every prefix a write may have written first. */
+  private ioErrors(op: Operation, trace: readonly Syscall[]): void {
     const cuts = this.settings.bounds.cuts;
-    trace.forEach((step, atStep) => {
-      const n = step.kind === 'append' ? step.data.length : 0;
+    trace.forEach((call, atStep) => {
+      const n = call.kind === 'write' ? call.data.length : 0;
       const written =
         cuts === 'every' ? Array.from({ length: Math.max(1, n) }, (_, i) => i) : [0, 1, n >>> 1];
       for (const w of new Set(written.filter((x) => x === 0 || x < n))) {
@@ -376,8 +374,7 @@ class Search {
     this.node = node;
     for (const op of this.ops) {
       this.plain(commandOf(op), (sut) => sut.apply(op));
-      if (op.kind === 'reopen') continue;
-      const trace = node.sut.trace(op);
+      const trace = node.sut.calls(op);
       if (b.crash !== 'none') this.crashes(op, trace, node.sut.disk);
       if (b.ioErrors) this.ioErrors(op, trace);
     }

@@ -13,7 +13,7 @@ import { replay } from '../../fuzz/story.js';
 import { BUGS, findBug } from '../../fuzz/zoo/index.js';
 import { FILES } from '../../src/engine/plan.js';
 import { crashImage } from '../../model/crash.js';
-import { applyStep, EMPTY_DISK, type Disk } from '../../model/disk.js';
+import { applyStep, EMPTY_DISK, syscallOf, type Disk } from '../../model/disk.js';
 import { alphabet, defaultBounds, recordValue } from '../../model/explore/bounds.js';
 import { explore } from '../../model/explore/explore.js';
 import { diskInto, Hasher, modelInto } from '../../model/explore/fingerprint.js';
@@ -57,7 +57,7 @@ describe('the explorer on the default engine', () => {
   });
 
   it('is deterministic: two runs with the same bounds give the same counts', () => {
-    const bounds = defaultBounds({ depth: 2, ops: ['put', 'del', 'compact', 'reopen'] });
+    const bounds = defaultBounds({ depth: 2, ops: ['put', 'del', 'compact', 'close'] });
     const counts = () => {
       const { stats } = explore({ bounds });
       return [stats.histories, stats.visited, stats.states, stats.crashImages, stats.judged];
@@ -68,7 +68,7 @@ describe('the explorer on the default engine', () => {
   });
 
   it('splits the last level between shards: disjoint parts that add up to the whole', () => {
-    const bounds = defaultBounds({ depth: 2, ops: ['put', 'del', 'compact', 'reopen'] });
+    const bounds = defaultBounds({ depth: 2, ops: ['put', 'del', 'compact', 'close'] });
     const whole = explore({ bounds }).stats;
     const lastLevel = (s: typeof whole) =>
       (s.perDepth[1]?.expanded ?? 0) - (s.perDepth[0]?.expanded ?? 0);
@@ -115,12 +115,12 @@ describe('crash images', () => {
     { kind: 'create', file: wal } as const,
     { kind: 'append', file: wal, offsetBytes: 0, data: new Uint8Array([1, 2, 3, 4]) } as const,
   ].reduce(applyStep, EMPTY_DISK);
-  const inFlight = {
+  const inFlight = syscallOf(twoWrites, {
     kind: 'append',
     file: wal,
     offsetBytes: 4,
     data: new Uint8Array([5, 6, 7, 8]),
-  } as const;
+  });
 
   it('kill: every byte count of the append in flight, each a distinct image', () => {
     const found = crashImages(twoWrites, inFlight, { kill: true, power: false }, 'every', 1000);
