@@ -46,16 +46,17 @@ export function recordValue(): string {
 }
 
 /**
- * A value whose UTF-8 bytes ARE a whole log record (LSN 100, put "a" = "v<n>", the first n whose
- * encoding is all ASCII, so that UTF-8 keeps every byte): a torn append of it leaves an intact record
- * inside the torn one. Built by the encoder in use at run time; undefined if no n below 4096 works.
+ * A value whose UTF-8 bytes ARE a whole log record but its 0xFF marker (LSN 100, put "a" = "v", built
+ * by the encoder in use at run time): format v2's integers are 7-bit groups and its payload is UTF-8,
+ * so everything after the marker is valid UTF-8 and the value stores exactly those bytes. A reader that
+ * resynced without requiring the marker would take it for a record with a higher LSN; v2's cannot,
+ * since valid UTF-8 never holds 0xFF. Undefined if the format in use ever breaks that argument.
  */
 export function rawRecordValue(): string | undefined {
-  for (let n = 0; n < 4096; n++) {
-    const bytes = encodeRecord(100, [{ op: 'put', key: 'a', value: `v${n}` }]);
-    if (bytes.every((b) => b < 0x80)) return String.fromCharCode(...bytes);
-  }
-  return undefined;
+  const record = encodeRecord(100, [{ op: 'put', key: 'a', value: 'v' }]).subarray(1);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(record);
+  const same = new TextEncoder().encode(text);
+  return same.length === record.length && same.every((b, i) => b === record[i]) ? text : undefined;
 }
 
 /** The engine settings the explorer uses by default: small thresholds, so automatic compaction happens. */
@@ -72,11 +73,14 @@ export type BoundsInput = Partial<Omit<Bounds, 'options'>> & {
   readonly options?: Partial<EngineOptions>;
 };
 
-/** The default bounds: 2 keys × 2 values (one a record's bytes), every operation, every fault. */
+/**
+ * The default bounds: 2 keys × 2 values (one whose UTF-8 bytes are a record but its marker, see
+ * rawRecordValue), every operation, every fault.
+ */
 export function defaultBounds(over: BoundsInput = {}): Bounds {
   return {
     keys: ['a', 'b'],
-    values: ['x', recordValue()],
+    values: ['x', rawRecordValue() ?? recordValue()],
     ops: OP_KINDS,
     depth: 2,
     crash: 'all',

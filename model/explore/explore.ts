@@ -172,8 +172,20 @@ function crashPoints(
   return points;
 }
 
+/**
+ * How a disk numbers its inodes. The fingerprint ignores the numbering, but the syscalls a recovery
+ * records name inodes: a cached recovery is reused only on an image numbered the same way.
+ */
+function numbering(disk: Disk): string {
+  const names = [...disk.entries, ...disk.durableEntries].map(
+    ([name, inode]) => `${name}=${inode}`,
+  );
+  const links = disk.pendingDirOps.map((op) => (op.kind === 'link' ? op.inode : 0));
+  return `${disk.nextInode}:${names.join(',')}:${links.join(',')}`;
+}
+
 /** Recoveries kept by image at most (then the cache starts over): bounds the memory it takes. */
-const OPENED_CACHE_MAX = 100_000;
+const OPENED_CACHE_MAX = 20_000;
 
 /** Thrown through the search when a child breaks a guarantee. */
 class Found extends Error {
@@ -306,11 +318,12 @@ class Search {
     const replayed = (sut: Sut): void => {
       sut.crash(c.op, c.atStep, c.spec, again);
     };
-    let opened = this.opened.get(hash);
+    const imageKey = `${hash}|${numbering(image)}`;
+    let opened = this.opened.get(imageKey);
     if (opened === undefined) {
       if (this.opened.size >= OPENED_CACHE_MAX) this.opened.clear();
       opened = openImage(this.config, image);
-      this.opened.set(hash, opened);
+      this.opened.set(imageKey, opened);
     }
     const r = recoverImage(this.config, image, c.model, c.spec.model, opened);
     if (r.violation !== undefined) {

@@ -132,7 +132,7 @@ export function recoverImage(
   const settled = model.clone();
   let first = true;
   const open = (disk: Disk, options: SutConfig['options']): KernelOpened => {
-    if (first && disk === image && options === config.options) {
+    if (first) {
       first = false;
       if ('error' in opened.result) throw opened.result.error;
       return opened.result;
