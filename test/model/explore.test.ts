@@ -55,6 +55,9 @@ const MINIMAL_DEPTH: Record<string, number> = {
   'resync-into-values': 1,
 };
 
+/** A small bound for the tests that run a search more than once: one key, every fault. */
+const SMALL = defaultBounds({ depth: 2, keys: ['a'], ops: ['put', 'del', 'compact', 'close'] });
+
 describe('the explorer on the default engine', () => {
   it('finds no violation in any history of depth 1 with every fault, and counts what it did', () => {
     const report = explore({ bounds: defaultBounds({ depth: 1 }) });
@@ -66,7 +69,7 @@ describe('the explorer on the default engine', () => {
   });
 
   it('is deterministic: two runs with the same bounds give the same counts', () => {
-    const bounds = defaultBounds({ depth: 2, ops: ['put', 'del', 'compact', 'close'] });
+    const bounds = SMALL;
     const counts = () => {
       const { stats } = explore({ bounds });
       return [stats.histories, stats.visited, stats.states, stats.crashImages, stats.judged];
@@ -77,7 +80,7 @@ describe('the explorer on the default engine', () => {
   });
 
   it('splits the last level between shards: disjoint parts that add up to the whole', () => {
-    const bounds = defaultBounds({ depth: 2, ops: ['put', 'del', 'compact', 'close'] });
+    const bounds = SMALL;
     const whole = explore({ bounds }).stats;
     const lastLevel = (s: typeof whole) =>
       (s.perDepth[1]?.expanded ?? 0) - (s.perDepth[0]?.expanded ?? 0);
