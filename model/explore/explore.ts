@@ -212,7 +212,7 @@ class Search {
   private readonly seen = new Set<string>();
   private readonly verdicts = new Set<string>();
   /** Recoveries by image: the same image recurs under other histories (half of them at depth 2). */
-  private readonly opened = new Map<string, Opened>();
+  private readonly opened = new Map<string, { readonly image: Disk; readonly opened: Opened }>();
   private readonly ops: Operation[];
   private readonly view: ModelView;
   private readonly started = performance.now();
@@ -297,6 +297,17 @@ class Search {
     });
   }
 
+  /** The recovery from `image`, from the cache when an image with the same bytes and numbering had it. */
+  private openedOn(image: Disk, hash: string): Opened {
+    const cached = this.opened.get(hash);
+    // Most images are new (every cut of a write differs): the numbering is compared only on a hit.
+    if (cached !== undefined && numbering(cached.image) === numbering(image)) return cached.opened;
+    if (this.opened.size >= OPENED_CACHE_MAX) this.opened.clear();
+    const opened = openImage(this.config, image);
+    this.opened.set(hash, { image, opened });
+    return opened;
+  }
+
   /**
    * Judge one crash image (fast: recovery from the image alone), unless the same image was judged against
    * the same model; a new state it leaves is then rebuilt through the checker's own crash command and
@@ -318,13 +329,7 @@ class Search {
     const replayed = (sut: Sut): void => {
       sut.crash(c.op, c.atStep, c.spec, again);
     };
-    const imageKey = `${hash}|${numbering(image)}`;
-    let opened = this.opened.get(imageKey);
-    if (opened === undefined) {
-      if (this.opened.size >= OPENED_CACHE_MAX) this.opened.clear();
-      opened = openImage(this.config, image);
-      this.opened.set(imageKey, opened);
-    }
+    const opened = this.openedOn(image, hash);
     const r = recoverImage(this.config, image, c.model, c.spec.model, opened);
     if (r.violation !== undefined) {
       this.child(command, replayed);
