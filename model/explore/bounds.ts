@@ -13,7 +13,7 @@ export const OP_KINDS = ['put', 'del', 'batch', 'snapshot', 'compact', 'sync', '
 /** One of OP_KINDS. */
 export type OpKind = (typeof OP_KINDS)[number];
 
-/** Which crash models are enumerated at every step. */
+/** Which crash models are enumerated at every syscall. */
 export type CrashModels = 'kill' | 'power' | 'all' | 'none';
 
 /** Everything that bounds a search. */
@@ -24,12 +24,12 @@ export interface Bounds {
   /** The number of commands in a history (a crash, I/O error or damage is one command). */
   readonly depth: number;
   readonly crash: CrashModels;
-  /** Which prefixes of an append in flight a kill leaves. */
+  /** Which prefixes of a write in flight a kill leaves (and an EIO may have written). */
   readonly cuts: CutSet;
   readonly ioErrors: boolean;
   /** Flip one bit (XOR 0x01) of every byte of every durable file, between runs. */
   readonly damage: boolean;
-  /** Crash each recovery at each of its steps too, then recover again. */
+  /** Crash each recovery at each of its syscalls too, then recover again. */
   readonly recoveryCrashes: boolean;
   /** Power images enumerated per crash point at most; reaching it is reported (then not exhaustive). */
   readonly powerImagesMax: number;

@@ -1,9 +1,9 @@
 // The exhaustive bounded explorer (TLC's breadth-first search with a fingerprint set, over the real
 // engine and shell as stateright checks a real implementation): every history of commands up to the
-// depth, and at every step of every operation every crash image, every I/O error, and a crash in every
-// step of the recovery that follows. A state reached twice is expanded once; a crash image already
-// judged against the same model is not judged again. Breadth-first, so the first violation is a
-// shortest one. No KVStore v3 counterpart: the seed was tested by hand.
+// depth, and at every syscall of every operation every crash image, every I/O error, and a crash at
+// every syscall of the recovery that follows. A state reached twice is expanded once; a crash image
+// already judged against the same model is not judged again. Breadth-first, so the first violation
+// is a shortest one. No KVStore v3 counterpart: the seed was tested by hand.
 
 import { at, errorMessage } from '../../src/engine/errors.js';
 import { FILES } from '../../src/engine/plan.js';
@@ -98,7 +98,7 @@ interface CrashCase {
 }
 
 /**
- * The model as a crash at some step of `op` leaves it, as SimSystem's runOp does: a write is issued, and
+ * The model as a crash at some syscall of `op` leaves it, as SimSystem's runOp does: a write is issued, and
  * acknowledged only if its call returned; maintenance makes everything acknowledged durable if it returned.
  */
 function modelAfter(
@@ -117,10 +117,10 @@ function modelAfter(
 }
 
 /**
- * The specs for a crash at `step` of recovery after a crash by `first`. A crash command applies one
- * spec to both crashes (as `kvlab replay` does), so the second crash's image follows from the first's
- * spec. One freedom is left: a kill with cut 'all' whose first crash had no append in flight ignored
- * `bytes` the first time, so varying it cuts recovery's own append at every byte, first image unchanged.
+ * The specs for a crash at syscall `call` of recovery after a crash by `first`. A crash command applies
+ * one spec to both crashes (as `kvlab replay` does), so the second crash's image follows from the first's
+ * spec. One freedom is left: a kill with cut 'all' whose first crash had no write in flight ignored
+ * `bytes` the first time, so varying it cuts recovery's own write at every byte, first image unchanged.
  */
 function secondSpecs(first: CrashSpec, call: Syscall): CrashSpec[] {
   if (first.model !== 'kill' || first.cut !== 'all' || first.bytes !== undefined) return [first];
@@ -276,7 +276,7 @@ class Search {
     this.settings.onProgress?.(this.stats);
   }
 
-  /** Crash `op` at every step, under every image of every crash model asked for. */
+  /** Crash `op` at every syscall, under every image of every crash model asked for. */
   private crashes(op: Operation, trace: readonly Syscall[], before: Disk): void {
     const b = this.settings.bounds;
     const models = { kill: b.crash === 'kill' || b.crash === 'all', power: b.crash !== 'kill' };
@@ -311,7 +311,7 @@ class Search {
   /**
    * Judge one crash image (fast: recovery from the image alone), unless the same image was judged against
    * the same model; a new state it leaves is then rebuilt through the checker's own crash command and
-   * checked to be the same. Then crash its recovery at each step, under the same spec, as replay does.
+   * checked to be the same. Then crash its recovery at each syscall, under the same spec, as replay does.
    */
   private judge(c: CrashCase, image: Disk, hash: string, again: number | undefined): void {
     const key = `${c.spec.model}|${hash}|${c.digest}`;

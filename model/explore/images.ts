@@ -46,7 +46,7 @@ const hashOf = (disk: Disk): string => diskInto(new Hasher(), disk).digest();
 
 /** The kill specs at a crash point: every prefix of a write in flight, else the call done or not. */
 function killSpecs(inFlight: Syscall | undefined, cuts: CutSet): CrashSpec[] {
-  // After the last step nothing is in flight: cut 'all' names the same image, and lets a crash in the
+  // After the last call nothing is in flight: cut 'all' names the same image, and lets a crash in the
   // recovery that follows cut its own write at any byte (explore.ts).
   if (inFlight === undefined) return [{ model: 'kill', cut: 'all' }];
   if (inFlight.kind !== 'write')
