@@ -3,7 +3,7 @@
 // CPU (one core; wall time on a shared machine says more about the neighbours). Never an assertion.
 // `npm run bench:explore [-- DEPTH]` prints the markdown tables README.md and spec/model-checking.md show.
 
-import { defaultBounds, type BoundsInput } from '../model/explore/bounds.js';
+import { defaultBounds, recordValue, type BoundsInput } from '../model/explore/bounds.js';
 import { explore } from '../model/explore/explore.js';
 
 const mib = (bytes: number): string => `${Math.round(bytes / 1048576)}`;
@@ -58,14 +58,20 @@ function table(rows: readonly Row[]): void {
 }
 
 const depthMax = Number(process.argv[2] ?? 3);
-console.log(`explorer growth with depth (default bounds: 2 keys × 2 values, every op and fault)`);
+console.log('explorer growth with depth (default bounds: 2 keys × 2 values, every op and fault)');
 table(run('default', { depth: depthMax }));
-console.log('\nexplorer growth with the alphabet (depth 2)');
+console.log('\nexplorer growth with the alphabet (depth 2; sync none at depth 1, see below)');
 table([
   ...run('1 key × 1 value', { depth: 2, keys: ['a'], values: ['x'] }).slice(-1),
   ...run('2 keys × 2 values', { depth: 2 }).slice(-1),
+  ...run('2 × 2, @record (latin1)', { depth: 2, values: ['x', recordValue()] }).slice(-1),
   ...run('3 keys × 3 values', { depth: 2, keys: ['a', 'b', 'c'], values: ['x', 'yy', ''] }).slice(
     -1,
   ),
-  ...run('2 × 2, sync none', { depth: 2, options: { sync: 'none' } }).slice(-1),
+  ...run('2 × 2, sync none', { depth: 1, options: { sync: 'none' } }).slice(-1),
+  ...run('2 × 2, salvage, damage', {
+    depth: 2,
+    damage: true,
+    options: { recovery: 'salvage' },
+  }).slice(-1),
 ]);

@@ -8,26 +8,39 @@ import { EXIT, type Flags, type Output } from './app.js';
 type Bounds = import('../model/explore/bounds.js').Bounds;
 type BoundsInput = import('../model/explore/bounds.js').BoundsInput;
 type ExploreStats = import('../model/explore/explore.js').ExploreStats;
+type CrashModels = import('../model/explore/bounds.js').CrashModels;
+
+/** The deepest bound `kvlab check` accepts (depth 5 already takes hours). */
+const DEPTH_MAX = 12;
 
 function usage(detail: string): KvError {
   return new KvError('INVALID_ARGUMENT', detail);
 }
 
-function listFlag(flags: Flags, name: string): string[] | undefined {
-  const text = flags.rest[name];
-  if (typeof text !== 'string') return undefined;
+/** A comma-separated list option of `kvlab check`. */
+function listFlag(
+  name: 'keys' | 'values' | 'ops' | 'faults',
+  text: string | undefined,
+): string[] | undefined {
+  if (text === undefined) return undefined;
   const list = text.split(',').map((s) => s.trim());
   if (list.length === 0 || list.length > 16) throw usage(`--${name} takes 1 to 16 items`);
   return list;
 }
 
-function integerFlag(flags: Flags, name: string, min: number, max: number): number | undefined {
-  const text = flags.rest[name];
-  if (typeof text !== 'string') return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw usage(`--${name} takes an integer in [${min}, ${max}], got ${text}`);
-  return n;
+/** The --depth of `kvlab check`: an integer in [0, 12] (the flag parser checked it is one). */
+function depthFlag(depth: number | undefined): number | undefined {
+  if (depth !== undefined && depth > DEPTH_MAX)
+    throw usage(`--depth takes an integer in [0, ${DEPTH_MAX}], got ${depth}`);
+  return depth;
+}
+
+/** --crash for `kvlab check`: which crash models are enumerated. */
+function crashFlag(crash: string | undefined): CrashModels | undefined {
+  if (crash === undefined) return undefined;
+  const found = (['kill', 'power', 'all', 'none'] as const).find((c) => c === crash);
+  if (found === undefined) throw usage(`--crash takes kill, power, all or none, got ${crash}`);
+  return found;
 }
 
 /** --shard i/n, as for fuzz. */
@@ -54,25 +67,21 @@ function namedValue(v: string, record: () => string, raw: () => string | undefin
 async function boundsOf(flags: Flags, base: BoundsInput): Promise<BoundsInput> {
   const { OP_KINDS, recordValue, rawRecordValue } = await import('../model/explore/bounds.js');
   const over: { -readonly [K in keyof BoundsInput]: BoundsInput[K] } = { ...base };
-  over.depth = integerFlag(flags, 'depth', 0, 12) ?? base.depth ?? 2;
-  const keys = listFlag(flags, 'keys');
+  over.depth = depthFlag(flags.depth) ?? base.depth ?? 2;
+  const keys = listFlag('keys', flags.keys);
   if (keys !== undefined) over.keys = keys;
-  const values = listFlag(flags, 'values');
+  const values = listFlag('values', flags.values);
   if (values !== undefined)
     over.values = values.map((v) => namedValue(v, recordValue, rawRecordValue));
-  const ops = listFlag(flags, 'ops');
+  const ops = listFlag('ops', flags.ops);
   if (ops !== undefined) {
     const bad = ops.find((o) => !(OP_KINDS as readonly string[]).includes(o));
     if (bad !== undefined) throw usage(`--ops takes a list of ${OP_KINDS.join(', ')}; got ${bad}`);
     over.ops = OP_KINDS.filter((o) => ops.includes(o));
   }
-  const crash = flags.rest['crash'];
-  if (crash !== undefined) {
-    if (crash !== 'kill' && crash !== 'power' && crash !== 'all' && crash !== 'none')
-      throw usage(`--crash takes kill, power, all or none, got ${String(crash)}`);
-    over.crash = crash;
-  }
-  const faults = listFlag(flags, 'faults');
+  const crash = crashFlag(flags.crash);
+  if (crash !== undefined) over.crash = crash;
+  const faults = listFlag('faults', flags.faults);
   if (faults !== undefined) {
     const bad = faults.find((f) => !['crash', 'io', 'damage'].includes(f));
     if (bad !== undefined) throw usage(`--faults takes a list of crash, io, damage; got ${bad}`);
@@ -120,7 +129,7 @@ async function setup(flags: Flags): Promise<{
     import('../fuzz/shortest.js'),
     import('../fuzz/zoo/index.js'),
   ]);
-  const bugName = flags.rest['bug'] as string | undefined;
+  const bugName = flags.bug;
   const bug = bugName === undefined ? undefined : findBug(bugName);
   if (bugName !== undefined && bug === undefined)
     throw usage(
@@ -146,8 +155,8 @@ export async function runCheck(flags: Flags, output: Output): Promise<number> {
     ],
   );
   const { bounds, bug } = await setup(flags);
-  const shard = parseShardFlag(flags.rest['shard'] as string | undefined);
-  const out = (flags.rest['out'] as string | undefined) ?? 'counterexample.json';
+  const shard = parseShardFlag(flags.shard);
+  const out = flags.out ?? 'counterexample.json';
   const what = `${bug === undefined ? 'kvlab' : `bug variant ${bug.name}`}, shard ${shard.index}/${shard.count}`;
   if (!flags.json)
     output.out(`kvlab check: depth ≤ ${bounds.depth}, ${what}; bounds: ${describeBounds(bounds)}`);

@@ -19,7 +19,7 @@ const OPTIONS = {
   time: { type: 'string', help: 'how long to fuzz: 60s, 2m, 500ms' },
   runs: { type: 'string', help: 'how many histories to fuzz' },
   seed: { type: 'string', help: 'the PRNG seed of a campaign' },
-  crash: { type: 'string', help: 'kill | power | torn | all' },
+  crash: { type: 'string', help: 'kill | power | torn | all (check: kill | power | all | none)' },
   faults: { type: 'string', help: 'a list of crash, io, damage' },
   shard: { type: 'string', help: 'i/n: this run takes one shard of n' },
   bug: { type: 'string', help: 'a bug variant from `kvlab bugs`' },
@@ -29,6 +29,16 @@ const OPTIONS = {
   html: { type: 'string', help: 'also write the story as a self-contained HTML page at this path' },
   hex: { type: 'boolean', help: 'every field of every record, annotated, as the decoder reads it' },
   help: { type: 'boolean', help: 'print help for the command, and do nothing else' },
+  depth: { type: 'string', help: 'check: the number of commands in a history (0 to 12)' },
+  keys: { type: 'string', help: 'check: the key alphabet, a comma-separated list (a,b)' },
+  values: {
+    type: 'string',
+    help: 'check: the value alphabet (x,@raw-record); @record, @raw-record hold a record',
+  },
+  ops: {
+    type: 'string',
+    help: 'check: a list of put, del, batch, snapshot, compact, sync, close',
+  },
 } as const;
 
 /** The name of an option. */
@@ -36,6 +46,7 @@ type OptionName = keyof typeof OPTIONS;
 
 const STORE = ['dir', 'json', 'sync', 'recovery'] as const;
 const FUZZ = ['time', 'runs', 'seed', 'crash', 'faults', 'shard', 'bug', 'out', 'json'] as const;
+const CHECK = ['depth', 'keys', 'values', 'ops', 'crash', 'faults', 'sync', 'recovery'] as const;
 
 /** A command: its arguments, what it does, and the options it takes. */
 interface CommandSpec {
@@ -75,6 +86,11 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   demo: { args: '', summary: 'a short tour on a temporary directory', options: [] },
   fuzz: { args: '', summary: 'run the model-based checker; exit 6 on a violation', options: FUZZ },
+  check: {
+    args: '',
+    summary: 'explore every history up to --depth, every crash image; exit 6 on a violation',
+    options: [...CHECK, 'shard', 'bug', 'out', 'json'],
+  },
   replay: {
     args: 'FILE',
     summary: 'tell the story of a counterexample again (--html: as a page)',
@@ -144,6 +160,10 @@ export interface Flags {
   readonly hex: boolean;
   readonly html: string | undefined;
   readonly help: boolean;
+  readonly depth: number | undefined;
+  readonly keys: string | undefined;
+  readonly values: string | undefined;
+  readonly ops: string | undefined;
 }
 
 /** A parsed command line. */
@@ -210,13 +230,19 @@ function checkChoice<T extends string>(
   return found;
 }
 
+/** A non-negative integer option, or undefined when absent. */
+function naturalNumber(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(/^\d+$/.test(text) && Number.isSafeInteger(n)))
+    throw usage(`--${name} must be a non-negative integer, got ${text}`);
+  return n;
+}
+
 /** Parse argv into the command, its data words and typed flags. Throws INVALID_ARGUMENT. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const { options, data } = separate(argv);
   const v = parseOptions(options);
-  const limit = v.limit === undefined ? undefined : Number(v.limit);
-  if (limit !== undefined && !(/^\d+$/.test(v.limit ?? '') && Number.isSafeInteger(limit)))
-    throw usage(`--limit must be a non-negative integer, got ${v.limit}`);
   const [command = '', ...args] = data;
   const flags: Flags = {
     dir: v.dir ?? './kvlab-data',
@@ -225,7 +251,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     recovery: checkChoice('recovery', v.recovery, RECOVERY_MODES),
     from: v.from,
     to: v.to,
-    limit,
+    limit: naturalNumber('limit', v.limit),
     time: v.time,
     runs: v.runs,
     seed: v.seed,
@@ -239,6 +265,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     hex: v.hex ?? false,
     html: v.html,
     help: v.help ?? false,
+    depth: naturalNumber('depth', v.depth),
+    keys: v.keys,
+    values: v.values,
+    ops: v.ops,
   };
   if (!flags.help && command !== '') checkOptionsFit(command, options);
   return { command, args, flags };

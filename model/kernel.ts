@@ -76,6 +76,8 @@ export class SimKernel implements NodeLikeFs {
   stepsRun = 0;
   /** Those calls, as plan steps, when arm() asked to record them. */
   trace: Step[] = [];
+  /** The same calls as the syscalls themselves (the explorer crashes each one). */
+  calls: Syscall[] = [];
   /** The crash, once it happened: the process is dead and every later call fails. */
   crashed: SimCrash | undefined;
   /** The failure injected, once it happened. */
@@ -92,6 +94,7 @@ export class SimKernel implements NodeLikeFs {
     this.recording = record;
     this.stepsRun = 0;
     this.trace = [];
+    this.calls = [];
     this.crashed = undefined;
     this.failedAt = undefined;
   }
@@ -127,7 +130,10 @@ export class SimKernel implements NodeLikeFs {
   }
 
   private complete(call: Syscall): number {
-    if (this.recording) this.trace.push(stepOf(this.disk, call));
+    if (this.recording) {
+      this.trace.push(stepOf(this.disk, call));
+      this.calls.push(call);
+    }
     this.disk = applySyscall(this.disk, call);
     this.stepsRun++;
     return call.kind === 'write' ? call.data.length : 0;

@@ -19,7 +19,7 @@ import {
 } from '../src/io/store.js';
 import { countCrash, stepLabel, type CrashPointCoverage } from './coverage.js';
 import { crashImage, describeCrash, type CrashSpec } from './crash.js';
-import { damage, EMPTY_DISK, readFile, type Disk } from './disk.js';
+import { damage, EMPTY_DISK, readFile, type Disk, type Syscall } from './disk.js';
 import {
   checkFailedStore,
   checkReads,
@@ -101,7 +101,7 @@ function storeIo(config: Shell, fs: FileSystem, lock: DirLock): StoreIo {
 }
 
 /** Open a store in the simulated process `kernel`, through the real openStore. */
-function openOn(config: Shell, kernel: SimKernel, options: EngineOptions): Opened {
+export function openOn(config: Shell, kernel: SimKernel, options: EngineOptions): Opened {
   const fs = (config.adapter ?? realAdapter)(kernel);
   const store = openStore(
     STORE_DIR,
@@ -208,11 +208,16 @@ export class SimSystem {
   }
 
   /** How many disk-changing calls `op` makes from here (on a fork: this system is untouched). */
-  countSteps(op: Operation): { steps: number; trace: readonly Step[] } {
+  countSteps(op: Operation): {
+    steps: number;
+    trace: readonly Step[];
+    calls: readonly Syscall[];
+  } {
     const fork = this.fork();
     fork.kernel.arm(undefined, true);
     fork.runOp(op);
-    return { steps: fork.kernel.stepsRun, trace: fork.kernel.trace };
+    const { stepsRun: steps, trace, calls } = fork.kernel;
+    return { steps, trace, calls };
   }
 
   /** The image a crash (or none: the disk as it is) leaves, counted and told. */

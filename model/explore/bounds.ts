@@ -6,13 +6,14 @@ import { encodeRecord } from '../../src/engine/logging.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import type { EngineOptions } from '../../src/engine/state.js';
 import type { CutSet } from './images.js';
-import type { ExploreOp } from './system.js';
+import type { Operation } from './system.js';
 
-/** The operations the explorer may issue. */
-export const OP_KINDS = ['put', 'del', 'batch', 'snapshot', 'compact', 'sync', 'reopen'] as const;
+/** The operations the explorer may issue (the checker's vocabulary: a close is followed by a reopen). */
+export const OP_KINDS = ['put', 'del', 'batch', 'snapshot', 'compact', 'sync', 'close'] as const;
+/** One of OP_KINDS. */
 export type OpKind = (typeof OP_KINDS)[number];
 
-/** Which crash models are enumerated at every step. */
+/** Which crash models are enumerated at every syscall. */
 export type CrashModels = 'kill' | 'power' | 'all' | 'none';
 
 /** Everything that bounds a search. */
@@ -23,12 +24,12 @@ export interface Bounds {
   /** The number of commands in a history (a crash, I/O error or damage is one command). */
   readonly depth: number;
   readonly crash: CrashModels;
-  /** Which prefixes of an append in flight a kill leaves. */
+  /** Which prefixes of a write in flight a kill leaves (and an EIO may have written). */
   readonly cuts: CutSet;
   readonly ioErrors: boolean;
   /** Flip one bit (XOR 0x01) of every byte of every durable file, between runs. */
   readonly damage: boolean;
-  /** Crash each recovery at each of its steps too, then recover again. */
+  /** Crash each recovery at each of its syscalls too, then recover again. */
   readonly recoveryCrashes: boolean;
   /** Power images enumerated per crash point at most; reaching it is reported (then not exhaustive). */
   readonly powerImagesMax: number;
@@ -45,16 +46,17 @@ export function recordValue(): string {
 }
 
 /**
- * A value whose UTF-8 bytes ARE a whole log record (LSN 100, put "a" = "v<n>", the first n whose
- * encoding is all ASCII, so that UTF-8 keeps every byte): a torn append of it leaves an intact record
- * inside the torn one. Built by the encoder in use at run time; undefined if no n below 4096 works.
+ * A value whose UTF-8 bytes ARE a whole log record but its 0xFF marker (LSN 100, put "a" = "v", built
+ * by the encoder in use at run time): format v2's integers are 7-bit groups and its payload is UTF-8,
+ * so everything after the marker is valid UTF-8 and the value stores exactly those bytes. A reader that
+ * resynced without requiring the marker would take it for a record with a higher LSN; v2's cannot,
+ * since valid UTF-8 never holds 0xFF. Undefined if the format in use ever breaks that argument.
  */
 export function rawRecordValue(): string | undefined {
-  for (let n = 0; n < 4096; n++) {
-    const bytes = encodeRecord(100, [{ op: 'put', key: 'a', value: `v${n}` }]);
-    if (bytes.every((b) => b < 0x80)) return String.fromCharCode(...bytes);
-  }
-  return undefined;
+  const record = encodeRecord(100, [{ op: 'put', key: 'a', value: 'v' }]).subarray(1);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(record);
+  const same = new TextEncoder().encode(text);
+  return same.length === record.length && same.every((b, i) => b === record[i]) ? text : undefined;
 }
 
 /** The engine settings the explorer uses by default: small thresholds, so automatic compaction happens. */
@@ -71,11 +73,14 @@ export type BoundsInput = Partial<Omit<Bounds, 'options'>> & {
   readonly options?: Partial<EngineOptions>;
 };
 
-/** The default bounds: 2 keys × 2 values (one a record's bytes), every operation, every fault. */
+/**
+ * The default bounds: 2 keys × 2 values (one whose UTF-8 bytes are a record but its marker, see
+ * rawRecordValue), every operation, every fault.
+ */
 export function defaultBounds(over: BoundsInput = {}): Bounds {
   return {
     keys: ['a', 'b'],
-    values: ['x', recordValue()],
+    values: ['x', rawRecordValue() ?? recordValue()],
     ops: OP_KINDS,
     depth: 2,
     crash: 'all',
@@ -90,8 +95,8 @@ export function defaultBounds(over: BoundsInput = {}): Bounds {
 }
 
 /** Every operation the bounds allow, in a fixed order (the search's order). */
-export function alphabet(b: Bounds): ExploreOp[] {
-  const ops: ExploreOp[] = [];
+export function alphabet(b: Bounds): Operation[] {
+  const ops: Operation[] = [];
   const last = b.values[b.values.length - 1] ?? '';
   for (const kind of b.ops) {
     if (kind === 'put')

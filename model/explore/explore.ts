@@ -1,16 +1,17 @@
 // The exhaustive bounded explorer (TLC's breadth-first search with a fingerprint set, over the real
 // engine and shell as stateright checks a real implementation): every history of commands up to the
-// depth, and at every step of every operation every crash image, every I/O error, and a crash in every
-// step of the recovery that follows. A state reached twice is expanded once; a crash image already
-// judged against the same model is not judged again. Breadth-first, so the first violation is a
-// shortest one. No KVStore v3 counterpart: KVStore v3 was tested by hand.
+// depth, and at every syscall of every operation every crash image, every I/O error, and a crash at
+// every syscall of the recovery that follows. A state reached twice is expanded once; a crash image
+// already judged against the same model is not judged again. Breadth-first, so the first violation
+// is a shortest one. No KVStore v3 counterpart: KVStore v3 was tested by hand.
 
 import { at, errorMessage } from '../../src/engine/errors.js';
-import { FILES, type Step } from '../../src/engine/plan.js';
+import { FILES } from '../../src/engine/plan.js';
 import type { EngineState } from '../../src/engine/state.js';
 import { crashImage, type CrashSpec } from '../crash.js';
-import { applyStep, readFile, type Disk } from '../disk.js';
+import { applySyscall, readFile, type Disk, type Syscall } from '../disk.js';
 import type { KvModel } from '../model.js';
+import { writeOps } from '../operations.js';
 import { alphabet, type Bounds } from './bounds.js';
 import { diskInto, Hasher, modelInto, stateInto, type ModelView } from './fingerprint.js';
 import { crashImages } from './images.js';
@@ -21,7 +22,6 @@ import {
   recoverImage,
   type Opened,
   type CommandData,
-  type ExploreOp,
   type Operation,
   type Sut,
   type SutConfig,
@@ -98,7 +98,7 @@ interface CrashCase {
 }
 
 /**
- * The model as a crash at some step of `op` leaves it, as SimSystem's runOp does: a write is issued, and
+ * The model as a crash at some syscall of `op` leaves it, as SimSystem's runOp does: a write is issued, and
  * acknowledged only if its call returned; maintenance makes everything acknowledged durable if it returned.
  */
 function modelAfter(
@@ -108,14 +108,7 @@ function modelAfter(
   syncAlways: boolean,
 ): KvModel {
   const m = model.clone();
-  const ops =
-    op.kind === 'put'
-      ? [{ op: 'put' as const, key: op.key, value: op.value }]
-      : op.kind === 'del'
-        ? [{ op: 'del' as const, key: op.key }]
-        : op.kind === 'batch'
-          ? op.ops
-          : undefined;
+  const ops = writeOps(op);
   if (ops !== undefined) {
     const lsn = m.issue(ops);
     if (completed) m.ack(lsn, syncAlways);
@@ -124,15 +117,15 @@ function modelAfter(
 }
 
 /**
- * The specs for a crash at `step` of recovery after a crash by `first`. A crash command applies one
- * spec to both crashes (as `kvlab replay` does), so the second crash's image follows from the first's
- * spec. One freedom is left: a kill with cut 'all' whose first crash had no append in flight ignored
- * `bytes` the first time, so varying it cuts recovery's own append at every byte, first image unchanged.
+ * The specs for a crash at syscall `call` of recovery after a crash by `first`. A crash command applies
+ * one spec to both crashes (as `kvlab replay` does), so the second crash's image follows from the first's
+ * spec. One freedom is left: a kill with cut 'all' whose first crash had no write in flight ignored
+ * `bytes` the first time, so varying it cuts recovery's own write at every byte, first image unchanged.
  */
-function secondSpecs(first: CrashSpec, step: Step): CrashSpec[] {
+function secondSpecs(first: CrashSpec, call: Syscall): CrashSpec[] {
   if (first.model !== 'kill' || first.cut !== 'all' || first.bytes !== undefined) return [first];
-  if (step.kind !== 'append') return [first];
-  return Array.from({ length: step.data.length + 1 }, (_, bytes) => ({ ...first, bytes }));
+  if (call.kind !== 'write') return [first];
+  return Array.from({ length: call.data.length + 1 }, (_, bytes) => ({ ...first, bytes }));
 }
 
 interface SearchNode {
@@ -142,8 +135,8 @@ interface SearchNode {
   readonly command: CommandData | undefined;
 }
 
-/** The command data of an operation, for counterexample files. */
-function commandOf(op: ExploreOp): CommandData {
+/** The command data of an operation run cleanly, for counterexample files (a close reopens). */
+function commandOf(op: Operation): CommandData {
   switch (op.kind) {
     case 'put':
       return { type: 'put', key: op.key, value: op.value };
@@ -151,6 +144,8 @@ function commandOf(op: ExploreOp): CommandData {
       return { type: 'del', key: op.key };
     case 'batch':
       return { type: 'batch', ops: op.ops };
+    case 'close':
+      return { type: 'reopen' };
     default:
       return { type: op.kind };
   }
@@ -162,20 +157,35 @@ function historyOf(node: SearchNode | undefined, last?: CommandData): CommandDat
   return out.reverse();
 }
 
-/** The step in flight at each crash point of a trace, and the disk with the steps before it done. */
-function crashPoints(disk: Disk, trace: readonly Step[]): { before: Disk; inFlight?: Step }[] {
-  const points: { before: Disk; inFlight?: Step }[] = [];
+/** The syscall in flight at each crash point of a trace, and the disk with the calls before it done. */
+function crashPoints(
+  disk: Disk,
+  trace: readonly Syscall[],
+): { before: Disk; inFlight?: Syscall }[] {
+  const points: { before: Disk; inFlight?: Syscall }[] = [];
   let before = disk;
-  for (const step of trace) {
-    points.push({ before, inFlight: step });
-    before = applyStep(before, step);
+  for (const call of trace) {
+    points.push({ before, inFlight: call });
+    before = applySyscall(before, call);
   }
   points.push({ before });
   return points;
 }
 
+/**
+ * How a disk numbers its inodes. The fingerprint ignores the numbering, but the syscalls a recovery
+ * records name inodes: a cached recovery is reused only on an image numbered the same way.
+ */
+function numbering(disk: Disk): string {
+  const names = [...disk.entries, ...disk.durableEntries].map(
+    ([name, inode]) => `${name}=${inode}`,
+  );
+  const links = disk.pendingDirOps.map((op) => (op.kind === 'link' ? op.inode : 0));
+  return `${disk.nextInode}:${names.join(',')}:${links.join(',')}`;
+}
+
 /** Recoveries kept by image at most (then the cache starts over): bounds the memory it takes. */
-const OPENED_CACHE_MAX = 100_000;
+const OPENED_CACHE_MAX = 20_000;
 
 /** Thrown through the search when a child breaks a guarantee. */
 class Found extends Error {
@@ -202,8 +212,8 @@ class Search {
   private readonly seen = new Set<string>();
   private readonly verdicts = new Set<string>();
   /** Recoveries by image: the same image recurs under other histories (half of them at depth 2). */
-  private readonly opened = new Map<string, Opened>();
-  private readonly ops: ExploreOp[];
+  private readonly opened = new Map<string, { readonly image: Disk; readonly opened: Opened }>();
+  private readonly ops: Operation[];
   private readonly view: ModelView;
   private readonly started = performance.now();
   private next: SearchNode[] = [];
@@ -266,8 +276,8 @@ class Search {
     this.settings.onProgress?.(this.stats);
   }
 
-  /** Crash `op` at every step, under every image of every crash model asked for. */
-  private crashes(op: Operation, trace: readonly Step[], before: Disk): void {
+  /** Crash `op` at every syscall, under every image of every crash model asked for. */
+  private crashes(op: Operation, trace: readonly Syscall[], before: Disk): void {
     const b = this.settings.bounds;
     const models = { kill: b.crash === 'kill' || b.crash === 'all', power: b.crash !== 'kill' };
     const model = this.node?.sut.model;
@@ -287,10 +297,21 @@ class Search {
     });
   }
 
+  /** The recovery from `image`, from the cache when an image with the same bytes and numbering had it. */
+  private openedOn(image: Disk, hash: string): Opened {
+    const cached = this.opened.get(hash);
+    // Most images are new (every cut of a write differs): the numbering is compared only on a hit.
+    if (cached !== undefined && numbering(cached.image) === numbering(image)) return cached.opened;
+    if (this.opened.size >= OPENED_CACHE_MAX) this.opened.clear();
+    const opened = openImage(this.config, image);
+    this.opened.set(hash, { image, opened });
+    return opened;
+  }
+
   /**
    * Judge one crash image (fast: recovery from the image alone), unless the same image was judged against
    * the same model; a new state it leaves is then rebuilt through the checker's own crash command and
-   * checked to be the same. Then crash its recovery at each step, under the same spec, as replay does.
+   * checked to be the same. Then crash its recovery at each syscall, under the same spec, as replay does.
    */
   private judge(c: CrashCase, image: Disk, hash: string, again: number | undefined): void {
     const key = `${c.spec.model}|${hash}|${c.digest}`;
@@ -308,12 +329,7 @@ class Search {
     const replayed = (sut: Sut): void => {
       sut.crash(c.op, c.atStep, c.spec, again);
     };
-    let opened = this.opened.get(hash);
-    if (opened === undefined) {
-      if (this.opened.size >= OPENED_CACHE_MAX) this.opened.clear();
-      opened = openImage(this.config, image);
-      this.opened.set(hash, opened);
-    }
+    const opened = this.openedOn(image, hash);
     const r = recoverImage(this.config, image, c.model, c.spec.model, opened);
     if (r.violation !== undefined) {
       this.child(command, replayed);
@@ -328,22 +344,22 @@ class Search {
     }
     if (again !== undefined || !this.settings.bounds.recoveryCrashes) return;
     let disk = image;
-    r.trace.forEach((step, j) => {
-      for (const spec of secondSpecs(c.spec, step)) {
+    r.calls.forEach((call, j) => {
+      for (const spec of secondSpecs(c.spec, call)) {
         this.stats.crashImages++;
         this.stats.histories++;
-        const second = crashImage(disk, step, spec);
+        const second = crashImage(disk, call, spec);
         this.judge({ ...c, spec }, second, diskInto(new Hasher(), second).digest(), j);
       }
-      disk = applyStep(disk, step);
+      disk = applySyscall(disk, call);
     });
   }
 
-  /** An I/O error at every step of `op`, with every prefix an append may have written first. */
-  private ioErrors(op: Operation, trace: readonly Step[]): void {
+  /** An I/O error at every syscall of `op`, with every prefix a write may have written first. */
+  private ioErrors(op: Operation, trace: readonly Syscall[]): void {
     const cuts = this.settings.bounds.cuts;
-    trace.forEach((step, atStep) => {
-      const n = step.kind === 'append' ? step.data.length : 0;
+    trace.forEach((call, atStep) => {
+      const n = call.kind === 'write' ? call.data.length : 0;
       const written =
         cuts === 'every' ? Array.from({ length: Math.max(1, n) }, (_, i) => i) : [0, 1, n >>> 1];
       for (const w of new Set(written.filter((x) => x === 0 || x < n))) {
@@ -376,8 +392,7 @@ class Search {
     this.node = node;
     for (const op of this.ops) {
       this.plain(commandOf(op), (sut) => sut.apply(op));
-      if (op.kind === 'reopen') continue;
-      const trace = node.sut.trace(op);
+      const trace = node.sut.calls(op);
       if (b.crash !== 'none') this.crashes(op, trace, node.sut.disk);
       if (b.ioErrors) this.ioErrors(op, trace);
     }

@@ -3,7 +3,6 @@
 // CrashSpec so that `kvlab replay` rebuilds exactly the same image. Built on model/disk.ts and
 // model/crash.ts alone. No KVStore v3 counterpart.
 
-import type { Step } from '../../src/engine/plan.js';
 import {
   CUTS,
   crashImage,
@@ -13,10 +12,17 @@ import {
   type CrashSpec,
   type FateName,
 } from '../crash.js';
-import { applyStep, powerImage, type Disk, type PowerChoices, type WriteFate } from '../disk.js';
+import {
+  applySyscall,
+  powerImage,
+  type Disk,
+  type PowerChoices,
+  type Syscall,
+  type WriteFate,
+} from '../disk.js';
 import { diskInto, Hasher } from './fingerprint.js';
 
-/** Which cuts of an append in flight a kill leaves: every byte count, or CUTS (none, one, half…). */
+/** Which cuts of a write in flight a kill leaves: every byte count, or CUTS (none, one, half…). */
 export type CutSet = 'every' | 'named';
 
 /** One crash image and the spec that rebuilds it. */
@@ -38,12 +44,12 @@ export interface PointImages {
 
 const hashOf = (disk: Disk): string => diskInto(new Hasher(), disk).digest();
 
-/** The kill specs at a crash point: every prefix of an append in flight, else the call done or not. */
-function killSpecs(inFlight: Step | undefined, cuts: CutSet): CrashSpec[] {
-  // After the last step nothing is in flight: cut 'all' names the same image, and lets a crash in the
-  // recovery that follows cut its own append at any byte (explore.ts).
+/** The kill specs at a crash point: every prefix of a write in flight, else the call done or not. */
+function killSpecs(inFlight: Syscall | undefined, cuts: CutSet): CrashSpec[] {
+  // After the last call nothing is in flight: cut 'all' names the same image, and lets a crash in the
+  // recovery that follows cut its own write at any byte (explore.ts).
   if (inFlight === undefined) return [{ model: 'kill', cut: 'all' }];
-  if (inFlight.kind !== 'append')
+  if (inFlight.kind !== 'write')
     return [
       { model: 'kill', cut: 'none' },
       { model: 'kill', cut: 'all' },
@@ -113,14 +119,14 @@ function nextVector(vector: readonly number[], arities: readonly number[]): numb
  */
 function powerImages(
   before: Disk,
-  inFlight: Step | undefined,
+  inFlight: Syscall | undefined,
   powerImagesMax: number,
   out: Map<string, CrashImage>,
 ): { enumerated: number; capped: boolean } {
   const started =
     inFlight === undefined || inFlight.kind === 'fsync' || inFlight.kind === 'fsyncDir'
       ? before
-      : applyStep(before, inFlight);
+      : applySyscall(before, inFlight);
   let enumerated = 0;
   for (let vector: number[] | undefined = []; vector !== undefined; enumerated++) {
     if (enumerated >= powerImagesMax) return { enumerated, capped: true };
@@ -136,7 +142,7 @@ function powerImages(
 /** Every crash image at one crash point, for the crash models asked for. */
 export function crashImages(
   before: Disk,
-  inFlight: Step | undefined,
+  inFlight: Syscall | undefined,
   models: { readonly kill: boolean; readonly power: boolean },
   cuts: CutSet,
   powerImagesMax: number,

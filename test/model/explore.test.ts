@@ -11,10 +11,16 @@ import { runCli } from '../../cli/run.js';
 import { shortestCounterexample } from '../../fuzz/shortest.js';
 import { replay } from '../../fuzz/story.js';
 import { BUGS, findBug } from '../../fuzz/zoo/index.js';
+import { encodeRecord, RECORD_HEADER_BYTES } from '../../src/engine/logging.js';
 import { FILES } from '../../src/engine/plan.js';
 import { crashImage } from '../../model/crash.js';
-import { applyStep, EMPTY_DISK, type Disk } from '../../model/disk.js';
-import { alphabet, defaultBounds, recordValue } from '../../model/explore/bounds.js';
+import { applyStep, EMPTY_DISK, syscallOf, type Disk } from '../../model/disk.js';
+import {
+  alphabet,
+  defaultBounds,
+  rawRecordValue,
+  recordValue,
+} from '../../model/explore/bounds.js';
 import { explore } from '../../model/explore/explore.js';
 import { diskInto, Hasher, modelInto } from '../../model/explore/fingerprint.js';
 import { crashImages } from '../../model/explore/images.js';
@@ -24,13 +30,15 @@ const tmp = mkdtempSync(join(tmpdir(), 'kvlab-explore-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /**
- * The depth at which each variant first breaks a guarantee, under boundsFor(bug) (every crash model
- * and I/O errors; damage for the two variants only damage exposes). Breadth-first search makes the found
- * length the minimum within the bounds, and most are plain by hand: depth 1 needs no argument (the empty
- * history breaks nothing); compact-before-apply needs compactWrites = 2 writes, the second crashing
- * after its compaction; trusting-snapshot-loader needs a snapshot to damage; missing-pipe-is-eof needs
- * two records in the log (a write, and one more that a kill leaves unsynced, since a second clean write
- * compacts) and damage to the first: three commands.
+ * The depth at which each variant first breaks a guarantee, under boundsFor(bug) (every crash model,
+ * crashes at every syscall, I/O errors; damage for the two variants only damage exposes). Breadth-first
+ * search makes the found length the minimum within the bounds, and each is plain by hand: depth 1 needs
+ * no argument (the empty history breaks nothing). compact-before-apply needs compactWrites = 2 writes,
+ * the second crashing after its compaction; log-before-snapshot needs a write for the compaction to
+ * lose; no-tail-cut needs a torn tail and then a write after it; trusting-snapshot-loader needs a
+ * snapshot to damage; missing-pipe-is-eof needs two records in the log (a write, and one more that a
+ * kill leaves unsynced, since a second clean write compacts) and damage to the first: three commands.
+ * resync-into-values needs one torn write of the value that holds a record (the default alphabet's).
  */
 const MINIMAL_DEPTH: Record<string, number> = {
   'compact-before-apply': 2,
@@ -44,7 +52,11 @@ const MINIMAL_DEPTH: Record<string, number> = {
   'no-snapshot-fsync': 1,
   'append-assumed-atomic': 1,
   'write-after-rename': 1,
+  'resync-into-values': 1,
 };
+
+/** A small bound for the tests that run a search more than once: one key, every fault. */
+const SMALL = defaultBounds({ depth: 2, keys: ['a'], ops: ['put', 'del', 'compact', 'close'] });
 
 describe('the explorer on the default engine', () => {
   it('finds no violation in any history of depth 1 with every fault, and counts what it did', () => {
@@ -57,7 +69,7 @@ describe('the explorer on the default engine', () => {
   });
 
   it('is deterministic: two runs with the same bounds give the same counts', () => {
-    const bounds = defaultBounds({ depth: 2, ops: ['put', 'del', 'compact', 'reopen'] });
+    const bounds = SMALL;
     const counts = () => {
       const { stats } = explore({ bounds });
       return [stats.histories, stats.visited, stats.states, stats.crashImages, stats.judged];
@@ -68,7 +80,7 @@ describe('the explorer on the default engine', () => {
   });
 
   it('splits the last level between shards: disjoint parts that add up to the whole', () => {
-    const bounds = defaultBounds({ depth: 2, ops: ['put', 'del', 'compact', 'reopen'] });
+    const bounds = SMALL;
     const whole = explore({ bounds }).stats;
     const lastLevel = (s: typeof whole) =>
       (s.perDepth[1]?.expanded ?? 0) - (s.perDepth[0]?.expanded ?? 0);
@@ -81,12 +93,16 @@ describe('the explorer on the default engine', () => {
     expect(parts.reduce((a, p) => a + lastLevel(p), 0)).toBe(lastLevel(whole));
   });
 
-  it('builds the record-bytes value with the log encoder in use', () => {
-    const value = recordValue();
-    expect(value.length).toBeGreaterThan(17);
+  it('puts a value whose UTF-8 bytes are a record but its marker in the default alphabet', () => {
+    const value = rawRecordValue();
+    if (value === undefined) throw new Error('format v2 always has a raw-record value');
+    const record = encodeRecord(100, [{ op: 'put', key: 'a', value: 'v' }]);
+    expect(new TextEncoder().encode(value)).toEqual(record.subarray(1));
+    expect(recordValue().length).toBeGreaterThan(RECORD_HEADER_BYTES);
     const ops = alphabet(defaultBounds());
     expect(ops.filter((o) => o.kind === 'put')).toHaveLength(4);
     expect(ops.some((o) => o.kind === 'put' && o.value === value)).toBe(true);
+    expect(ops.some((o) => o.kind === 'close')).toBe(true);
   });
 });
 
@@ -115,12 +131,12 @@ describe('crash images', () => {
     { kind: 'create', file: wal } as const,
     { kind: 'append', file: wal, offsetBytes: 0, data: new Uint8Array([1, 2, 3, 4]) } as const,
   ].reduce(applyStep, EMPTY_DISK);
-  const inFlight = {
+  const inFlight = syscallOf(twoWrites, {
     kind: 'append',
     file: wal,
     offsetBytes: 4,
     data: new Uint8Array([5, 6, 7, 8]),
-  } as const;
+  });
 
   it('kill: every byte count of the append in flight, each a distinct image', () => {
     const found = crashImages(twoWrites, inFlight, { kill: true, power: false }, 'every', 1000);
