@@ -2,7 +2,7 @@
 // the fix passes. `kvlab bugs --docs` writes the first draft's picture next to the lesson, and
 // test/fuzz/lesson.test.ts checks both stages and that the committed picture is current.
 
-import { checkEngine, type CheckResult } from '../checker-api.js';
+import { checkEngine, type CheckResult } from '../api.js';
 import { logOnlyBroken } from './log-only-broken.js';
 import { logOnlyFixed } from './log-only-fixed.js';
 
