@@ -120,7 +120,9 @@ function crashWhere(e: Extract<TraceEvent, { kind: 'crash' }>): string {
   const { event } = e;
   if (event.inFlight !== undefined)
     return `at step ${event.stepIndex} (${describeStep(event.inFlight)}), while it was in flight`;
-  return `after the operation's last step: its plan has ${e.stepsBefore} step${e.stepsBefore === 1 ? '' : 's'} (0..${e.stepsBefore - 1}), so the crash point lies past its end; the operation returned, then the process died`;
+  if (e.stepsBefore === 0)
+    return 'after the operation returned: it made no call that changes the disk, so the crash point lies past its end; then the process died';
+  return `after the operation's last step: it made ${e.stepsBefore} call${e.stepsBefore === 1 ? '' : 's'} that change the disk (steps 0..${e.stepsBefore - 1}), so the crash point lies past its end; the operation returned, then the process died`;
 }
 
 /** Steps counted from 0 within each operation and within each open, so "at step N" can be looked up. */
@@ -137,7 +139,12 @@ function narrate(e: TraceEvent, counts: Counts, lines: string[]): void {
     case 'step': {
       const who = e.phase === 'operation' ? '' : `${e.phase} `;
       const failed = e.failed === undefined ? '' : `  -> FAILED (${e.failed})`;
-      lines.push(`      ${who}step ${counts.step++}: ${describeStep(e.step)}${failed}`);
+      const call = describeStep(e.step);
+      // A syscall is told under its plan step only when the two differ (a short write finished).
+      const plan = e.plan === undefined ? call : describeStep(e.plan.step);
+      const of = plan === call ? '' : ` (part of plan step ${e.plan?.index}: ${plan})`;
+      lines.push(`      ${who}step ${counts.step}: ${call}${of}${failed}`);
+      if (e.failed === undefined) counts.step++;
       return;
     }
     case 'crash':

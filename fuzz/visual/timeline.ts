@@ -1,7 +1,7 @@
-// The timeline of a story, Jepsen- and ALICE-style: one column per plan step in time order, lanes for
-// the user's operations, the plan steps (open and recovery included), the directory (listed against
-// durable entries) and each file (durable against unsynced bytes); each crash a red line, followed by
-// the image the reboot found. KVStore v3 never drew this: its story was a log of printf lines.
+// The timeline of a story, Jepsen- and ALICE-style: one column per step (a syscall that changes the
+// disk) in time order, lanes for the user's operations, the steps (open and recovery included), the
+// directory (listed against durable entries) and each file (durable against unsynced bytes); each
+// crash a red line, followed by the image the reboot found. KVStore v3 never drew this: its story was a log of printf lines.
 
 import { describeStep, type Step } from '../../src/engine/plan.js';
 import { describeCrash } from '../../model/crash.js';
@@ -340,7 +340,7 @@ function legend(x: number, y: number): string[] {
     text(
       x,
       y + 34,
-      'one column per plan step: C create  A append  F fsync  D fsync-dir  R rename  T truncate  U unlink;  dashed: in flight at the crash',
+      'one column per step (a call that changes the disk): C create  A append  F fsync  D fsync-dir  R rename  T truncate  U unlink;  dashed: in flight at the crash',
       { fill: COLOUR.ink },
     ),
   );
