@@ -374,7 +374,7 @@ export function timeline(
   body.push(...operationsLane(trace, f, y));
   y += LANE_H;
   body.push(
-    text(8, y + 17, 'plan steps', { fill: COLOUR.ink }),
+    text(8, y + 17, 'steps', { fill: COLOUR.ink }),
     ...cols.flatMap((c, i) => stepTick(c, f.x(i), y, f.w)),
   );
   y += LANE_H;
