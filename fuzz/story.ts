@@ -1,7 +1,8 @@
 // `kvlab replay`: run a counterexample again, command by command, and tell its story: each command with
-// every plan step it ran (the first open and every recovery included); under a crash, the bytes of each
-// file at that moment (durable, unsynced, torn, lost); what recovery found and what the model allowed;
-// and the first difference, marked. The story is told from the trace fuzz/visual/ draws its pictures from.
+// every step it ran, a step being a syscall that changed the disk, told with the plan step it served
+// when the two differ (the first open and every recovery included); under a crash, the bytes of each
+// file at that moment (durable, unsynced, torn, lost); what recovery found and what the model
+// allowed; and the first difference, marked. It is told from the trace fuzz/visual/ draws from.
 
 import { compareKeys } from '../src/engine/bytes.js';
 import { errorMessage } from '../src/engine/errors.js';
