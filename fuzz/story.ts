@@ -129,6 +129,8 @@ function crashWhere(e: Extract<TraceEvent, { kind: 'crash' }>): string {
 /** Steps counted from 0 within each operation and within each open, so "at step N" can be looked up. */
 interface Counts {
   step: number;
+  /** The call that failed just before, if the last step failed: a repeat of it is a retry. */
+  failed?: string | undefined;
 }
 
 function narrate(e: TraceEvent, counts: Counts, lines: string[]): void {
@@ -144,7 +146,10 @@ function narrate(e: TraceEvent, counts: Counts, lines: string[]): void {
       // A syscall is told under its plan step only when the two differ (a short write finished).
       const plan = e.plan === undefined ? call : describeStep(e.plan.step);
       const of = plan === call ? '' : ` (part of plan step ${e.plan?.index}: ${plan})`;
-      lines.push(`      ${who}step ${counts.step}: ${call}${of}${failed}`);
+      // A failed call takes no step number: the call after it is counted where it was.
+      const retry = counts.failed === call ? ' (the failed call again: a retry)' : '';
+      lines.push(`      ${who}step ${counts.step}: ${call}${of}${retry}${failed}`);
+      counts.failed = e.failed === undefined ? undefined : call;
       if (e.failed === undefined) counts.step++;
       return;
     }
