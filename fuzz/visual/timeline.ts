@@ -127,9 +127,11 @@ function textOf(trace: Trace, command: number): string {
 
 function stepTick(c: Column, x: number, y: number, colW: number): string[] {
   if (c.kind === 'step') {
-    const { step, phase, failed } = c.event;
+    const { step, phase, failed, plan } = c.event;
     const fill = failed !== undefined ? COLOUR.failed : COLOUR[phase];
-    const tip = `${phase} step: ${describeStep(step)}${failed === undefined ? '' : ` FAILED (${failed})`}`;
+    const of =
+      plan === undefined ? '' : `, for plan step ${plan.index}: ${describeStep(plan.step)}`;
+    const tip = `${phase} step: ${describeStep(step)}${of}${failed === undefined ? '' : ` FAILED (${failed})`}`;
     return [
       rect(
         { x: x + 2, y: y + 4, width: colW - 4, height: LANE_H - 8, rx: 2, fill, class: 'step' },
