@@ -80,13 +80,17 @@ export type TraceEvent =
 
 /** A plan step the runner was running, and its number within its operation or open. */
 export interface PlanMark {
+  /** Its number, from 0 in its operation or open (a retried step counts again). */
   readonly index: number;
+  /** The step as the engine planned it. */
   readonly step: Step;
 }
 
 /** A whole replay. */
 export interface Trace {
+  /** The counterexample replayed. */
   readonly ce: Counterexample;
+  /** Its bug variant, or undefined for kvlab's own engine (or a student's). */
   readonly bug: BugVariant | undefined;
   /** The engine checked, in words: "kvlab", "bug variant NAME", or the name a student gave theirs. */
   readonly engineName: string;
@@ -161,7 +165,9 @@ function lsnsOf(system: SimSystem | undefined): LsnMarks {
 
 /** An engine outside the zoo (a student's, through fuzz/check-engine.ts), and its name. */
 export interface OwnEngine {
+  /** The name the story gives it ("your engine", "log-only, first draft"). */
   readonly name: string;
+  /** Its engine and shell seams, as a bug variant's would be given. */
   readonly system: Omit<SystemConfig, 'options'>;
 }
 
