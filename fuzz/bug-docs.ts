@@ -37,7 +37,7 @@ export function bugDocs(bug: BugVariant): BugDocs {
           ...story.lines,
           '```',
           '',
-          'The same story as a picture: one column per plan step (the open and recovery included), the crash as a red line, each file before and after the reboot, and the LSNs the oracle allowed. `kvlab replay counterexample.json --html story.html` draws it as a page, with the hex and decoded fields of every byte on hover.',
+          'The same story as a picture: one column per step, each a call that changes the disk (the open and recovery included), the crash as a red line, each file before and after the reboot, and the LSNs the oracle allowed. `kvlab replay counterexample.json --html story.html` draws it as a page, with the hex and decoded fields of every byte on hover.',
           '',
           `![The story of ${bug.name}: timeline, byte strips and LSN axis](${svgPath(bug)})`,
         ];

@@ -1,12 +1,16 @@
 // Counterexample minimization: fast-check shrinks what it generates, but not always to the minimum, and
 // the every-step checker does not shrink at all. This first confirms that the counterexample replays
 // (from an empty store, in a fresh system) to a violation, then drops commands one at a time, greedily,
-// keeping every removal after which a guarantee is still broken (a simple delta debugging), and finally
-// confirms that what it returns replays to exactly the violation it records.
+// keeping every removal after which a guarantee is still broken (a simple delta debugging), then puts
+// short plain values in place of long or unprintable ones where the same violation still follows (so a
+// story reads "put "ka" "v1"", not forty escaped bytes), and finally confirms that what it returns
+// replays to exactly the violation it records.
 
 import type { CommandData } from '../model/commands/data.js';
+import type { Operation } from '../model/operations.js';
+import type { WriteOp } from '../src/engine/logging.js';
 import { runCommands } from '../model/property.js';
-import { errorMessage } from '../src/engine/errors.js';
+import { at, errorMessage } from '../src/engine/errors.js';
 import type { Counterexample } from './counterexample.js';
 import { recordTrace } from './visual/trace.js';
 import { findBug, systemOf } from './zoo/index.js';
@@ -61,6 +65,65 @@ function showsData(ce: Counterexample, commands: readonly CommandData[]): boolea
   return trace.events.some((e) => e.kind === 'recovered' && e.verdict.difference !== undefined);
 }
 
+/** A value a story shows as it is: short and printable. */
+const PLAIN = /^[\x20-\x7e]{0,8}$/;
+const PRINTABLE = /^[\x20-\x7e]*$/;
+/** Halvings tried per command: enough to bring 64 KiB down to a few bytes. */
+const HALVINGS_MAX = 16;
+
+/** How one value is made simpler: replaced by a plain one, or (printable) cut to half its length. */
+type Simplify = (value: string, name: string) => string;
+const toPlain: Simplify = (v, name) => (PLAIN.test(v) ? v : name);
+const halve: Simplify = (v) =>
+  PLAIN.test(v) || !PRINTABLE.test(v) ? v : v.slice(0, Math.ceil(v.length / 2));
+
+function simplerOps(ops: readonly WriteOp[], name: string, f: Simplify): WriteOp[] {
+  return ops.map((o, j) => (o.op === 'put' ? { ...o, value: f(o.value, `${name}.${j}`) } : o));
+}
+
+function simplerOp(op: Operation, name: string, f: Simplify): Operation {
+  if (op.kind === 'put') return { ...op, value: f(op.value, name) };
+  if (op.kind === 'batch') return { ...op, ops: simplerOps(op.ops, name, f) };
+  return op;
+}
+
+/** The command with its values simplified by `f`, or undefined when nothing changed. */
+function simpler(c: CommandData, i: number, f: Simplify): CommandData | undefined {
+  const name = `v${i}`;
+  let out: CommandData = c;
+  if (c.type === 'put') out = { ...c, value: f(c.value, name) };
+  if (c.type === 'batch') out = { ...c, ops: simplerOps(c.ops, name, f) };
+  if (c.type === 'crash' || c.type === 'io-error' || c.type === 'short-write')
+    out = { ...c, op: simplerOp(c.op, name, f) };
+  return JSON.stringify(out) === JSON.stringify(c) ? undefined : out;
+}
+
+/**
+ * Simplify values command by command: a plain value in place of each long or unprintable one, or else
+ * long printable values halved while that keeps. Each change is kept only when `keeps` still holds.
+ */
+function plainValues(
+  commands: readonly CommandData[],
+  keeps: (commands: readonly CommandData[]) => string | undefined,
+): { commands: CommandData[]; violation: string | undefined } {
+  let out = [...commands];
+  let violation: string | undefined;
+  const attempt = (i: number, f: Simplify): boolean => {
+    const c = simpler(at(out, i, 'command'), i, f);
+    if (c === undefined) return false;
+    const tried = [...out.slice(0, i), c, ...out.slice(i + 1)];
+    const still = keeps(tried);
+    if (still === undefined) return false;
+    [out, violation] = [tried, still];
+    return true;
+  };
+  for (let i = 0; i < out.length; i++) {
+    if (attempt(i, toPlain)) continue;
+    for (let n = 0; n < HALVINGS_MAX && attempt(i, halve); n++);
+  }
+  return { commands: out, violation };
+}
+
 /** Passes over the command list before giving up: each pass is at most one replay per command. */
 const PASSES_MAX = 8;
 
@@ -98,6 +161,13 @@ export function minimize(ce: Counterexample): Counterexample {
     }
     if (!removed) break;
   }
+  const plain = plainValues(commands, (tried) => {
+    const still = violationOf(ce, tried);
+    const same = still !== undefined && violationKind(still) === kind;
+    return same && (!visible || showsData(ce, tried)) ? still : undefined;
+  });
+  commands = plain.commands;
+  violation = plain.violation ?? violation;
   if (violationOf(ce, commands) !== violation)
     throw new UnreplayableCounterexample(
       `the minimized counterexample does not replay: ${violation}`,

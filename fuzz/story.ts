@@ -1,7 +1,8 @@
 // `kvlab replay`: run a counterexample again, command by command, and tell its story: each command with
-// every plan step it ran (the first open and every recovery included); under a crash, the bytes of each
-// file at that moment (durable, unsynced, torn, lost); what recovery found and what the model allowed;
-// and the first difference, marked. The story is told from the trace fuzz/visual/ draws its pictures from.
+// every step it ran, a step being a syscall that changed the disk, told with the plan step it served
+// when the two differ (the first open and every recovery included); under a crash, the bytes of each
+// file at that moment (durable, unsynced, torn, lost); what recovery found and what the model
+// allowed; and the first difference, marked. It is told from the trace fuzz/visual/ draws from.
 
 import { compareKeys } from '../src/engine/bytes.js';
 import { errorMessage } from '../src/engine/errors.js';
@@ -120,12 +121,16 @@ function crashWhere(e: Extract<TraceEvent, { kind: 'crash' }>): string {
   const { event } = e;
   if (event.inFlight !== undefined)
     return `at step ${event.stepIndex} (${describeStep(event.inFlight)}), while it was in flight`;
-  return `after the operation's last step: its plan has ${e.stepsBefore} step${e.stepsBefore === 1 ? '' : 's'} (0..${e.stepsBefore - 1}), so the crash point lies past its end; the operation returned, then the process died`;
+  if (e.stepsBefore === 0)
+    return 'after the operation returned: it made no call that changes the disk, so the crash point lies past its end; then the process died';
+  return `after the operation's last step: it made ${e.stepsBefore} call${e.stepsBefore === 1 ? '' : 's'} that change the disk (steps 0..${e.stepsBefore - 1}), so the crash point lies past its end; the operation returned, then the process died`;
 }
 
 /** Steps counted from 0 within each operation and within each open, so "at step N" can be looked up. */
 interface Counts {
   step: number;
+  /** The call that failed just before, if the last step failed: a repeat of it is a retry. */
+  failed?: string | undefined;
 }
 
 function narrate(e: TraceEvent, counts: Counts, lines: string[]): void {
@@ -137,7 +142,15 @@ function narrate(e: TraceEvent, counts: Counts, lines: string[]): void {
     case 'step': {
       const who = e.phase === 'operation' ? '' : `${e.phase} `;
       const failed = e.failed === undefined ? '' : `  -> FAILED (${e.failed})`;
-      lines.push(`      ${who}step ${counts.step++}: ${describeStep(e.step)}${failed}`);
+      const call = describeStep(e.step);
+      // A syscall is told under its plan step only when the two differ (a short write finished).
+      const plan = e.plan === undefined ? call : describeStep(e.plan.step);
+      const of = plan === call ? '' : ` (part of plan step ${e.plan?.index}: ${plan})`;
+      // A failed call takes no step number: the call after it is counted where it was.
+      const retry = counts.failed === call ? ' (the failed call again: a retry)' : '';
+      lines.push(`      ${who}step ${counts.step}: ${call}${of}${retry}${failed}`);
+      counts.failed = e.failed === undefined ? undefined : call;
+      if (e.failed === undefined) counts.step++;
       return;
     }
     case 'crash':

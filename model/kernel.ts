@@ -82,6 +82,12 @@ export class SimKernel implements NodeLikeFs {
   crashed: SimCrash | undefined;
   /** The failure injected, once it happened. */
   failedAt: { readonly step: Step; readonly stepIndex: number } | undefined;
+  /**
+   * Who watches every call that changed the disk or failed, with the disk after it: `kvlab replay`'s
+   * trace (fuzz/visual/trace.ts) sets it through the adapter seam. Unlike arm()'s record, it outlives
+   * arm(), so one watcher sees a whole process: its open, its operations, its close.
+   */
+  watcher: ((step: Step, disk: Disk, failed?: string) => void) | undefined;
 
   constructor(
     /** The disk now: replaced (never mutated) by every call that changes it. */
@@ -118,7 +124,9 @@ export class SimKernel implements NodeLikeFs {
         const step = stepOf(this.disk, call);
         this.disk = failedSyscall(this.disk, call, t.writtenBytes);
         this.failedAt = { step, stepIndex: this.stepsRun };
-        throw errno(t.errno, `simulated ${t.errno} on ${step.kind}`);
+        const error = errno(t.errno, `simulated ${t.errno} on ${step.kind}`);
+        this.watcher?.(step, this.disk, error.message);
+        throw error;
       }
       if (call.kind === 'write' && call.data.length > 1) {
         this.trigger = undefined;
@@ -130,12 +138,14 @@ export class SimKernel implements NodeLikeFs {
   }
 
   private complete(call: Syscall): number {
-    if (this.recording) {
-      this.trace.push(stepOf(this.disk, call));
+    const step = this.recording || this.watcher !== undefined ? stepOf(this.disk, call) : undefined;
+    if (this.recording && step !== undefined) {
+      this.trace.push(step);
       this.calls.push(call);
     }
     this.disk = applySyscall(this.disk, call);
     this.stepsRun++;
+    if (step !== undefined) this.watcher?.(step, this.disk);
     return call.kind === 'write' ? call.data.length : 0;
   }
 

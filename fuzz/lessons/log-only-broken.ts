@@ -17,7 +17,7 @@ import {
   type Plan,
   type RecoveryReport,
   type Transition,
-} from '../checker-api.js';
+} from '../api.js';
 
 const LOG = FILES.wal;
 
@@ -34,7 +34,7 @@ function ready(
 }
 
 function report(options: EngineOptions, records: number, lastLsn: number): RecoveryReport {
-  const base = { snapshotLsn: 0, snapshotEntries: 0, dropped: [], repairs: [] };
+  const base = { snapshotLsn: 0, snapshotEntries: 0, dropped: [], discarded: [], repairs: [] };
   return { ...base, mode: options.recovery, walRecords: records, replayed: records, lastLsn };
 }
 
@@ -93,5 +93,6 @@ export const logOnlyBroken: Engine = {
   sync: flush,
   snapshot: flush,
   compact: flush,
-  shouldCompact: () => false,
+  // Nor any automatic compaction: after a write there is nothing more to do.
+  compactStep: (state) => ({ state, result: { lsn: state.lastLsn }, plan: [] }),
 };

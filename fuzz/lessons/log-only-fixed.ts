@@ -2,7 +2,7 @@
 // the missing step put in. A write is acknowledged only once its record is fsynced, as the sync setting
 // "always" promises (KVStore v3's kvstore_put with its fsync before "return OK").
 
-import { applyOps, encodeRecord, FILES, type Engine, type Plan } from '../checker-api.js';
+import { applyOps, encodeRecord, FILES, type Engine, type Plan } from '../api.js';
 import { logOnlyBroken } from './log-only-broken.js';
 
 /** The log-only engine, acknowledging a write only after its fsync. */

@@ -174,7 +174,7 @@ export function strips(
     text(
       8,
       top + 12,
-      `the files ${words.before} and ${words.after}, cut into fields by kvlab's decoder ("?" = dropped by it); 1 byte = ${pxPerByte.toFixed(1)} px`,
+      `the files ${words.before} and ${words.after}, cut into fields by kvlab's decoder ("dropped": bytes it dropped); 1 byte = ${pxPerByte.toFixed(1)} px`,
       { fill: COLOUR.faint },
     ),
   ];

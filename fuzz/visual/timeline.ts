@@ -1,7 +1,7 @@
-// The timeline of a story, Jepsen- and ALICE-style: one column per plan step in time order, lanes for
-// the user's operations, the plan steps (open and recovery included), the directory (listed against
-// durable entries) and each file (durable against unsynced bytes); each crash a red line, followed by
-// the image the reboot found. KVStore v3 never drew this: its story was a log of printf lines.
+// The timeline of a story, Jepsen- and ALICE-style: one column per step (a syscall that changes the
+// disk) in time order, lanes for the user's operations, the steps (open and recovery included), the
+// directory (listed against durable entries) and each file (durable against unsynced bytes); each
+// crash a red line, followed by the image the reboot found. KVStore v3 never drew this: its story was a log of printf lines.
 
 import { describeStep, type Step } from '../../src/engine/plan.js';
 import { describeCrash } from '../../model/crash.js';
@@ -127,9 +127,11 @@ function textOf(trace: Trace, command: number): string {
 
 function stepTick(c: Column, x: number, y: number, colW: number): string[] {
   if (c.kind === 'step') {
-    const { step, phase, failed } = c.event;
+    const { step, phase, failed, plan } = c.event;
     const fill = failed !== undefined ? COLOUR.failed : COLOUR[phase];
-    const tip = `${phase} step: ${describeStep(step)}${failed === undefined ? '' : ` FAILED (${failed})`}`;
+    const of =
+      plan === undefined ? '' : `, for plan step ${plan.index}: ${describeStep(plan.step)}`;
+    const tip = `${phase} step: ${describeStep(step)}${of}${failed === undefined ? '' : ` FAILED (${failed})`}`;
     return [
       rect(
         { x: x + 2, y: y + 4, width: colW - 4, height: LANE_H - 8, rx: 2, fill, class: 'step' },
@@ -340,7 +342,7 @@ function legend(x: number, y: number): string[] {
     text(
       x,
       y + 34,
-      'one column per plan step: C create  A append  F fsync  D fsync-dir  R rename  T truncate  U unlink;  dashed: in flight at the crash',
+      'one column per step (a call that changes the disk): C create  A append  F fsync  D fsync-dir  R rename  T truncate  U unlink;  dashed: in flight at the crash',
       { fill: COLOUR.ink },
     ),
   );
@@ -374,7 +376,7 @@ export function timeline(
   body.push(...operationsLane(trace, f, y));
   y += LANE_H;
   body.push(
-    text(8, y + 17, 'plan steps', { fill: COLOUR.ink }),
+    text(8, y + 17, 'steps', { fill: COLOUR.ink }),
     ...cols.flatMap((c, i) => stepTick(c, f.x(i), y, f.w)),
   );
   y += LANE_H;

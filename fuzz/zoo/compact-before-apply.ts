@@ -11,7 +11,7 @@ export const compactBeforeApply: BugVariant = {
   mistake:
     'The seed logs a write, then runs maybe_compact, then applies the write to the B+ tree. When that write crosses the threshold, compaction rewrites the log from a memory that does not hold it yet, and replaces the log that did. The write is acknowledged, memory shows it, and the next open has lost it.',
   exposedBy: 'No fault at all: a write that triggers compaction, then a clean reopen.',
-  fix: 'The store adopts the write first; shouldCompact runs after, on the new state (src/io/store.ts, Store.batch).',
+  fix: "The store adopts the write first; the automatic compaction's step (Engine.compactStep, which asks shouldCompact) runs after, on the new state (src/io/store.ts, Store.batch).",
   faults: { crash: 'none', ioError: false, damage: false },
   engine: {
     ...ENGINE,

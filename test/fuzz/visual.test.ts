@@ -105,6 +105,43 @@ describe('the story page', () => {
   });
 });
 
+describe('the trace', () => {
+  it('records each syscall under the plan step that issued it: a short write is two writes', () => {
+    const ce: Counterexample = {
+      format: 'kvlab-counterexample/1',
+      bug: null,
+      options: resolveOptions({}),
+      commands: [
+        {
+          type: 'short-write',
+          op: { kind: 'put', key: 'a', value: 'value' },
+          atStep: 0,
+          writtenBytes: 3,
+        },
+      ],
+      violation: '',
+      found: { by: 'model-based', seed: 0, runs: 1, elapsedMs: 0 },
+    };
+    const { trace, violation, lines } = replay(ce);
+    expect(violation).toBeUndefined();
+    const steps = trace.events.flatMap((e) =>
+      e.kind === 'step' && e.command === 0 && e.phase === 'operation' ? [e] : [],
+    );
+    // The append's one plan step became two write calls, both told as plan step 0; then the fsync.
+    expect(steps.map((e) => [e.step.kind, e.plan?.index])).toEqual([
+      ['append', 0],
+      ['append', 0],
+      ['fsync', 1],
+    ]);
+    const story = lines.join('\n');
+    expect(story).toMatch(
+      /step 0: append kvlab\.wal @22 \+3 \(part of plan step 0: append kvlab\.wal @22 \+\d+\)/,
+    );
+    expect(story).toMatch(/step 1: append kvlab\.wal @25 \+\d+ \(part of plan step 0/);
+    expect(story).toMatch(/step 2: fsync kvlab\.wal\n/);
+  });
+});
+
 describe('kvlab replay --html', () => {
   it('writes the page, linking the spec folder of the package, and still tells the story', () => {
     const ce = found(BUGS.find((b) => b.name === 'no-log-fsync'));
@@ -164,20 +201,25 @@ describe('the fields of a file', () => {
       at = f.end;
     }
     expect(at).toBe(whole.length);
-    expect(fields.map((f) => f.name).slice(0, 11)).toEqual([
+    // The layout `kvlab inspect --hex` prints (src/engine/layout.ts), not a second cutting of our own.
+    expect(fields.map((f) => f.name).slice(0, 13)).toEqual([
       'magic',
       'version',
-      'base lsn',
+      'baseLsn',
       'crc',
+      'marker',
       'crc',
-      'len',
+      'length',
       'lsn',
+      'syncedLsn',
       'type',
-      'klen',
+      'keyLength',
       'key',
       'value',
     ]);
-    expect(fields[fields.length - 1]?.detail).toMatch(/dropped by the reader \(truncated-record/);
-    expect(fields.find((f) => f.name === 'value')?.detail).toContain('record LSN 1');
+    expect(fields[fields.length - 1]?.detail).toMatch(/: dropped = dropped: /);
+    expect(fields.find((f) => f.name === 'value')?.detail).toBe(
+      'record LSN 1 @22: value = "value"',
+    );
   });
 });

@@ -35,27 +35,30 @@ grep -q 'the guarantee broken' replay.txt || fail "replay story"
 
 cat > api.mjs <<'JS'
 import { openStore, memoryFileSystem, KvError } from 'kvlab';
-import { ENGINE, runCampaign, BUGS, replay } from 'kvlab/checker';
+import { ENGINE, runCampaign, BUGS, replay, checkEngine } from 'kvlab/checker';
 const s = openStore('/db', { fs: memoryFileSystem() });
 s.put('a', '1');
 if (s.get('a') !== '1') throw new Error('get');
 s.close();
 if (typeof ENGINE.recover !== 'function' || typeof runCampaign !== 'function') throw new Error('checker');
 if (BUGS.length === 0 || typeof replay !== 'function' || typeof KvError !== 'function') throw new Error('api');
+// The lesson's entry point: kvlab's own engine passes its own checker.
+if (!checkEngine(ENGINE, { runs: 20 }).ok) throw new Error('checkEngine');
 console.log('api ok');
 JS
 [ "$(node api.mjs)" = "api ok" ] || fail "import"
 
 cat > check.ts <<'TS'
 import { openStore, type Store, type StoreStats, type ErrorCode } from 'kvlab';
-import type { Engine, StoreIo, CampaignReport } from 'kvlab/checker';
+import type { Engine, StoreIo, CampaignReport, CheckResult } from 'kvlab/checker';
 const store: Store = openStore('data');
 const stats: StoreStats = store.stats();
 const code: ErrorCode = 'LOCKED';
 const engine: Engine | undefined = undefined;
 const io: StoreIo | undefined = undefined;
 const report: CampaignReport | undefined = undefined;
-export const seen = [stats.keys, code, engine, io, report];
+const checked: CheckResult | undefined = undefined;
+export const seen = [stats.keys, code, engine, io, report, checked];
 TS
 "$root/node_modules/.bin/tsc" --noEmit --strict --skipLibCheck false --target es2023 \
   --module nodenext --moduleResolution nodenext --typeRoots "$root/node_modules/@types" \

@@ -1,11 +1,11 @@
-// kvlab/checker: the public API for checking an engine you wrote yourself (spec/lessons/). An engine is
-// the Engine interface of src/engine/engine.ts: pure functions from (state, input) to (state, result,
-// plan of file steps). checkEngine() runs it as the store's engine on the simulated disk, crashes it
-// between any two steps, and judges every recovery by the oracle (spec/guarantees.md), exactly as kvlab's
+// checkEngine: the checker run on an engine you wrote yourself (spec/lessons/), published through the
+// one public checker module, `kvlab/checker` (fuzz/api.ts). An engine is the Engine interface of
+// src/engine/engine.ts: pure functions from (state, input) to (state, result, plan of file steps).
+// checkEngine() runs it as the store's engine under kvlab's real shell on the simulated kernel, crashes
+// it at any syscall, and judges every recovery by the oracle (spec/guarantees.md), exactly as kvlab's
 // own engine is checked; on a violation it hands back the story, as text, SVG and an HTML page.
 
 import fc from 'fast-check';
-import { ranCommandsToData } from '../model/commands/codec.js';
 import type { FaultSet } from '../model/commands/index.js';
 import { modelProperty } from '../model/property.js';
 import type { SyncMode } from '../src/engine/state.js';
@@ -15,27 +15,6 @@ import { tell } from './story.js';
 import { storyHtml } from './visual/html.js';
 import { storySvg } from './visual/page.js';
 import { recordTrace, type OwnEngine } from './visual/trace.js';
-
-// What an engine is and what its functions take and return (documented where they are defined), and
-// the building blocks a small engine may borrow from kvlab's: the record encoding and the tree.
-export type { Engine } from '../src/engine/engine.js';
-export type { Plan, Step, Transition } from '../src/engine/plan.js';
-export { FILES } from '../src/engine/plan.js';
-export type { EngineOptions, EngineState } from '../src/engine/state.js';
-export type { RecoveryInput, RecoveryReport } from '../src/engine/recovery.js';
-export type { WriteResult } from '../src/engine/execution.js';
-export type { MaintenanceResult } from '../src/engine/maintenance.js';
-export {
-  encodeRecord,
-  encodeWalHeader,
-  readLog,
-  WAL_HEADER_BYTES,
-  type WriteOp,
-} from '../src/engine/logging.js';
-export { emptyTree } from '../src/engine/bptree.js';
-export { applyOps } from '../src/engine/apply.js';
-export type { Counterexample } from './counterexample.js';
-export type { FaultSet } from '../model/commands/index.js';
 
 /** How to check an engine. Every field is optional. */
 export interface CheckOptions {
@@ -55,13 +34,15 @@ export interface CheckOptions {
 export interface CheckResult {
   /** True when every run kept every guarantee. */
   readonly ok: boolean;
+  /** Runs fast-check made (all of them when ok; up to the first failure and its shrinking when not). */
   readonly runs: number;
   /** The shortest failing command list fast-check shrank to, with what the oracle said. */
   readonly counterexample?: Counterexample;
   /** The violation's story, line by line (as `kvlab replay` tells it). */
   readonly story?: readonly string[];
-  /** The story as a static SVG picture, and as a self-contained HTML page. */
+  /** The story as a static SVG picture (it reads without JS, as on GitHub). */
   readonly svg?: string;
+  /** The story as a self-contained HTML page (`kvlab replay --html` draws the same). */
   readonly html?: string;
 }
 
@@ -85,7 +66,7 @@ export function checkEngine(engine: Engine, options: CheckOptions = {}): CheckRe
     format: COUNTEREXAMPLE_FORMAT,
     bug: null,
     options: engineOptions,
-    commands: ranCommandsToData(commands),
+    commands,
     violation:
       details.errorInstance instanceof Error
         ? details.errorInstance.message
