@@ -27,8 +27,6 @@ export interface FaultSet {
 /** Every fault the checker knows. */
 export const ALL_FAULTS: FaultSet = { crash: 'all', ioError: true, damage: true };
 
-/** The keys and values runs draw: model/values.ts. */
-export { keyArb, valueArb } from '../values.js';
 
 const writeOpArb: fc.Arbitrary<WriteOp> = fc.oneof(
   fc.record({ op: fc.constant('put' as const), key: keyArb, value: valueArb }),
