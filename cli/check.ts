@@ -4,6 +4,7 @@
 
 import { KvError } from '../src/engine/errors.js';
 import { EXIT, type Flags, type Output } from './app.js';
+import { parseShard } from './checker.js';
 
 type Bounds = import('../model/explore/bounds.js').Bounds;
 type BoundsInput = import('../model/explore/bounds.js').BoundsInput;
@@ -41,17 +42,6 @@ function crashFlag(crash: string | undefined): CrashModels | undefined {
   const found = (['kill', 'power', 'all', 'none'] as const).find((c) => c === crash);
   if (found === undefined) throw usage(`--crash takes kill, power, all or none, got ${crash}`);
   return found;
-}
-
-/** --shard i/n, as for fuzz. */
-function parseShardFlag(text: string | undefined): { index: number; count: number } {
-  if (text === undefined) return { index: 0, count: 1 };
-  const m = /^(\d+)\/(\d+)$/.exec(text);
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (m === null || count < 1 || index >= count)
-    throw usage(`--shard takes i/n with 0 <= i < n, got ${text}`);
-  return { index, count };
 }
 
 /** A --values item: @record and @raw-record name the values that hold a log record's bytes. */
@@ -155,7 +145,7 @@ export async function runCheck(flags: Flags, output: Output): Promise<number> {
     ],
   );
   const { bounds, bug } = await setup(flags);
-  const shard = parseShardFlag(flags.shard);
+  const shard = parseShard(flags.shard);
   const out = flags.out ?? 'counterexample.json';
   const what = `${bug === undefined ? 'kvlab' : `bug variant ${bug.name}`}, shard ${shard.index}/${shard.count}`;
   if (!flags.json)

@@ -21,7 +21,8 @@ export function parseDuration(text: string): number {
   );
 }
 
-function parseShard(text: string | undefined): { index: number; count: number } {
+/** --shard i/n: this run takes shard i of n (0 <= i < n); the whole search without it. */
+export function parseShard(text: string | undefined): { index: number; count: number } {
   if (text === undefined) return { index: 0, count: 1 };
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(m?.[1]);

@@ -18,7 +18,7 @@ import type { CommandData } from './commands/data.js';
 import { runCommand } from './commands/table.js';
 import type { CrashPointCoverage } from './coverage.js';
 import { CUTS, FATES, type CrashKind, type CrashSpec } from './crash.js';
-import { describeOperation, OPERATION_KINDS, type Operation } from './operations.js';
+import { commandOf, describeOperation, OPERATION_KINDS, type Operation } from './operations.js';
 import { mulberry32 } from './random.js';
 import {
   SimSystem,
@@ -87,22 +87,6 @@ function randomOperation(pick: (n: number) => number, kind: Operation['kind']): 
       };
     default:
       return { kind };
-  }
-}
-
-/** An operation as a command's data. */
-function asCommand(op: Operation): CommandData {
-  switch (op.kind) {
-    case 'put':
-      return { type: 'put', key: op.key, value: op.value };
-    case 'del':
-      return { type: 'del', key: op.key };
-    case 'batch':
-      return { type: 'batch', ops: op.ops };
-    case 'close':
-      return { type: 'reopen' };
-    default:
-      return { type: op.kind };
   }
 }
 
@@ -181,7 +165,7 @@ function randomHistory(
   for (let n = 1 + pick(12); n > 0; n--) {
     const kind = n === 1 ? 'put' : at(HISTORY_KINDS, pick(HISTORY_KINDS.length), 'kind');
     const op = randomOperation(pick, kind);
-    commands.push(asCommand(op));
+    commands.push(commandOf(op));
     try {
       system.apply(op);
     } catch (e) {
@@ -245,7 +229,7 @@ function stepsOf(history: History, op: Operation): ReturnType<SimSystem['countSt
   try {
     return history.system.countSteps(op);
   } catch (e) {
-    const commands = [...history.commands, asCommand(op)];
+    const commands = [...history.commands, commandOf(op)];
     const { options } = history.system.config;
     throw new EveryStepViolation(`${describeOperation(op)}: ${errorMessage(e)}`, options, commands);
   }

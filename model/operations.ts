@@ -4,6 +4,7 @@
 
 import type { WriteOp } from '../src/engine/logging.js';
 import type { Store } from '../src/io/store.js';
+import type { CommandData } from './commands/data.js';
 
 /** An operation the checker can crash or fail in the middle of. */
 export type Operation =
@@ -73,5 +74,21 @@ export function runMaintenance(store: Store, op: Operation): void {
       return;
     default:
       store.batch(writeOps(op) ?? []);
+  }
+}
+
+/** The command data of an operation run cleanly, for counterexample files (a close reopens). */
+export function commandOf(op: Operation): CommandData {
+  switch (op.kind) {
+    case 'put':
+      return { type: 'put', key: op.key, value: op.value };
+    case 'del':
+      return { type: 'del', key: op.key };
+    case 'batch':
+      return { type: 'batch', ops: op.ops };
+    case 'close':
+      return { type: 'reopen' };
+    default:
+      return { type: op.kind };
   }
 }

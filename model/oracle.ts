@@ -50,43 +50,28 @@ export function allowedAfter(
   const max = model.lastIssuedLsn;
   const mode = options.recovery;
   const absolute = mode === 'absolute';
+  // Any S(k) from `minLsn` on; only absolute may refuse (it refuses even a torn tail).
+  const from = (minLsn: number, prefix = true): Allowed => ({
+    minLsn,
+    maxLsn: max,
+    mayRefuse: absolute,
+    mustRefuse: false,
+    prefix,
+  });
   switch (fault.kind) {
     case 'clean':
       return { minLsn: max, maxLsn: max, mayRefuse: false, mustRefuse: false, prefix: true };
     case 'kill':
-      return {
-        minLsn: model.ackedLsn,
-        maxLsn: max,
-        mayRefuse: absolute,
-        mustRefuse: false,
-        prefix: true,
-      };
+      return from(model.ackedLsn);
     case 'io-error':
-      return {
-        minLsn: model.durableLsn,
-        maxLsn: max,
-        mayRefuse: absolute,
-        mustRefuse: false,
-        prefix: true,
-      };
+      return from(model.durableLsn);
     case 'power':
-      if (options.sync === 'always')
-        return {
-          minLsn: model.ackedLsn,
-          maxLsn: max,
-          mayRefuse: absolute,
-          mustRefuse: false,
-          prefix: true,
-        };
-      // Unsynced appends may survive out of order, but every record carries the LSN that was synced
-      // when it was written, so tolerate-tail tells lost unsynced writes from damage and opens.
-      return {
-        minLsn: model.durableLsn,
-        maxLsn: max,
-        mayRefuse: absolute,
-        mustRefuse: false,
-        prefix: mode !== 'salvage',
-      };
+      // With sync "none", unsynced appends may survive out of order, but every record carries the
+      // LSN that was synced when it was written, so tolerate-tail tells lost unsynced writes from
+      // damage and opens; salvage may keep a later record past a lost one (no prefix).
+      return options.sync === 'always'
+        ? from(model.ackedLsn)
+        : from(model.durableLsn, mode !== 'salvage');
     case 'damage': {
       if (mode === 'salvage')
         return { minLsn: 0, maxLsn: max, mayRefuse: false, mustRefuse: false, prefix: false };

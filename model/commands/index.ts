@@ -27,7 +27,6 @@ export interface FaultSet {
 /** Every fault the checker knows. */
 export const ALL_FAULTS: FaultSet = { crash: 'all', ioError: true, damage: true };
 
-
 const writeOpArb: fc.Arbitrary<WriteOp> = fc.oneof(
   fc.record({ op: fc.constant('put' as const), key: keyArb, value: valueArb }),
   fc.record({ op: fc.constant('del' as const), key: keyArb }),

@@ -11,7 +11,7 @@ import type { EngineState } from '../../src/engine/state.js';
 import { crashImage, type CrashSpec } from '../crash.js';
 import { applySyscall, readFile, type Disk, type Syscall } from '../disk.js';
 import type { KvModel } from '../model.js';
-import { writeOps } from '../operations.js';
+import { commandOf, writeOps } from '../operations.js';
 import { alphabet, type Bounds } from './bounds.js';
 import { diskInto, Hasher, modelInto, stateInto, type ModelView } from './fingerprint.js';
 import { crashImages } from './images.js';
@@ -133,22 +133,6 @@ interface SearchNode {
   readonly fingerprint: string;
   readonly parent: SearchNode | undefined;
   readonly command: CommandData | undefined;
-}
-
-/** The command data of an operation run cleanly, for counterexample files (a close reopens). */
-function commandOf(op: Operation): CommandData {
-  switch (op.kind) {
-    case 'put':
-      return { type: 'put', key: op.key, value: op.value };
-    case 'del':
-      return { type: 'del', key: op.key };
-    case 'batch':
-      return { type: 'batch', ops: op.ops };
-    case 'close':
-      return { type: 'reopen' };
-    default:
-      return { type: op.kind };
-  }
 }
 
 function historyOf(node: SearchNode | undefined, last?: CommandData): CommandData[] {
