@@ -12,6 +12,7 @@ import type { WriteOp } from '../src/engine/logging.js';
 import { runCommands } from '../model/property.js';
 import { at, errorMessage } from '../src/engine/errors.js';
 import type { Counterexample } from './counterexample.js';
+import { FATES } from '../model/crash.js';
 import { recordTrace } from './visual/trace.js';
 import { findBug, systemOf } from './zoo/index.js';
 
@@ -140,37 +141,80 @@ export function minimize(ce: Counterexample): Counterexample {
     throw new UnreplayableCounterexample(
       `the counterexample found (${ce.violation}) does not replay: a defect of the checker`,
     );
-  let commands = [...ce.commands];
-  let violation = first;
   const kind = violationKind(first);
-  const visible = showsData(ce, commands);
-  for (let pass = 0; pass < PASSES_MAX; pass++) {
-    let removed = false;
-    for (let i = commands.length - 1; i >= 0 && commands.length > 1; i--) {
-      const shorter = [...commands.slice(0, i), ...commands.slice(i + 1)];
-      const still = violationOf(ce, shorter);
-      if (
-        still !== undefined &&
-        violationKind(still) === kind &&
-        (!visible || showsData(ce, shorter))
-      ) {
-        commands = shorter;
-        violation = still;
-        removed = true;
-      }
-    }
-    if (!removed) break;
-  }
-  const plain = plainValues(commands, (tried) => {
+  const visible = showsData(ce, ce.commands);
+  // The violation `tried` replays to, when it is of the same kind (and as visible) as the one found.
+  const keeps = (tried: readonly CommandData[]): string | undefined => {
     const still = violationOf(ce, tried);
     const same = still !== undefined && violationKind(still) === kind;
     return same && (!visible || showsData(ce, tried)) ? still : undefined;
-  });
-  commands = plain.commands;
-  violation = plain.violation ?? violation;
+  };
+  let best = dropCommands([...ce.commands], first, keeps);
+  // A power loss whose fates are drawn per pending write ('mixed') ties every earlier command to
+  // it: removing one shifts the draws. A uniform fate that breaks the same guarantee frees them.
+  const uniform = uniformCrashes(best.commands, keeps);
+  if (uniform !== undefined) best = dropCommands(uniform.commands, uniform.violation, keeps);
+  const plain = plainValues(best.commands, keeps);
+  const commands = plain.commands;
+  const violation = plain.violation ?? best.violation;
   if (violationOf(ce, commands) !== violation)
     throw new UnreplayableCounterexample(
       `the minimized counterexample does not replay: ${violation}`,
     );
   return { ...ce, commands, violation };
+}
+
+/** What a minimizing pass kept: the commands and the violation they replay to. */
+interface Kept {
+  readonly commands: CommandData[];
+  readonly violation: string;
+}
+
+/** Drop commands one at a time, greedily, while `keeps` says the violation is still the same. */
+function dropCommands(
+  start: CommandData[],
+  violation: string,
+  keeps: (tried: readonly CommandData[]) => string | undefined,
+): Kept {
+  let kept: Kept = { commands: start, violation };
+  for (let pass = 0; pass < PASSES_MAX; pass++) {
+    let removed = false;
+    for (let i = kept.commands.length - 1; i >= 0 && kept.commands.length > 1; i--) {
+      const shorter = [...kept.commands.slice(0, i), ...kept.commands.slice(i + 1)];
+      const still = keeps(shorter);
+      if (still !== undefined) {
+        kept = { commands: shorter, violation: still };
+        removed = true;
+      }
+    }
+    if (!removed) break;
+  }
+  return kept;
+}
+
+/** Every crash of the list with 'mixed' power fates replaced by the first uniform one that keeps. */
+function uniformCrashes(
+  commands: readonly CommandData[],
+  keeps: (tried: readonly CommandData[]) => string | undefined,
+): Kept | undefined {
+  let kept: Kept | undefined;
+  commands.forEach((command, i) => {
+    if (command.type !== 'crash' || command.spec.model !== 'power') return;
+    const spec = command.spec;
+    if (spec.writes !== 'mixed' && spec.dirOps !== 'mixed') return;
+    const current = kept?.commands ?? [...commands];
+    const candidates = FATES.flatMap((writes) =>
+      (['keep', 'drop'] as const).map((dirOps) =>
+        current.with(i, { ...command, spec: { ...spec, writes, dirOps } }),
+      ),
+    );
+    for (const tried of candidates) {
+      const still = keeps(tried);
+      if (still !== undefined) {
+        kept = { commands: tried, violation: still };
+        return;
+      }
+    }
+  });
+  return kept;
 }

@@ -9,9 +9,16 @@ import { BUGS, findBug } from '../../fuzz/zoo/index.js';
 import { runSeed } from '../seed.js';
 
 const RUNS_MAX = 5000;
+/**
+ * The budget is a statistical bound, so the test runs one fixed seed unless KVLAB_SEED names
+ * another: a random draw once needed 9,019 runs for append-assumed-atomic, and another left a
+ * 9-command counterexample whose power-loss fates hang on every earlier command. Finding every
+ * variant for certain is the explorer's job (test/model/explore.test.ts: each at its minimal depth).
+ */
+const ZOO_SEED = 1;
 
 describe('the bug zoo', () => {
-  const seed = runSeed();
+  const seed = runSeed(ZOO_SEED);
   console.log(
     `[seed] bug zoo: seed=${seed} (rerun: KVLAB_SEED=${seed} npx vitest run test/fuzz/zoo.test.ts)`,
   );
