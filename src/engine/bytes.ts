@@ -7,7 +7,9 @@
 import { KvError } from './errors.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: text that starts with one is text like any other, and the
+// default would drop it from a key or value read back (and from one half of a pair, not the other).
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 bytes of a well-formed string. */
 export function utf8(text: string): Uint8Array {
@@ -25,6 +27,22 @@ export function utf8Bytes(text: string): number {
       n += 4; // a surrogate pair is one astral code point: four bytes
       i++;
     } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * Write `text` as UTF-8 at `offsetBytes`; returns the bytes written (utf8Bytes(text)); `out` must
+ * have room. ASCII is copied unit by unit (most keys and values), which costs less than encodeInto's
+ * call and the subarray it needs.
+ */
+export function putUtf8(out: Uint8Array, offsetBytes: number, text: string): number {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80)
+      return i + encoder.encodeInto(text.slice(i), out.subarray(offsetBytes + i)).written;
+    out[offsetBytes + i] = c;
   }
   return n;
 }
@@ -159,18 +177,32 @@ export function fromUtf8Pair(
   out: string[],
 ): boolean {
   const both = fromUtf8(bytes.subarray(from, to));
+  // Two valid runs make a valid whole: when the whole is not valid, one of them is not.
+  if (both === undefined) return false;
   // As many UTF-16 units as bytes only when every byte is ASCII: then byte offsets are unit offsets.
-  if (both !== undefined && both.length === to - from) {
+  if (both.length === to - from) {
     out[0] = both.slice(0, mid - from);
     out[1] = both.slice(mid - from);
     return true;
   }
+  // A first run valid on its own ends at a character boundary, so the rest of the whole is the
+  // second run decoded on its own.
   const first = fromUtf8(bytes.subarray(from, mid));
-  const second = fromUtf8(bytes.subarray(mid, to));
-  if (first === undefined || second === undefined) return false;
+  if (first === undefined) return false;
   out[0] = first;
-  out[1] = second;
+  out[1] = both.slice(first.length);
   return true;
+}
+
+/**
+ * The same bytes as a plain Uint8Array. A reader given a subclass of Uint8Array (as Node.js reads
+ * files) pays for the subclass's own subarray() on every view it makes, and its element reads see two
+ * kinds of array where V8 optimizes for one: the readers' loops take their input through this first.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A DataView over exactly `bytes`. */
