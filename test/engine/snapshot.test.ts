@@ -150,4 +150,14 @@ describe('the snapshot', () => {
     expect(careful.dropped[0]).toMatchObject({ offsetBytes: second, reason: 'bad-payload' });
     expect(loadSnapshot(bytes, 's')).toEqual(careful);
   });
+
+  it('keeps a leading U+FEFF in keys and values', () => {
+    const entries: [string, string][] = [
+      ['\uFEFF', '\uFEFFv'],
+      ['\uFEFFk', ''],
+    ];
+    const bytes = encode(2, entries);
+    expect(readSnapshot(bytes, 's').entries).toEqual(entries);
+    expect(loadSnapshot(bytes, 's').entries).toEqual(entries);
+  });
 });
