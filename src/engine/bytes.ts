@@ -128,6 +128,20 @@ export function putGroups(
 }
 
 /**
+ * putGroups(bytes, offsetBytes, value, U32_GROUP_BYTES) for the writers' hot loops: shifts and masks
+ * on a u32 where putGroups divides a safe integer, a fifth of a compaction's time.
+ */
+export function putU32Groups(bytes: Uint8Array, offsetBytes: number, value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff)
+    throw new KvError('INTERNAL', `${value} does not fit 5 7-bit groups as a u32`);
+  bytes[offsetBytes] = value & 0x7f;
+  bytes[offsetBytes + 1] = (value >>> 7) & 0x7f;
+  bytes[offsetBytes + 2] = (value >>> 14) & 0x7f;
+  bytes[offsetBytes + 3] = (value >>> 21) & 0x7f;
+  bytes[offsetBytes + 4] = value >>> 28;
+}
+
+/**
  * Read `width` little-endian 7-bit groups; undefined when a byte is 0x80 or above (no writer of
  * ours made it), when the bytes run out, or when the number exceeds `max` (a u32 field: 2^32 - 1).
  */

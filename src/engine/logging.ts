@@ -17,6 +17,7 @@ import {
   getGroups,
   plainBytes,
   putGroups,
+  putU32Groups,
   U32_GROUP_BYTES,
   U53_GROUP_BYTES,
   putUtf8,
@@ -190,7 +191,7 @@ function writePayload(bytes: Uint8Array, from: number, type: number, ops: readon
   if (type === RecordType.del) return putUtf8(bytes, from, first.key);
   if (type === RecordType.put && first.op === 'put') {
     const k = putUtf8(bytes, from + U32_GROUP_BYTES, first.key);
-    putGroups(bytes, from, k, U32_GROUP_BYTES);
+    putU32Groups(bytes, from, k);
     return U32_GROUP_BYTES + k + putUtf8(bytes, from + U32_GROUP_BYTES + k, first.value);
   }
   putGroups(bytes, from, ops.length, U32_GROUP_BYTES);
@@ -200,8 +201,8 @@ function writePayload(bytes: Uint8Array, from: number, type: number, ops: readon
     const k = putUtf8(bytes, keyAt, o.key);
     const v = o.op === 'put' ? putUtf8(bytes, keyAt + k, o.value) : 0;
     bytes[offset] = o.op === 'put' ? RecordType.put : RecordType.del;
-    putGroups(bytes, offset + 1, k, U32_GROUP_BYTES);
-    putGroups(bytes, offset + 1 + U32_GROUP_BYTES, v, U32_GROUP_BYTES);
+    putU32Groups(bytes, offset + 1, k);
+    putU32Groups(bytes, offset + 1 + U32_GROUP_BYTES, v);
     offset = keyAt + k + v;
   }
   return offset - from;
@@ -224,14 +225,14 @@ export function encodeRecord(
   assert(shape.bytes <= RECORD_PAYLOAD_BYTES_MAX, 'record payload within the hard limit');
   const bytes = new Uint8Array(RECORD_HEADER_BYTES + shape.bytes);
   bytes[0] = RECORD_MARKER;
-  putGroups(bytes, RECORD_AT.length, shape.bytes, U32_GROUP_BYTES);
+  putU32Groups(bytes, RECORD_AT.length, shape.bytes);
   putGroups(bytes, RECORD_AT.lsn, lsn, U53_GROUP_BYTES);
   putGroups(bytes, RECORD_AT.syncedLsn, syncedLsn, U53_GROUP_BYTES);
   bytes[RECORD_AT.type] = shape.type;
   const written = writePayload(bytes, RECORD_HEADER_BYTES, shape.type, ops);
   // Paired with payloadShape's count, and with the reader: the one byte that may be 0xFF is the first.
   assert(written === shape.bytes, 'the payload fills the size counted');
-  putGroups(bytes, RECORD_AT.crc, crc32(bytes, RECORD_AT.length), U32_GROUP_BYTES);
+  putU32Groups(bytes, RECORD_AT.crc, crc32(bytes, RECORD_AT.length));
   assert(bytes.indexOf(RECORD_MARKER, 1) === -1, 'no 0xFF inside a record');
   return bytes;
 }

@@ -15,6 +15,7 @@ import {
   getU32Groups,
   plainBytes,
   putGroups,
+  putU32Groups,
   putUtf8,
   U32_GROUP_BYTES,
   U53_GROUP_BYTES,
@@ -477,6 +478,8 @@ export function encodeSnapshotEntries(
   let lastKey = afterKey;
   let ended = false;
   let crc = fileCrc;
+  let previousAt = -1; // where the previous key's bytes are in `out` (-1: in an earlier piece)
+  let previousEnd = -1;
   while (at < bytesMax) {
     const next = entries.next();
     if (next.done === true) {
@@ -484,26 +487,43 @@ export function encodeSnapshotEntries(
       break;
     }
     const [key, value] = next.value;
-    assert(lastKey === undefined || compareKeys(lastKey, key) < 0, 'snapshot entries are ordered');
     // A UTF-16 unit is at most 3 UTF-8 bytes: reserve that much, so encodeInto never runs short.
     const room = ENTRY_HEADER_BYTES + 3 * (key.length + value.length);
     if (at + room > out.length) out = grown(out, at + room);
-    // One entry, written in place: marker, CRC of bytes 6.., key length, value length, key, value.
-    const k = putUtf8(out, at + ENTRY_HEADER_BYTES, key);
-    const v = putUtf8(out, at + ENTRY_HEADER_BYTES + k, value);
-    out[at] = RECORD_MARKER;
-    putGroups(out, at + 6, k, U32_GROUP_BYTES);
-    putGroups(out, at + 11, v, U32_GROUP_BYTES);
-    const end = at + ENTRY_HEADER_BYTES + k + v;
-    const entryCrc = crc32(out, at + 6, end);
-    putGroups(out, at + 1, entryCrc, U32_GROUP_BYTES);
+    const end = putEntry(out, at, key, value);
+    const keyAt = at + ENTRY_HEADER_BYTES;
+    const keyEnd = keyAt + getU32Groups(out, at + 6);
+    // Asserted on the bytes just written, which are in cache (UTF-8 byte order is compareKeys'
+    // order); comparing the strings again cost a third of a compaction.
+    const ordered =
+      previousAt === -1
+        ? lastKey === undefined || compareKeys(lastKey, key) < 0
+        : compareUtf8(out, previousAt, previousEnd, keyAt, keyEnd) < 0;
+    assert(ordered, 'snapshot entries are ordered');
     // The file's CRC follows from the entry's (crc32Combine), not from a second pass over its bytes.
-    crc = crc32Combine(crc32(out, at, at + 6, crc), entryCrc, end - at - 6);
+    crc = crc32Combine(crc32(out, at, at + 6, crc), getU32Groups(out, at + 1), end - at - 6);
+    previousAt = keyAt;
+    previousEnd = keyEnd;
     at = end;
     count++;
     lastKey = key;
   }
   return { bytes: out.subarray(0, at), count, lastKey, fileCrc: crc, ended };
+}
+
+/**
+ * Write one entry at `at` (room reserved): marker, CRC of bytes 6.., key length, value length, key,
+ * value. Returns where it ends.
+ */
+function putEntry(out: Uint8Array, at: number, key: string, value: string): number {
+  const k = putUtf8(out, at + ENTRY_HEADER_BYTES, key);
+  const v = putUtf8(out, at + ENTRY_HEADER_BYTES + k, value);
+  out[at] = RECORD_MARKER;
+  putU32Groups(out, at + 6, k);
+  putU32Groups(out, at + 11, v);
+  const end = at + ENTRY_HEADER_BYTES + k + v;
+  putU32Groups(out, at + 1, crc32(out, at + 6, end));
+  return end;
 }
 
 function grown(bytes: Uint8Array, needBytes: number): Uint8Array {
