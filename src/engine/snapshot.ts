@@ -121,7 +121,9 @@ export function encodeSnapshot(
     written += piece.count;
     lastKey = piece.lastKey;
     const tail = piece.ended ? [encodeSnapshotTrailer(count, fileCrc)] : [];
-    chunks.push(concatBytes([...head, piece.bytes, ...tail]));
+    // A middle piece is a chunk as it is: copying it into a fresh array was a tenth of a compaction.
+    const alone = head.length === 0 && tail.length === 0;
+    chunks.push(alone ? piece.bytes : concatBytes([...head, piece.bytes, ...tail]));
     if (piece.ended) break;
   }
   assert(written === count, `snapshot count ${count} matches the ${written} entries written`);
