@@ -286,8 +286,7 @@ function readIntact(bytes: Uint8Array): SnapshotReadResult | undefined {
     previousAt = keyAt;
     previousEnd = keyEnd;
     // The file's CRC over this entry: its first 6 bytes, then the entry's own CRC, combined.
-    fileCrc = crc32(bytes, offset, offset + 6, fileCrc);
-    fileCrc = crc32Combine(fileCrc, getU32Groups(bytes, offset + 1), end - offset - 6);
+    fileCrc = fileCrcOver(bytes, offset, end, fileCrc, getU32Groups(bytes, offset + 1));
     offset = end;
   }
   if (!trailerAt(bytes, offset, header.count, false)) return undefined;
@@ -314,25 +313,31 @@ class TextRuns {
   readonly keys: string[] = [];
   /** The values read, in order. */
   readonly values: string[] = [];
-  private readonly run: Uint8Array;
+  /** Undefined for a small file: each entry is decoded on its own (see the constructor). */
+  private readonly run: Uint8Array | undefined;
   private used = 0;
   /** Per entry waiting in the run: where its key ends and where its value ends. */
   private readonly cuts: number[] = [];
   private readonly pair = ['', ''];
 
-  /** `fileBytes` bounds the run: a checker's small snapshot must not zero-fill 256 KiB per load. */
+  /**
+   * Runs pay off for a large file only: for a checker's snapshot of a few keys, allocating and
+   * copying into a run cost more than the decoder calls it saved (crash images per second fell).
+   */
   constructor(fileBytes: number) {
-    this.run = new Uint8Array(Math.min(TEXT_RUN_BYTES, fileBytes));
+    this.run = fileBytes >= TEXT_RUN_BYTES ? new Uint8Array(TEXT_RUN_BYTES) : undefined;
   }
 
   /** Add the key bytes[keyAt, keyEnd) and value bytes[keyEnd, end); false when one is not UTF-8. */
   add(bytes: Uint8Array, keyAt: number, keyEnd: number, end: number): boolean {
+    const run = this.run;
     const n = end - keyAt;
-    if (this.used + n > this.run.length && !this.flush()) return false;
-    if (n > this.run.length) return this.push(bytes, keyAt, keyEnd, end);
+    if (run === undefined) return this.push(bytes, keyAt, keyEnd, end);
+    if (this.used + n > run.length && !this.flush()) return false;
+    if (n > run.length) return this.push(bytes, keyAt, keyEnd, end);
     const to = this.used + n;
     // set() of a subarray: a third of a byte loop's time, though it makes a view per entry.
-    this.run.set(bytes.subarray(keyAt, end), this.used);
+    run.set(bytes.subarray(keyAt, end), this.used);
     this.cuts.push(this.used + keyEnd - keyAt, to);
     this.used = to;
     return true;
@@ -340,7 +345,9 @@ class TextRuns {
 
   /** Decode every entry waiting; false when one is not UTF-8. */
   flush(): boolean {
-    const text = fromUtf8(this.run.subarray(0, this.used));
+    const run = this.run;
+    if (run === undefined || this.used === 0) return true;
+    const text = fromUtf8(run.subarray(0, this.used));
     const ascii = text !== undefined && text.length === this.used;
     let from = 0;
     for (let i = 0; i + 1 < this.cuts.length; i += 2) {
@@ -349,7 +356,7 @@ class TextRuns {
       if (ascii) {
         this.keys.push(text.slice(from, mid));
         this.values.push(text.slice(mid, to));
-      } else if (!this.push(this.run, from, mid, to)) return false;
+      } else if (!this.push(run, from, mid, to)) return false;
       from = to;
     }
     this.cuts.length = 0;
@@ -363,6 +370,25 @@ class TextRuns {
     this.values.push(at(this.pair, 1, 'value'));
     return true;
   }
+}
+
+/** Entries shorter than this are checksummed again for the file's CRC rather than combined. */
+const SHORT_ENTRY_BYTES = 64;
+
+/**
+ * The file's CRC continued over the entry bytes[at, end), whose own CRC (bytes at + 6 to end) is
+ * `entryCrc`: its first 6 bytes, then the entry's CRC combined in, so the bytes are read once.
+ */
+function fileCrcOver(
+  bytes: Uint8Array,
+  at: number,
+  end: number,
+  fileCrc: number,
+  entryCrc: number,
+) {
+  // A short entry (a checker's) costs less to checksum again, in cache, than one 32-step product.
+  if (end - at < SHORT_ENTRY_BYTES) return crc32(bytes, at, end, fileCrc);
+  return crc32Combine(crc32(bytes, at, at + 6, fileCrc), entryCrc, end - at - 6);
 }
 
 /** Compare bytes[a, aEnd) with bytes[b, bEnd) as unsigned bytes (UTF-8 byte order). */
@@ -388,18 +414,26 @@ function intactEntryEnd(bytes: Uint8Array, offset: number): number {
 
 /** A whole snapshot's result: `entries` as pairs is made from the columns only when read. */
 function intactResult(lsn: number, columns: SnapshotColumns): SnapshotReadResult {
-  let pairs: (readonly [string, string])[] | undefined;
-  const { keys, values } = columns;
-  return {
-    version: SNAPSHOT_VERSION,
-    lsn,
-    dropped: [],
-    columns,
-    get entries() {
-      pairs ??= keys.map((key, i): readonly [string, string] => [key, at(values, i, 'value')]);
-      return pairs;
-    },
-  };
+  return new IntactSnapshot(lsn, columns);
+}
+
+/** A class, not an object literal with a getter: V8 makes those slowly, and this once per load. */
+class IntactSnapshot implements SnapshotReadResult {
+  readonly version = SNAPSHOT_VERSION;
+  readonly dropped: readonly Dropped[] = [];
+  private pairs: (readonly [string, string])[] | undefined;
+
+  constructor(
+    readonly lsn: number,
+    readonly columns: SnapshotColumns,
+  ) {}
+
+  /** The entries as pairs, made on first use. */
+  get entries(): readonly (readonly [string, string])[] {
+    const { keys, values } = this.columns;
+    this.pairs ??= keys.map((key, i): readonly [string, string] => [key, at(values, i, 'value')]);
+    return this.pairs;
+  }
 }
 
 /** Where the intact trailer starts, if one ends the file after `from`; else the end of the file. */
@@ -503,7 +537,7 @@ export function encodeSnapshotEntries(
         : compareUtf8(out, previousAt, previousEnd, keyAt, keyEnd) < 0;
     assert(ordered, 'snapshot entries are ordered');
     // The file's CRC follows from the entry's (crc32Combine), not from a second pass over its bytes.
-    crc = crc32Combine(crc32(out, at, at + 6, crc), getU32Groups(out, at + 1), end - at - 6);
+    crc = fileCrcOver(out, at, end, crc, getU32Groups(out, at + 1));
     previousAt = keyAt;
     previousEnd = keyEnd;
     at = end;
