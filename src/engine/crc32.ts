@@ -3,6 +3,8 @@
 // Slicing-by-8 (Intel's method, as zlib's braided CRC): eight tables let the loop take eight bytes per
 // round with independent lookups, about three times the speed of one byte per round. Every log record
 // and snapshot entry is checksummed, so this loop is on the path of every write, open and compaction.
+// crc32Combine (zlib's crc32_combine) joins two CRCs without the bytes: the snapshot's whole-file CRC
+// follows from its entries' CRCs, so a load or a compaction checksums each byte once.
 
 import { assert } from './errors.js';
 

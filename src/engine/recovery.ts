@@ -13,7 +13,8 @@
 // 3. Choose sources (chooseSources): the mode decides which records and entries to use, or
 //    refuses (CORRUPTED, naming file and offset). Intact records it leaves out are discarded,
 //    and listed as such.
-// 4. Replay: apply the chosen records above the snapshot's LSN, each following the one before.
+// 4. Replay: apply the chosen records above the snapshot's LSN, each following the one before: each
+//    key's last op is merged with the snapshot's sorted entries and the tree is built once.
 // 5. Repair (planRepairs): remove tmp files; rewrite both files after salvage or to upgrade v1;
 //    start a new log when there is none; otherwise cut the log after its last used record. Every
 //    repair names the file, offset, byte count and the LSNs it discarded. Then fsync what was read.

@@ -4,7 +4,8 @@
 // in the trailer, and a CRC of the whole file, so that a truncated or rotten snapshot is detected
 // instead of silently loading half the keys. Entries are framed like log records (logging.ts): each
 // starts with the marker 0xFF, which no key, value or integer field can hold, so salvage resyncs at
-// the next marker and keeps every intact entry after a damaged one.
+// the next marker and keeps every intact entry after a damaged one. loadSnapshot reads an intact file
+// in one fast pass and falls back to readSnapshot, the careful reader, at the first problem.
 
 import {
   compareKeys,
