@@ -587,35 +587,50 @@ export class TreeBuilder {
 
   /** The tree of every entry added. */
   build(): Tree {
-    const n = this.keys.length;
-    if (n === 0) return emptyTree(this.order);
-    const leafCuts = evenCuts(n, Math.ceil(n / (this.order - 1)));
-    let nodes: Node[] = [];
-    let lows: string[] = [];
-    for (let g = 1; g < leafCuts.length; g++) {
-      const from = at(leafCuts, g - 1, 'cut');
-      const to = at(leafCuts, g, 'cut');
-      const keys = this.keys.slice(from, to);
-      nodes.push({ leaf: true, keys, values: this.values.slice(from, to), edit: undefined });
-      lows.push(at(keys, 0, 'first key'));
-    }
-    // Each level's smallest keys become the separators of the level above.
-    while (nodes.length > 1) {
-      const cuts = evenCuts(nodes.length, Math.ceil(nodes.length / this.order));
-      const up: Node[] = [];
-      const upLows: string[] = [];
-      for (let g = 1; g < cuts.length; g++) {
-        const from = at(cuts, g - 1, 'cut');
-        const to = at(cuts, g, 'cut');
-        const children = nodes.slice(from, to);
-        up.push({ leaf: false, keys: lows.slice(from + 1, to), children, edit: undefined });
-        upLows.push(at(lows, from, 'low'));
-      }
-      nodes = up;
-      lows = upLows;
-    }
-    return { root: at(nodes, 0, 'root'), size: n, order: this.order };
+    return treeFromColumns(this.keys, this.values, this.order);
   }
+}
+
+/**
+ * Build a tree bottom-up from keys in strictly ascending order and their values, as two flat arrays
+ * (see TreeBuilder). The order is the caller's to check: TreeBuilder asserts it as entries come, and
+ * the snapshot reader checks it after reading (snapshot.ts), so that no key is compared twice here.
+ */
+export function treeFromColumns(
+  keys: readonly string[],
+  values: readonly string[],
+  order = TREE_ORDER_DEFAULT,
+): Tree {
+  const n = keys.length;
+  assert(values.length === n, 'a value for every key');
+  if (n === 0) return emptyTree(order);
+  emptyTree(order); // asserts the order
+  const leafCuts = evenCuts(n, Math.ceil(n / (order - 1)));
+  let nodes: Node[] = [];
+  let lows: string[] = [];
+  for (let g = 1; g < leafCuts.length; g++) {
+    const from = at(leafCuts, g - 1, 'cut');
+    const to = at(leafCuts, g, 'cut');
+    const leafKeys = keys.slice(from, to);
+    nodes.push({ leaf: true, keys: leafKeys, values: values.slice(from, to), edit: undefined });
+    lows.push(at(leafKeys, 0, 'first key'));
+  }
+  // Each level's smallest keys become the separators of the level above.
+  while (nodes.length > 1) {
+    const cuts = evenCuts(nodes.length, Math.ceil(nodes.length / order));
+    const up: Node[] = [];
+    const upLows: string[] = [];
+    for (let g = 1; g < cuts.length; g++) {
+      const from = at(cuts, g - 1, 'cut');
+      const to = at(cuts, g, 'cut');
+      const children = nodes.slice(from, to);
+      up.push({ leaf: false, keys: lows.slice(from + 1, to), children, edit: undefined });
+      upLows.push(at(lows, from, 'low'));
+    }
+    nodes = up;
+    lows = upLows;
+  }
+  return { root: at(nodes, 0, 'root'), size: n, order };
 }
 
 /** Build a tree from entries already in strictly ascending key order (see TreeBuilder). */

@@ -7,7 +7,9 @@
 import { KvError } from './errors.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: text that starts with one is text like any other, and the
+// default would drop it from a key or value read back (and from one half of a pair, not the other).
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 bytes of a well-formed string. */
 export function utf8(text: string): Uint8Array {
@@ -25,6 +27,22 @@ export function utf8Bytes(text: string): number {
       n += 4; // a surrogate pair is one astral code point: four bytes
       i++;
     } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * Write `text` as UTF-8 at `offsetBytes`; returns the bytes written (utf8Bytes(text)); `out` must
+ * have room. ASCII is copied unit by unit (most keys and values), which costs less than encodeInto's
+ * call and the subarray it needs.
+ */
+export function putUtf8(out: Uint8Array, offsetBytes: number, text: string): number {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80)
+      return i + encoder.encodeInto(text.slice(i), out.subarray(offsetBytes + i)).written;
+    out[offsetBytes + i] = c;
   }
   return n;
 }
@@ -110,6 +128,20 @@ export function putGroups(
 }
 
 /**
+ * putGroups(bytes, offsetBytes, value, U32_GROUP_BYTES) for the writers' hot loops: shifts and masks
+ * on a u32 where putGroups divides a safe integer, a fifth of a compaction's time.
+ */
+export function putU32Groups(bytes: Uint8Array, offsetBytes: number, value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff)
+    throw new KvError('INTERNAL', `${value} does not fit 5 7-bit groups as a u32`);
+  bytes[offsetBytes] = value & 0x7f;
+  bytes[offsetBytes + 1] = (value >>> 7) & 0x7f;
+  bytes[offsetBytes + 2] = (value >>> 14) & 0x7f;
+  bytes[offsetBytes + 3] = (value >>> 21) & 0x7f;
+  bytes[offsetBytes + 4] = value >>> 28;
+}
+
+/**
  * Read `width` little-endian 7-bit groups; undefined when a byte is 0x80 or above (no writer of
  * ours made it), when the bytes run out, or when the number exceeds `max` (a u32 field: 2^32 - 1).
  */
@@ -127,6 +159,64 @@ export function getGroups(
     value = value * 0x80 + b;
   }
   return value <= max ? value : undefined;
+}
+
+/**
+ * getGroups(bytes, offsetBytes, U32_GROUP_BYTES, 2^32 - 1) for the readers' hot loops, as -1 instead
+ * of undefined: five reads and no loop, so that V8 inlines it where a record or an entry is parsed.
+ */
+export function getU32Groups(bytes: Uint8Array, offsetBytes: number): number {
+  // A read past the end gives undefined, made 0x80 here: refused like a byte no writer of ours made.
+  const b0 = bytes[offsetBytes] ?? 0x80;
+  const b1 = bytes[offsetBytes + 1] ?? 0x80;
+  const b2 = bytes[offsetBytes + 2] ?? 0x80;
+  const b3 = bytes[offsetBytes + 3] ?? 0x80;
+  const b4 = bytes[offsetBytes + 4] ?? 0x80;
+  if ((b0 | b1 | b2 | b3 | b4) >= 0x80) return -1;
+  const value = b0 + b1 * 0x80 + b2 * 0x4000 + b3 * 0x20_0000 + b4 * 0x1000_0000;
+  return value <= 0xffff_ffff ? value : -1;
+}
+
+/**
+ * Decode the UTF-8 of `bytes[from, mid)` and `bytes[mid, to)` as two strings, into `out` (index 0
+ * and 1); false when either is not valid UTF-8 on its own. ASCII text (most keys and values) takes
+ * one decoder call for both and two slices of its result, where a decoder call per string was a
+ * fifth of a snapshot load.
+ */
+export function fromUtf8Pair(
+  bytes: Uint8Array,
+  from: number,
+  mid: number,
+  to: number,
+  out: string[],
+): boolean {
+  const both = fromUtf8(bytes.subarray(from, to));
+  // Two valid runs make a valid whole: when the whole is not valid, one of them is not.
+  if (both === undefined) return false;
+  // As many UTF-16 units as bytes only when every byte is ASCII: then byte offsets are unit offsets.
+  if (both.length === to - from) {
+    out[0] = both.slice(0, mid - from);
+    out[1] = both.slice(mid - from);
+    return true;
+  }
+  // A first run valid on its own ends at a character boundary, so the rest of the whole is the
+  // second run decoded on its own.
+  const first = fromUtf8(bytes.subarray(from, mid));
+  if (first === undefined) return false;
+  out[0] = first;
+  out[1] = both.slice(first.length);
+  return true;
+}
+
+/**
+ * The same bytes as a plain Uint8Array. A reader given a subclass of Uint8Array (as Node.js reads
+ * files) pays for the subclass's own subarray() on every view it makes, and its element reads see two
+ * kinds of array where V8 optimizes for one: the readers' loops take their input through this first.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A DataView over exactly `bytes`. */

@@ -11,7 +11,18 @@
 // (each byte below 0x80), so 0xFF appears in a log only where a record begins. The reader resyncs
 // only at a 0xFF. spec/format.md draws the layout and states the argument.
 
-import { fromUtf8, getGroups, putGroups, U32_GROUP_BYTES, U53_GROUP_BYTES, utf8 } from './bytes.js';
+import {
+  fromUtf8,
+  fromUtf8Pair,
+  getGroups,
+  plainBytes,
+  putGroups,
+  putU32Groups,
+  U32_GROUP_BYTES,
+  U53_GROUP_BYTES,
+  putUtf8,
+  utf8Bytes,
+} from './bytes.js';
 import { crc32 } from './crc32.js';
 import { assert, at } from './errors.js';
 
@@ -152,49 +163,49 @@ export function decodeWalHeader(bytes: Uint8Array): { baseLsn: number } | undefi
   return { baseLsn };
 }
 
-/** The payload size and record type for a list of ops whose keys and values are encoded. */
-function payloadShape(encoded: readonly EncodedOp[]): { type: number; bytes: number } {
-  const only = encoded[0];
-  if (encoded.length === 1 && only !== undefined) {
+/** The record type and payload size of `ops` (UTF-8 sizes counted, nothing encoded yet). */
+function payloadShape(ops: readonly WriteOp[]): { type: number; bytes: number } {
+  const only = ops[0];
+  if (ops.length === 1 && only !== undefined) {
     return only.op === 'put'
-      ? { type: RecordType.put, bytes: U32_GROUP_BYTES + only.key.length + only.value.length }
-      : { type: RecordType.del, bytes: only.key.length };
+      ? {
+          type: RecordType.put,
+          bytes: U32_GROUP_BYTES + utf8Bytes(only.key) + utf8Bytes(only.value),
+        }
+      : { type: RecordType.del, bytes: utf8Bytes(only.key) };
   }
   let bytes = U32_GROUP_BYTES;
-  for (const o of encoded) bytes += BATCH_OP_HEADER_BYTES + o.key.length + o.value.length;
+  for (const o of ops)
+    bytes += BATCH_OP_HEADER_BYTES + utf8Bytes(o.key) + (o.op === 'put' ? utf8Bytes(o.value) : 0);
   return { type: RecordType.batch, bytes };
 }
 
-interface EncodedOp {
-  readonly op: 'put' | 'del';
-  readonly key: Uint8Array;
-  readonly value: Uint8Array;
-}
-
-/** Write the payload of `encoded` at `from`: the layouts in the comment of encodeRecord. */
-function writePayload(
-  bytes: Uint8Array,
-  from: number,
-  type: number,
-  encoded: readonly EncodedOp[],
-) {
-  const first = at(encoded, 0, 'first op');
-  if (type === RecordType.del) return bytes.set(first.key, from);
-  if (type === RecordType.put) {
-    putGroups(bytes, from, first.key.length, U32_GROUP_BYTES);
-    bytes.set(first.key, from + U32_GROUP_BYTES);
-    return bytes.set(first.value, from + U32_GROUP_BYTES + first.key.length);
+/**
+ * Write the payload of `ops` at `from` and return its size: the layouts in the comment of
+ * encodeRecord. Keys and values
+ * are encoded in place (putUtf8), where a Uint8Array per string and an object per op were most of
+ * the garbage a write made.
+ */
+function writePayload(bytes: Uint8Array, from: number, type: number, ops: readonly WriteOp[]) {
+  const first = at(ops, 0, 'first op');
+  if (type === RecordType.del) return putUtf8(bytes, from, first.key);
+  if (type === RecordType.put && first.op === 'put') {
+    const k = putUtf8(bytes, from + U32_GROUP_BYTES, first.key);
+    putU32Groups(bytes, from, k);
+    return U32_GROUP_BYTES + k + putUtf8(bytes, from + U32_GROUP_BYTES + k, first.value);
   }
-  putGroups(bytes, from, encoded.length, U32_GROUP_BYTES);
+  putGroups(bytes, from, ops.length, U32_GROUP_BYTES);
   let offset = from + U32_GROUP_BYTES;
-  for (const o of encoded) {
+  for (const o of ops) {
+    const keyAt = offset + BATCH_OP_HEADER_BYTES;
+    const k = putUtf8(bytes, keyAt, o.key);
+    const v = o.op === 'put' ? putUtf8(bytes, keyAt + k, o.value) : 0;
     bytes[offset] = o.op === 'put' ? RecordType.put : RecordType.del;
-    putGroups(bytes, offset + 1, o.key.length, U32_GROUP_BYTES);
-    putGroups(bytes, offset + 1 + U32_GROUP_BYTES, o.value.length, U32_GROUP_BYTES);
-    bytes.set(o.key, offset + BATCH_OP_HEADER_BYTES);
-    bytes.set(o.value, offset + BATCH_OP_HEADER_BYTES + o.key.length);
-    offset += BATCH_OP_HEADER_BYTES + o.key.length + o.value.length;
+    putU32Groups(bytes, offset + 1, k);
+    putU32Groups(bytes, offset + 1 + U32_GROUP_BYTES, v);
+    offset = keyAt + k + v;
   }
+  return offset - from;
 }
 
 /**
@@ -210,24 +221,18 @@ export function encodeRecord(
 ): Uint8Array {
   assert(ops.length > 0, 'a record holds at least one op');
   assert(syncedLsn >= 0 && syncedLsn < lsn, 'a record was written after what was synced');
-  const encoded = ops.map(
-    (o): EncodedOp => ({
-      op: o.op,
-      key: utf8(o.key),
-      value: o.op === 'put' ? utf8(o.value) : new Uint8Array(0),
-    }),
-  );
-  const shape = payloadShape(encoded);
+  const shape = payloadShape(ops);
   assert(shape.bytes <= RECORD_PAYLOAD_BYTES_MAX, 'record payload within the hard limit');
   const bytes = new Uint8Array(RECORD_HEADER_BYTES + shape.bytes);
   bytes[0] = RECORD_MARKER;
-  putGroups(bytes, RECORD_AT.length, shape.bytes, U32_GROUP_BYTES);
+  putU32Groups(bytes, RECORD_AT.length, shape.bytes);
   putGroups(bytes, RECORD_AT.lsn, lsn, U53_GROUP_BYTES);
   putGroups(bytes, RECORD_AT.syncedLsn, syncedLsn, U53_GROUP_BYTES);
   bytes[RECORD_AT.type] = shape.type;
-  writePayload(bytes, RECORD_HEADER_BYTES, shape.type, encoded);
-  putGroups(bytes, RECORD_AT.crc, crc32(bytes, RECORD_AT.length), U32_GROUP_BYTES);
-  // Paired with the reader: the one byte that may be 0xFF is the first.
+  const written = writePayload(bytes, RECORD_HEADER_BYTES, shape.type, ops);
+  // Paired with payloadShape's count, and with the reader: the one byte that may be 0xFF is the first.
+  assert(written === shape.bytes, 'the payload fills the size counted');
+  putU32Groups(bytes, RECORD_AT.crc, crc32(bytes, RECORD_AT.length));
   assert(bytes.indexOf(RECORD_MARKER, 1) === -1, 'no 0xFF inside a record');
   return bytes;
 }
@@ -239,6 +244,7 @@ function decodeBatch(payload: Uint8Array): WriteOp[] | undefined {
   const count = getGroups(payload, 0, U32_GROUP_BYTES, U32_MAX);
   if (count === undefined) return undefined;
   const ops: WriteOp[] = [];
+  const pair = ['', ''];
   let offset = U32_GROUP_BYTES;
   // Bounded by the payload: every op takes at least BATCH_OP_HEADER_BYTES, so a damaged count
   // cannot loop long.
@@ -251,10 +257,11 @@ function decodeBatch(payload: Uint8Array): WriteOp[] | undefined {
     const end = keyAt + keyBytes + valueBytes;
     const wrongOp = op !== RecordType.put && (op !== RecordType.del || valueBytes !== 0);
     if (end > payload.length || wrongOp) return undefined;
-    const key = fromUtf8(payload.subarray(keyAt, keyAt + keyBytes));
-    const value = fromUtf8(payload.subarray(keyAt + keyBytes, end));
-    if (key === undefined || value === undefined) return undefined;
-    ops.push(op === RecordType.put ? { op: 'put', key, value } : { op: 'del', key });
+    if (!fromUtf8Pair(payload, keyAt, keyAt + keyBytes, end, pair)) return undefined;
+    const key = at(pair, 0, 'key');
+    ops.push(
+      op === RecordType.put ? { op: 'put', key, value: at(pair, 1, 'value') } : { op: 'del', key },
+    );
     offset = end;
   }
   return offset === payload.length && ops.length > 0 ? ops : undefined;
@@ -272,9 +279,10 @@ function decodePayload(type: number | undefined, payload: Uint8Array): WriteOp[]
   if (type === RecordType.put) {
     const keyBytes = getGroups(payload, 0, U32_GROUP_BYTES, U32_MAX);
     if (keyBytes === undefined || U32_GROUP_BYTES + keyBytes > payload.length) return undefined;
-    const key = fromUtf8(payload.subarray(U32_GROUP_BYTES, U32_GROUP_BYTES + keyBytes));
-    const value = fromUtf8(payload.subarray(U32_GROUP_BYTES + keyBytes));
-    return key === undefined || value === undefined ? undefined : [{ op: 'put', key, value }];
+    const pair = ['', ''];
+    const keyEnd = U32_GROUP_BYTES + keyBytes;
+    if (!fromUtf8Pair(payload, U32_GROUP_BYTES, keyEnd, payload.length, pair)) return undefined;
+    return [{ op: 'put', key: at(pair, 0, 'key'), value: at(pair, 1, 'value') }];
   }
   return type === RecordType.batch ? decodeBatch(payload) : undefined;
 }
@@ -377,10 +385,11 @@ export interface LogReadResult {
  * follows it.
  */
 export function readLog(
-  bytes: Uint8Array,
+  given: Uint8Array,
   file: string,
   rules: ReadRules = CAREFUL,
 ): LogReadResult {
+  const bytes = plainBytes(given);
   const header = decodeWalHeader(bytes);
   const records: LogRecord[] = [];
   const dropped: Dropped[] = [];

@@ -13,7 +13,8 @@
 // 3. Choose sources (chooseSources): the mode decides which records and entries to use, or
 //    refuses (CORRUPTED, naming file and offset). Intact records it leaves out are discarded,
 //    and listed as such.
-// 4. Replay: apply the chosen records above the snapshot's LSN, each following the one before.
+// 4. Replay: apply the chosen records above the snapshot's LSN, each following the one before: each
+//    key's last op is merged with the snapshot's sorted entries and the tree is built once.
 // 5. Repair (planRepairs): remove tmp files; rewrite both files after salvage or to upgrade v1;
 //    start a new log when there is none; otherwise cut the log after its last used record. Every
 //    repair names the file, offset, byte count and the LSNs it discarded. Then fsync what was read.
@@ -23,9 +24,9 @@
 // cut, so the next record was glued onto the garbage; the snapshot path was relative to the working
 // directory.
 
-import { emptyTree, treeFromSorted } from './bptree.js';
-import { applyOps } from './apply.js';
-import { KvError } from './errors.js';
+import { emptyTree, treeFromColumns } from './bptree.js';
+import { compareKeys } from './bytes.js';
+import { at, KvError } from './errors.js';
 import { readLogV1, readSnapshotV1, V1 } from './format-v1.js';
 import {
   readLog,
@@ -38,7 +39,12 @@ import {
 } from './logging.js';
 import { compactPlan, planNewLog } from './maintenance.js';
 import { FILES, type Step, type Transition } from './plan.js';
-import { readSnapshot, SNAPSHOT_MAGIC, type SnapshotReadResult } from './snapshot.js';
+import {
+  loadSnapshot,
+  SNAPSHOT_MAGIC,
+  type SnapshotColumns,
+  type SnapshotReadResult,
+} from './snapshot.js';
 import { transit, type EngineOptions, type EngineState, type RecoveryMode } from './state.js';
 
 /** What the shell read from the store directory. */
@@ -62,6 +68,11 @@ export interface LoadedFiles {
   readonly wal: LogReadResult | undefined;
   /** The snapshot as read, if it exists. */
   readonly snapshot: SnapshotReadResult | undefined;
+  /**
+   * The snapshot file's size (absent: unknown), so that the automatic compaction's threshold relative
+   * to the snapshot holds after a reopen too.
+   */
+  readonly snapshotBytes?: number | undefined;
 }
 
 /** An intact record recovery did not use, and why. */
@@ -119,7 +130,7 @@ export function recoverFrom(
   const report: RecoveryReport = {
     mode: options.recovery,
     snapshotLsn: sources.snapshotLsn,
-    snapshotEntries: sources.entries.length,
+    snapshotEntries: sources.entries.keys.length,
     walRecords: files.wal?.records.length ?? 0,
     replayed: done.replayed,
     lastLsn: fixed.state.lastLsn,
@@ -138,6 +149,7 @@ export function loadFiles(input: RecoveryInput): LoadedFiles {
   const v1Snapshot = snapshot !== undefined && versionOf(snapshot, SNAPSHOT_MAGIC) === V1;
   return {
     names: input.names,
+    snapshotBytes: snapshot?.length,
     wal:
       wal === undefined ? undefined : v1Log ? readLogV1(wal, FILES.wal) : readLog(wal, FILES.wal),
     snapshot:
@@ -145,7 +157,7 @@ export function loadFiles(input: RecoveryInput): LoadedFiles {
         ? undefined
         : v1Snapshot
           ? readSnapshotV1(snapshot, FILES.snapshot)
-          : readSnapshot(snapshot, FILES.snapshot),
+          : loadSnapshot(snapshot, FILES.snapshot),
   };
 }
 
@@ -243,14 +255,19 @@ function judgeLog(
 function judgeSnapshot(
   snapshot: SnapshotReadResult | undefined,
   mode: RecoveryMode,
-): { lsn: number; entries: readonly (readonly [string, string])[] } {
-  if (snapshot === undefined) return { lsn: 0, entries: [] };
+): { lsn: number; entries: SnapshotColumns } {
+  if (snapshot === undefined) return { lsn: 0, entries: { keys: [], values: [] } };
   const damage = snapshot.dropped[0];
   if (damage !== undefined && snapshot.version === V1)
     throw corrupted(`the snapshot ${V1_DAMAGE}`, damage);
   if (damage !== undefined && mode !== 'salvage')
     throw corrupted(`the snapshot is damaged (${damage.reason})`, damage);
-  return { lsn: snapshot.lsn ?? 0, entries: snapshot.entries };
+  return { lsn: snapshot.lsn ?? 0, entries: snapshot.columns ?? toColumns(snapshot.entries) };
+}
+
+/** Pairs as two flat arrays (a snapshot read by the careful reader, or a v1 one). */
+function toColumns(entries: readonly (readonly [string, string])[]): SnapshotColumns {
+  return { keys: entries.map(([key]) => key), values: entries.map(([, value]) => value) };
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -260,13 +277,15 @@ function judgeSnapshot(
 interface Sources {
   readonly mode: RecoveryMode;
   readonly snapshotLsn: number;
-  readonly entries: readonly (readonly [string, string])[];
+  readonly entries: SnapshotColumns;
   readonly records: readonly LogRecord[];
   readonly discarded: readonly DiscardedRecord[];
   /**
    * The LSN the log's header says it starts after (the snapshot's when the header is unreadable).
    */
   readonly walBaseLsn: number;
+  /** The snapshot file's size, when known. */
+  readonly snapshotBytes: number | undefined;
 }
 
 function chooseSources(files: LoadedFiles, mode: RecoveryMode): Sources {
@@ -293,6 +312,7 @@ function chooseSources(files: LoadedFiles, mode: RecoveryMode): Sources {
     records: kept.records,
     discarded: kept.discarded,
     walBaseLsn,
+    snapshotBytes: files.snapshotBytes,
   };
 }
 
@@ -308,10 +328,14 @@ interface Replayed {
 
 /**
  * Apply the records above the snapshot's LSN, requiring each to follow the one before (salvage
- * excepted).
+ * excepted). Replay keeps the last op per key (what applying every record in order leaves), then
+ * merges those with the snapshot's sorted entries and builds the tree bottom-up once: a replay of
+ * 100,000 records into a million keys made 100,000 root-to-leaf descents and copies before. A refusal
+ * midway throws before any tree is built.
  */
 function replay(sources: Sources, options: EngineOptions): Replayed {
-  let tree = treeFromSorted(sources.entries, options.treeOrder);
+  // Each key's last op: its value, or undefined for a delete.
+  const lastOps = new Map<string, string | undefined>();
   let lastLsn = sources.snapshotLsn;
   let replayed = 0;
   for (const record of sources.records) {
@@ -322,24 +346,70 @@ function replay(sources: Sources, options: EngineOptions): Replayed {
         offsetBytes: record.offsetBytes,
       });
     }
-    tree = applyOps(tree, record.ops);
+    for (const op of record.ops) lastOps.set(op.key, op.op === 'put' ? op.value : undefined);
     lastLsn = record.lsn;
     replayed++;
   }
+  const merged = lastOps.size === 0 ? sources.entries : mergeOps(sources.entries, lastOps);
   const state: EngineState = {
     phase: 'RECOVERING',
     options,
-    tree,
+    tree: treeFromColumns(merged.keys, merged.values, options.treeOrder),
     lastLsn,
     // Recovery fsyncs what it read before anyone is shown it (planRepairs).
     durableLsn: lastLsn,
     walBaseLsn: sources.walBaseLsn,
     walBytes: 0,
     snapshotLsn: sources.snapshotLsn,
+    snapshotBytes: sources.snapshotBytes,
     writesSinceCompact: sources.records.length,
   };
   const last = sources.records[sources.records.length - 1];
   return { state, replayed, walLastLsn: last?.lsn ?? sources.walBaseLsn };
+}
+
+/** A UTF-16 unit where code unit order and UTF-8 byte order (compareKeys) part ways. */
+const SURROGATE_OR_ABOVE = /[\uD800-\uFFFF]/;
+
+/** `keys` sorted by compareKeys, in place. */
+function sortedKeys(keys: string[]): string[] {
+  // Without a unit at or above U+D800 the two orders agree, and the native sort makes no JS call per
+  // comparison: 1.7 times faster on 500,000 keys.
+  if (keys.some((key) => SURROGATE_OR_ABOVE.test(key))) return keys.sort(compareKeys);
+  return keys.sort();
+}
+
+/**
+ * The sorted entries after each key's last op: a put sets the key, a delete (undefined) removes it.
+ * One merge of two sorted runs: the snapshot's and the replayed keys, sorted here.
+ */
+function mergeOps(
+  entries: SnapshotColumns,
+  lastOps: ReadonlyMap<string, string | undefined>,
+): SnapshotColumns {
+  const from = entries.keys;
+  const fromValues = entries.values;
+  const keys: string[] = [];
+  const values: string[] = [];
+  let i = 0;
+  for (const key of sortedKeys([...lastOps.keys()])) {
+    // The snapshot's keys below this one stay; the same key is replaced (or removed) below.
+    for (let k = from[i]; k !== undefined && compareKeys(k, key) < 0; k = from[++i]) {
+      keys.push(k);
+      values.push(at(fromValues, i, 'snapshot value'));
+    }
+    if (from[i] === key) i++;
+    const value = lastOps.get(key);
+    if (value !== undefined) {
+      keys.push(key);
+      values.push(value);
+    }
+  }
+  for (; i < from.length; i++) {
+    keys.push(at(from, i, 'snapshot key'));
+    values.push(at(fromValues, i, 'snapshot value'));
+  }
+  return { keys, values };
 }
 
 // -------------------------------------------------------------------------------------------------

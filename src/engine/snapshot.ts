@@ -4,19 +4,25 @@
 // in the trailer, and a CRC of the whole file, so that a truncated or rotten snapshot is detected
 // instead of silently loading half the keys. Entries are framed like log records (logging.ts): each
 // starts with the marker 0xFF, which no key, value or integer field can hold, so salvage resyncs at
-// the next marker and keeps every intact entry after a damaged one.
+// the next marker and keeps every intact entry after a damaged one. loadSnapshot reads an intact file
+// in one fast pass and falls back to readSnapshot, the careful reader, at the first problem.
 
 import {
   compareKeys,
   concatBytes,
   fromUtf8,
+  fromUtf8Pair,
   getGroups,
+  getU32Groups,
+  plainBytes,
   putGroups,
+  putU32Groups,
+  putUtf8,
   U32_GROUP_BYTES,
   U53_GROUP_BYTES,
 } from './bytes.js';
-import { crc32 } from './crc32.js';
-import { assert } from './errors.js';
+import { crc32, crc32Combine } from './crc32.js';
+import { assert, at } from './errors.js';
 import { RECORD_MARKER, versionOf, type Dropped, type DropReason } from './logging.js';
 
 // The snapshot, format v2 (spec/format.md):
@@ -65,6 +71,19 @@ export interface SnapshotReadResult {
   readonly entries: readonly (readonly [string, string])[];
   /** What could not be used. Empty means the snapshot is whole. */
   readonly dropped: readonly Dropped[];
+  /**
+   * The same entries as two flat arrays, when loadSnapshot's fast path read them (then `entries` is
+   * made only if asked for): a load of a million keys makes no array per entry.
+   */
+  readonly columns?: SnapshotColumns | undefined;
+}
+
+/** Entries as two flat arrays: keys[i] (strictly ascending) maps to values[i]. */
+export interface SnapshotColumns {
+  /** The keys, strictly ascending. */
+  readonly keys: readonly string[];
+  /** The value of each key, at the same index. */
+  readonly values: readonly string[];
 }
 
 function encodeHeader(lsn: number, count: number): Uint8Array {
@@ -103,7 +122,9 @@ export function encodeSnapshot(
     written += piece.count;
     lastKey = piece.lastKey;
     const tail = piece.ended ? [encodeSnapshotTrailer(count, fileCrc)] : [];
-    chunks.push(concatBytes([...head, piece.bytes, ...tail]));
+    // A middle piece is a chunk as it is: copying it into a fresh array was a tenth of a compaction.
+    const alone = head.length === 0 && tail.length === 0;
+    chunks.push(alone ? piece.bytes : concatBytes([...head, piece.bytes, ...tail]));
     if (piece.ended) break;
   }
   assert(written === count, `snapshot count ${count} matches the ${written} entries written`);
@@ -233,6 +254,189 @@ export function readSnapshot(
   return { version, lsn: header.lsn, entries, dropped };
 }
 
+/**
+ * Read a snapshot as readSnapshot does, fast when it is intact: one pass that checks each entry's CRC,
+ * combines those CRCs into the whole-file CRC (no second pass over the bytes), decodes each entry's
+ * text with one decoder call, and returns the entries as `columns`. At the first problem it reads the
+ * file again with readSnapshot, so every verdict and every Dropped is readSnapshot's.
+ */
+export function loadSnapshot(bytes: Uint8Array, file: string): SnapshotReadResult {
+  const plain = plainBytes(bytes);
+  return readIntact(plain) ?? readSnapshot(plain, file);
+}
+
+/** The entries of an intact v2 snapshot, or undefined at the first thing readSnapshot would drop. */
+function readIntact(bytes: Uint8Array): SnapshotReadResult | undefined {
+  const header = decodeHeader(bytes, true);
+  if (header === undefined) return undefined;
+  const text = new TextRuns(bytes.length);
+  let fileCrc = crc32(bytes, 0, SNAPSHOT_HEADER_BYTES);
+  let offset = SNAPSHOT_HEADER_BYTES;
+  let previousAt = 0;
+  let previousEnd = 0;
+  // One turn per entry the header counts, each moving past at least a header: bounded by the file.
+  for (let i = 0; i < header.count; i++) {
+    const end = intactEntryEnd(bytes, offset);
+    if (end === -1) return undefined;
+    const keyAt = offset + ENTRY_HEADER_BYTES;
+    const keyEnd = keyAt + getU32Groups(bytes, offset + 6);
+    // Checked after reading as it was asserted before writing: keys strictly ascending. UTF-8 byte
+    // order is compareKeys' order, and comparing the bytes in hand touches no string.
+    if (i > 0 && compareUtf8(bytes, previousAt, previousEnd, keyAt, keyEnd) >= 0) return undefined;
+    if (!text.add(bytes, keyAt, keyEnd, end)) return undefined;
+    previousAt = keyAt;
+    previousEnd = keyEnd;
+    // The file's CRC over this entry: its first 6 bytes, then the entry's own CRC, combined.
+    fileCrc = fileCrcOver(bytes, offset, end, fileCrc, getU32Groups(bytes, offset + 1));
+    offset = end;
+  }
+  if (!trailerAt(bytes, offset, header.count, false)) return undefined;
+  const stored = getGroups(bytes, offset + 9, U32_GROUP_BYTES, U32_MAX);
+  if (stored !== crc32(bytes, offset, offset + 9, fileCrc) || !text.flush()) return undefined;
+  return intactResult(header.lsn, { keys: text.keys, values: text.values });
+}
+
+/**
+ * Text bytes gathered per decoder call: over V8's 128 KiB limit for ordinary objects, so that each
+ * run's string is born in large-object space, which the young generation's scavenger never copies.
+ */
+const TEXT_RUN_BYTES = 256 * 1024;
+
+/**
+ * The keys and values of many entries decoded with one decoder call. Each entry's text is copied
+ * into one run; when the run is ASCII (a UTF-16 unit per byte), every key and value is a slice of
+ * its string. A decoder call and a fresh string per key and per value was most of a snapshot load:
+ * the calls themselves, and the scavenger copying two million young strings. Otherwise each entry
+ * is decoded on its own, as readSnapshot does.
+ */
+class TextRuns {
+  /** The keys read, in order. */
+  readonly keys: string[] = [];
+  /** The values read, in order. */
+  readonly values: string[] = [];
+  /** Undefined for a small file: each entry is decoded on its own (see the constructor). */
+  private readonly run: Uint8Array | undefined;
+  private used = 0;
+  /** Per entry waiting in the run: where its key ends and where its value ends. */
+  private readonly cuts: number[] = [];
+  private readonly pair = ['', ''];
+
+  /**
+   * Runs pay off for a large file only: for a checker's snapshot of a few keys, allocating and
+   * copying into a run cost more than the decoder calls it saved (crash images per second fell).
+   */
+  constructor(fileBytes: number) {
+    this.run = fileBytes >= TEXT_RUN_BYTES ? new Uint8Array(TEXT_RUN_BYTES) : undefined;
+  }
+
+  /** Add the key bytes[keyAt, keyEnd) and value bytes[keyEnd, end); false when one is not UTF-8. */
+  add(bytes: Uint8Array, keyAt: number, keyEnd: number, end: number): boolean {
+    const run = this.run;
+    const n = end - keyAt;
+    if (run === undefined) return this.push(bytes, keyAt, keyEnd, end);
+    if (this.used + n > run.length && !this.flush()) return false;
+    if (n > run.length) return this.push(bytes, keyAt, keyEnd, end);
+    const to = this.used + n;
+    // set() of a subarray: a third of a byte loop's time, though it makes a view per entry.
+    run.set(bytes.subarray(keyAt, end), this.used);
+    this.cuts.push(this.used + keyEnd - keyAt, to);
+    this.used = to;
+    return true;
+  }
+
+  /** Decode every entry waiting; false when one is not UTF-8. */
+  flush(): boolean {
+    const run = this.run;
+    if (run === undefined || this.used === 0) return true;
+    const text = fromUtf8(run.subarray(0, this.used));
+    const ascii = text !== undefined && text.length === this.used;
+    let from = 0;
+    for (let i = 0; i + 1 < this.cuts.length; i += 2) {
+      const mid = at(this.cuts, i, 'key end');
+      const to = at(this.cuts, i + 1, 'value end');
+      if (ascii) {
+        this.keys.push(text.slice(from, mid));
+        this.values.push(text.slice(mid, to));
+      } else if (!this.push(run, from, mid, to)) return false;
+      from = to;
+    }
+    this.cuts.length = 0;
+    this.used = 0;
+    return true;
+  }
+
+  private push(bytes: Uint8Array, keyAt: number, keyEnd: number, end: number): boolean {
+    if (!fromUtf8Pair(bytes, keyAt, keyEnd, end, this.pair)) return false;
+    this.keys.push(at(this.pair, 0, 'key'));
+    this.values.push(at(this.pair, 1, 'value'));
+    return true;
+  }
+}
+
+/** Entries shorter than this are checksummed again for the file's CRC rather than combined. */
+const SHORT_ENTRY_BYTES = 64;
+
+/**
+ * The file's CRC continued over the entry bytes[at, end), whose own CRC (bytes at + 6 to end) is
+ * `entryCrc`: its first 6 bytes, then the entry's CRC combined in, so the bytes are read once.
+ */
+function fileCrcOver(
+  bytes: Uint8Array,
+  at: number,
+  end: number,
+  fileCrc: number,
+  entryCrc: number,
+) {
+  // A short entry (a checker's) costs less to checksum again, in cache, than one 32-step product.
+  if (end - at < SHORT_ENTRY_BYTES) return crc32(bytes, at, end, fileCrc);
+  return crc32Combine(crc32(bytes, at, at + 6, fileCrc), entryCrc, end - at - 6);
+}
+
+/** Compare bytes[a, aEnd) with bytes[b, bEnd) as unsigned bytes (UTF-8 byte order). */
+function compareUtf8(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): number {
+  const n = Math.min(aEnd - a, bEnd - b);
+  for (let i = 0; i < n; i++) {
+    const d = (bytes[a + i] ?? 0) - (bytes[b + i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return aEnd - a - (bEnd - b);
+}
+
+/** Where the intact entry at `offset` ends (marker, lengths, bytes present, CRC), else -1. */
+function intactEntryEnd(bytes: Uint8Array, offset: number): number {
+  if (bytes[offset] !== RECORD_MARKER) return -1;
+  const keyBytes = getU32Groups(bytes, offset + 6);
+  const valueBytes = getU32Groups(bytes, offset + 11);
+  const crc = getU32Groups(bytes, offset + 1);
+  if (keyBytes === -1 || valueBytes === -1 || crc === -1) return -1;
+  const end = offset + ENTRY_HEADER_BYTES + keyBytes + valueBytes;
+  return end <= bytes.length && crc === crc32(bytes, offset + 6, end) ? end : -1;
+}
+
+/** A whole snapshot's result: `entries` as pairs is made from the columns only when read. */
+function intactResult(lsn: number, columns: SnapshotColumns): SnapshotReadResult {
+  return new IntactSnapshot(lsn, columns);
+}
+
+/** A class, not an object literal with a getter: V8 makes those slowly, and this once per load. */
+class IntactSnapshot implements SnapshotReadResult {
+  readonly version = SNAPSHOT_VERSION;
+  readonly dropped: readonly Dropped[] = [];
+  private pairs: (readonly [string, string])[] | undefined;
+
+  constructor(
+    readonly lsn: number,
+    readonly columns: SnapshotColumns,
+  ) {}
+
+  /** The entries as pairs, made on first use. */
+  get entries(): readonly (readonly [string, string])[] {
+    const { keys, values } = this.columns;
+    this.pairs ??= keys.map((key, i): readonly [string, string] => [key, at(values, i, 'value')]);
+    return this.pairs;
+  }
+}
+
 /** Where the intact trailer starts, if one ends the file after `from`; else the end of the file. */
 function trailerStart(bytes: Uint8Array, from: number, count: number): number {
   const start = bytes.length - TRAILER_BYTES;
@@ -262,8 +466,6 @@ function entryProblem(bytes: Uint8Array, offset: number): DropReason {
 // Additive: the same bytes as encodeSnapshot, which stays as it is for now. The pieces differ from it in
 // speed only: entries go into one growing buffer through TextEncoder.encodeInto (no per-entry arrays,
 // no concatBytes), and the file CRC is carried between pieces.
-
-const textEncoder = new TextEncoder();
 
 /** The header of a snapshot covering `lsn` with `count` entries: the first bytes of the file. */
 export function encodeSnapshotHeader(lsn: number, count: number): Uint8Array {
@@ -312,6 +514,9 @@ export function encodeSnapshotEntries(
   let count = 0;
   let lastKey = afterKey;
   let ended = false;
+  let crc = fileCrc;
+  let previousAt = -1; // where the previous key's bytes are in `out` (-1: in an earlier piece)
+  let previousEnd = -1;
   while (at < bytesMax) {
     const next = entries.next();
     if (next.done === true) {
@@ -319,39 +524,43 @@ export function encodeSnapshotEntries(
       break;
     }
     const [key, value] = next.value;
-    assert(lastKey === undefined || compareKeys(lastKey, key) < 0, 'snapshot entries are ordered');
     // A UTF-16 unit is at most 3 UTF-8 bytes: reserve that much, so encodeInto never runs short.
     const room = ENTRY_HEADER_BYTES + 3 * (key.length + value.length);
     if (at + room > out.length) out = grown(out, at + room);
-    // One entry, written in place: marker, CRC of bytes 6.., key length, value length, key, value.
-    const k = putText(out, at + ENTRY_HEADER_BYTES, key);
-    const v = putText(out, at + ENTRY_HEADER_BYTES + k, value);
-    out[at] = RECORD_MARKER;
-    putGroups(out, at + 6, k, U32_GROUP_BYTES);
-    putGroups(out, at + 11, v, U32_GROUP_BYTES);
-    const end = at + ENTRY_HEADER_BYTES + k + v;
-    putGroups(out, at + 1, crc32(out, at + 6, end), U32_GROUP_BYTES);
+    const end = putEntry(out, at, key, value);
+    const keyAt = at + ENTRY_HEADER_BYTES;
+    const keyEnd = keyAt + getU32Groups(out, at + 6);
+    // Asserted on the bytes just written, which are in cache (UTF-8 byte order is compareKeys'
+    // order); comparing the strings again cost a third of a compaction.
+    const ordered =
+      previousAt === -1
+        ? lastKey === undefined || compareKeys(lastKey, key) < 0
+        : compareUtf8(out, previousAt, previousEnd, keyAt, keyEnd) < 0;
+    assert(ordered, 'snapshot entries are ordered');
+    // The file's CRC follows from the entry's (crc32Combine), not from a second pass over its bytes.
+    crc = fileCrcOver(out, at, end, crc, getU32Groups(out, at + 1));
+    previousAt = keyAt;
+    previousEnd = keyEnd;
     at = end;
     count++;
     lastKey = key;
   }
-  const bytes = out.subarray(0, at);
-  return { bytes, count, lastKey, fileCrc: crc32(bytes, 0, at, fileCrc), ended };
+  return { bytes: out.subarray(0, at), count, lastKey, fileCrc: crc, ended };
 }
 
 /**
- * Write `text` as UTF-8 at `offsetBytes`; returns the bytes written. ASCII is copied unit by unit
- * (most keys and values), which costs less than encodeInto's call and the subarray it needs.
+ * Write one entry at `at` (room reserved): marker, CRC of bytes 6.., key length, value length, key,
+ * value. Returns where it ends.
  */
-function putText(out: Uint8Array, offsetBytes: number, text: string): number {
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80)
-      return i + textEncoder.encodeInto(text.slice(i), out.subarray(offsetBytes + i)).written;
-    out[offsetBytes + i] = c;
-  }
-  return n;
+function putEntry(out: Uint8Array, at: number, key: string, value: string): number {
+  const k = putUtf8(out, at + ENTRY_HEADER_BYTES, key);
+  const v = putUtf8(out, at + ENTRY_HEADER_BYTES + k, value);
+  out[at] = RECORD_MARKER;
+  putU32Groups(out, at + 6, k);
+  putU32Groups(out, at + 11, v);
+  const end = at + ENTRY_HEADER_BYTES + k + v;
+  putU32Groups(out, at + 1, crc32(out, at + 6, end));
+  return end;
 }
 
 function grown(bytes: Uint8Array, needBytes: number): Uint8Array {

@@ -1,8 +1,8 @@
-// Tests for src/engine/crc32.ts: the pure CRC-32 agrees with zlib's, whole and in pieces.
+// Tests for src/engine/crc32.ts: the pure CRC-32 agrees with zlib's, whole, in pieces and combined.
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32 } from '../../src/engine/crc32.js';
+import { crc32, crc32Combine } from '../../src/engine/crc32.js';
 import { checkProperty } from '../seed.js';
 
 describe('crc32', () => {
@@ -20,5 +20,25 @@ describe('crc32', () => {
         expect(crc32(bytes, k, bytes.length, crc32(bytes, 0, k))).toBe(crc32(bytes));
       }),
     );
+  });
+
+  it('combines the CRCs of two pieces into the CRC of both, at any lengths', () => {
+    checkProperty(
+      'crc32Combine is the CRC of the concatenation',
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), (bytes, cut) => {
+        const k = bytes.length === 0 ? 0 : cut % (bytes.length + 1);
+        const a = crc32(bytes, 0, k);
+        const b = crc32(bytes, k);
+        expect(crc32Combine(a, b, bytes.length - k)).toBe(crc32(bytes));
+      }),
+    );
+    // The same length many times over: past the uses after which a length gets its byte table.
+    const bytes = new Uint8Array(4000).map((_, i) => (i * 131 + (i >> 3)) & 0xff);
+    for (let i = 0; i + 140 <= bytes.length; i += 20) {
+      const whole = crc32(bytes, 0, i + 140);
+      expect(crc32Combine(crc32(bytes, 0, i), crc32(bytes, i, i + 140), 140)).toBe(whole);
+    }
+    const long = new Uint8Array(70_000).map((_, i) => (i * 31) & 0xff);
+    expect(crc32Combine(crc32(long, 0, 5), crc32(long, 5), long.length - 5)).toBe(crc32(long));
   });
 });

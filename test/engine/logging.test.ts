@@ -65,6 +65,23 @@ describe('the log', () => {
     ).toEqual(ops);
   });
 
+  it('keeps a leading U+FEFF in keys and values, in PUT, DEL and BATCH records', () => {
+    const bom = '\uFEFF';
+    const records: WriteOp[][] = [
+      [{ op: 'put', key: `${bom}k`, value: `${bom}v` }],
+      [{ op: 'del', key: `${bom}k` }],
+      [
+        { op: 'put', key: bom, value: bom },
+        { op: 'del', key: `${bom}x` },
+      ],
+    ];
+    const bytes = concatBytes([
+      encodeWalHeader(0),
+      ...records.map((ops, i) => encodeRecord(i + 1, ops)),
+    ]);
+    expect(readLog(bytes, 'w').records.map((r) => r.ops)).toEqual(records);
+  });
+
   it('never throws on arbitrary bytes, and accounts for every byte', () => {
     checkProperty(
       'log reader is total',

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { concatBytes } from '../../src/engine/bytes.js';
+import { compareKeys, concatBytes } from '../../src/engine/bytes.js';
 import { at, isKvError } from '../../src/engine/errors.js';
 import { WAL_HEADER_BYTES, encodeRecord, encodeWalHeader } from '../../src/engine/logging.js';
 import { resolveOptions } from '../../src/engine/options.js';
@@ -11,7 +11,7 @@ import { FILES } from '../../src/engine/plan.js';
 import { recover, recoverFrom, type RecoveryInput } from '../../src/engine/recovery.js';
 import { encodeSnapshot } from '../../src/engine/snapshot.js';
 import type { RecoveryMode } from '../../src/engine/state.js';
-import { treeEntries } from '../../src/engine/bptree.js';
+import { checkTree, treeEntries } from '../../src/engine/bptree.js';
 import { checkProperty } from '../seed.js';
 
 /** XOR one byte in place (test damage). */
@@ -257,6 +257,40 @@ describe('recovery', () => {
     const hole = synced.slice();
     flip(hole, second + 1, 0x01); // its CRC
     expect(corruptedAt(names({ wal: hole }))).toEqual({ file: FILES.wal, offsetBytes: second });
+  });
+
+  it('replays any log over any snapshot to what applying every op in order gives', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'é', '\u{1F600}', '\uFFFD', 'a\u{1F600}', 'aa');
+    const op = fc.oneof(
+      fc.record({ op: fc.constant('put' as const), key, value: fc.string({ maxLength: 3 }) }),
+      fc.record({ op: fc.constant('del' as const), key }),
+    );
+    checkProperty(
+      'replay over a snapshot',
+      fc.property(
+        fc.dictionary(key, fc.string({ maxLength: 3 }), { maxKeys: 8 }),
+        fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { maxLength: 12 }),
+        (dict, records) => {
+          const entries = Object.entries(dict).sort((a, b) => compareKeys(a[0], b[0]));
+          const snapshot = concatBytes(encodeSnapshot(3, entries.length, entries));
+          const model = new Map(entries);
+          const wal = [encodeWalHeader(3)];
+          for (const [i, ops] of records.entries()) {
+            wal.push(encodeRecord(4 + i, ops));
+            for (const o of ops) {
+              if (o.op === 'put') model.set(o.key, o.value);
+              else model.delete(o.key);
+            }
+          }
+          const t = recover(names({ wal: concatBytes(wal), snapshot }), options());
+          expect(checkTree(t.state.tree)).toEqual([]);
+          expect([...treeEntries(t.state.tree)]).toEqual(
+            [...model].sort((a, b) => compareKeys(a[0], b[0])),
+          );
+          expect(t.state.snapshotBytes).toBe(snapshot.length);
+        },
+      ),
+    );
   });
 
   it('salvage keeps every intact snapshot entry after a damaged one', () => {

@@ -1,5 +1,6 @@
 // Tests for src/engine/snapshot.ts: round trip of any entries; truncation at every byte and a flip of
-// every byte are detected (KVStore v3's loader trusted its file); salvage keeps every intact entry.
+// every byte are detected (KVStore v3's loader trusted its file); salvage keeps every intact entry;
+// loadSnapshot's fast path reads exactly what readSnapshot reads, damaged or not.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareKeys, concatBytes } from '../../src/engine/bytes.js';
@@ -7,6 +8,7 @@ import { at } from '../../src/engine/errors.js';
 import {
   ENTRY_HEADER_BYTES,
   encodeSnapshot,
+  loadSnapshot,
   readSnapshot,
   SNAPSHOT_CHUNK_BYTES,
   SNAPSHOT_HEADER_BYTES,
@@ -91,5 +93,71 @@ describe('the snapshot', () => {
     expect(chunks.length).toBeGreaterThan(1);
     for (const c of chunks) expect(c.length).toBeLessThan(SNAPSHOT_CHUNK_BYTES + 200);
     expect(readSnapshot(concatBytes(chunks), 's').entries).toEqual(entries);
+  });
+
+  it('loads what readSnapshot reads, intact or damaged, as columns when intact', () => {
+    checkProperty(
+      'loadSnapshot agrees with readSnapshot',
+      fc.property(
+        fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), {
+          maxKeys: 12,
+        }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 2 }),
+        (dict, where, damage) => {
+          const entries = Object.entries(dict).sort((a, b) => compareKeys(a[0], b[0]));
+          const bytes = encode(7, entries);
+          const offset = where % bytes.length;
+          if (damage === 1) flip(bytes, offset, 1 + (where % 255));
+          const file = damage === 2 ? bytes.subarray(0, offset) : bytes;
+          const careful = readSnapshot(file, 's');
+          const fast = loadSnapshot(file, 's');
+          expect(fast.version).toBe(careful.version);
+          expect(fast.lsn).toBe(careful.lsn);
+          expect(fast.dropped).toEqual(careful.dropped);
+          expect(fast.entries).toEqual(careful.entries);
+          if (careful.dropped.length === 0) {
+            expect(fast.columns?.keys).toEqual(entries.map(([key]) => key));
+            expect(fast.columns?.values).toEqual(entries.map(([, value]) => value));
+          }
+        },
+      ),
+    );
+  });
+
+  it('loads entries across many text runs, ASCII or not, and a value larger than a run', () => {
+    const entries = Array.from({ length: 6000 }, (_, i): [string, string] => [
+      `k${String(i).padStart(5, '0')}`,
+      i === 4000 ? 'é'.repeat(50) : i === 5000 ? 'v'.repeat(300_000) : `${i}`.repeat(20),
+    ]);
+    const read = loadSnapshot(encode(3, entries), 's');
+    expect(read.dropped).toEqual([]);
+    expect(read.columns?.keys).toEqual(entries.map(([key]) => key));
+    expect(read.columns?.values).toEqual(entries.map(([, value]) => value));
+  });
+
+  it('falls back to the careful reader on keys out of order', () => {
+    const bytes = encode(1, [
+      ['b', '1'],
+      ['c', '2'],
+    ]);
+    // Put the intact entry of key "a" (same size) where "c" was: every entry CRC holds, the order not.
+    const other = encode(1, [['a', '2']]);
+    const entryBytes = ENTRY_HEADER_BYTES + 2;
+    const second = SNAPSHOT_HEADER_BYTES + entryBytes;
+    bytes.set(other.subarray(SNAPSHOT_HEADER_BYTES, SNAPSHOT_HEADER_BYTES + entryBytes), second);
+    const careful = readSnapshot(bytes, 's');
+    expect(careful.dropped[0]).toMatchObject({ offsetBytes: second, reason: 'bad-payload' });
+    expect(loadSnapshot(bytes, 's')).toEqual(careful);
+  });
+
+  it('keeps a leading U+FEFF in keys and values', () => {
+    const entries: [string, string][] = [
+      ['\uFEFF', '\uFEFFv'],
+      ['\uFEFFk', ''],
+    ];
+    const bytes = encode(2, entries);
+    expect(readSnapshot(bytes, 's').entries).toEqual(entries);
+    expect(loadSnapshot(bytes, 's').entries).toEqual(entries);
   });
 });
