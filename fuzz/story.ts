@@ -123,7 +123,7 @@ function crashWhere(e: Extract<TraceEvent, { kind: 'crash' }>): string {
     return `at step ${event.stepIndex} (${describeStep(event.inFlight)}), while it was in flight`;
   if (e.stepsBefore === 0)
     return 'after the operation returned: it made no call that changes the disk, so the crash point lies past its end; then the process died';
-  return `after the operation's last step: it made ${e.stepsBefore} call${e.stepsBefore === 1 ? '' : 's'} that change the disk (steps 0..${e.stepsBefore - 1}), so the crash point lies past its end; the operation returned, then the process died`;
+  return `after the operation's last step: it made ${e.stepsBefore} ${e.stepsBefore === 1 ? 'call that changes' : 'calls that change'} the disk (steps 0..${e.stepsBefore - 1}), so the crash point lies past its end; the operation returned, then the process died`;
 }
 
 /** Steps counted from 0 within each operation and within each open, so "at step N" can be looked up. */
