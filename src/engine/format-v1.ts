@@ -20,6 +20,29 @@ const V1_SNAPSHOT_HEADER_BYTES = 24;
 const V1_ENTRY_HEADER_BYTES = 12;
 
 /**
+ * True when `bytes` start with an intact v1 log header (magic, version 1, its CRC): only then is a
+ * log read as v1. A v2 header whose version field a flipped bit turned into 1 fails the v1 CRC, so it
+ * stays a damaged v2 log, which salvage can still read, instead of a "damaged v1 log" every mode
+ * refuses.
+ */
+export function isV1Log(bytes: Uint8Array, magic: Uint8Array): boolean {
+  if (bytes.length < V1_WAL_HEADER_BYTES || !startsWith(bytes, magic)) return false;
+  const view = viewOf(bytes);
+  return view.getUint32(4, true) === V1 && view.getUint32(16, true) === crc32(bytes, 0, 16);
+}
+
+/** True when `bytes` start with an intact v1 snapshot header (magic, version 1, its CRC). */
+export function isV1Snapshot(bytes: Uint8Array, magic: Uint8Array): boolean {
+  if (bytes.length < V1_SNAPSHOT_HEADER_BYTES || !startsWith(bytes, magic)) return false;
+  const view = viewOf(bytes);
+  return view.getUint32(4, true) === V1 && view.getUint32(20, true) === crc32(bytes, 0, 20);
+}
+
+function startsWith(bytes: Uint8Array, magic: Uint8Array): boolean {
+  return magic.every((b, i) => bytes[i] === b);
+}
+
+/**
  * Decode a v1 BATCH payload: count u32, then per op: op u8, key length u32, value length u32, key,
  * value.
  */

@@ -4,14 +4,13 @@
 // bytes.
 
 import { getGroups, U32_GROUP_BYTES, utf8 } from './bytes.js';
-import { readLogV1, readSnapshotV1, V1 } from './format-v1.js';
+import { isV1Log, isV1Snapshot, readLogV1, readSnapshotV1 } from './format-v1.js';
 import {
   BATCH_OP_HEADER_BYTES,
   decodeWalHeader,
   RECORD_AT,
   RECORD_HEADER_BYTES,
   readLog,
-  versionOf,
   WAL_MAGIC,
   type Dropped,
   type LogRecord,
@@ -146,7 +145,7 @@ function walHeaderFields(bytes: Uint8Array): LayoutField[] {
  * only.
  */
 export function logLayout(bytes: Uint8Array): LayoutField[] {
-  const v1 = versionOf(bytes, WAL_MAGIC) === V1;
+  const v1 = isV1Log(bytes, WAL_MAGIC);
   const read = v1 ? readLogV1(bytes, 'log') : readLog(bytes, 'log');
   const parts: { offsetBytes: number; fields: (index: number) => LayoutField[] }[] = [
     ...read.records.map((r) => ({
@@ -200,7 +199,7 @@ function entryFields(offset: number, key: string, value: string, index: number):
 
 /** The layout of a v2 snapshot, field by field, as readSnapshot reads it. */
 export function snapshotLayout(bytes: Uint8Array): LayoutField[] {
-  if (versionOf(bytes, SNAPSHOT_MAGIC) === V1) {
+  if (isV1Snapshot(bytes, SNAPSHOT_MAGIC)) {
     const ok = readSnapshotV1(bytes, 'snapshot').dropped.length === 0;
     return [
       {

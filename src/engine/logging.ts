@@ -369,7 +369,7 @@ function findNextValid(
 
 /** Everything a log holds, as far as it could be read. */
 export interface LogReadResult {
-  /** The format version the file says it has (undefined when the header is unreadable). */
+  /** The format the file was read as: 2, or 1 when its v1 header is intact (format-v1.ts). */
   readonly version: number | undefined;
   /** The header's base LSN, or undefined when the header is missing or damaged. */
   readonly baseLsn: number | undefined;
@@ -429,5 +429,6 @@ export function readLog(
     const reason = parsed.ok ? 'lsn-out-of-order' : parsed.reason;
     offset = drop(offset, reason, findNextValid(bytes, offset + 1, lastLsn, rules));
   }
-  return { version: versionOf(bytes, WAL_MAGIC), baseLsn: header?.baseLsn, records, dropped };
+  // The format this reader reads the file as (a v1 file goes to format-v1.ts instead).
+  return { version: WAL_VERSION, baseLsn: header?.baseLsn, records, dropped };
 }

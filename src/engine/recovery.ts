@@ -27,10 +27,9 @@
 import { emptyTree, treeFromColumns } from './bptree.js';
 import { compareKeys } from './bytes.js';
 import { at, KvError } from './errors.js';
-import { readLogV1, readSnapshotV1, V1 } from './format-v1.js';
+import { isV1Log, isV1Snapshot, readLogV1, readSnapshotV1, V1 } from './format-v1.js';
 import {
   readLog,
-  versionOf,
   WAL_HEADER_BYTES,
   WAL_MAGIC,
   type Dropped,
@@ -145,8 +144,8 @@ export function recoverFrom(
 /** Read both files, each with the reader of the version it says it has. */
 export function loadFiles(input: RecoveryInput): LoadedFiles {
   const { wal, snapshot } = input;
-  const v1Log = wal !== undefined && versionOf(wal, WAL_MAGIC) === V1;
-  const v1Snapshot = snapshot !== undefined && versionOf(snapshot, SNAPSHOT_MAGIC) === V1;
+  const v1Log = wal !== undefined && isV1Log(wal, WAL_MAGIC);
+  const v1Snapshot = snapshot !== undefined && isV1Snapshot(snapshot, SNAPSHOT_MAGIC);
   return {
     names: input.names,
     snapshotBytes: snapshot?.length,

@@ -63,7 +63,7 @@ export const SNAPSHOT_CHUNK_BYTES = 64 * 1024;
 
 /** A decoded snapshot. */
 export interface SnapshotReadResult {
-  /** The format version the file says it has (undefined when its magic is wrong). */
+  /** The format the file was read as: 2, or 1 when its v1 header is intact (format-v1.ts). */
   readonly version: number | undefined;
   /** The LSN the snapshot covers, or undefined when its header is damaged. */
   readonly lsn: number | undefined;
@@ -213,7 +213,8 @@ export function readSnapshot(
     return { file, offsetBytes, lengthBytes, reason, followedByValid: next, lsnBefore: 0 };
   };
   const header = decodeHeader(bytes, verifyChecksum);
-  const version = versionOf(bytes, SNAPSHOT_MAGIC);
+  // The format this reader reads the file as (a v1 file goes to format-v1.ts instead).
+  const version = SNAPSHOT_VERSION;
   if (header === undefined) {
     const reason = bytes.length < SNAPSHOT_HEADER_BYTES ? 'missing-header' : 'bad-header';
     return {

@@ -73,3 +73,28 @@ describe('a format v1 store', () => {
       expect(() => openStore('/db', { fs, recovery })).toThrow(/previous kvlab \(0\.1\)/);
   });
 });
+
+describe('a v2 file whose version field a flipped bit reads as 1', () => {
+  it('stays a damaged v2 file: salvage opens it, tolerate-tail refuses it as damage', () => {
+    // Found by the CI campaign: xor 0x3 at byte 4 of a v2 log turns version 2 into 1; the log was
+    // then read as "a damaged v1 log", which every mode refused, salvage included.
+    const fs = memoryFileSystem();
+    const store = openStore('/db', { fs });
+    store.put('a', '1');
+    store.put('b', '2');
+    store.close();
+    const path = `/db/${FILES.wal}`;
+    const bytes = (fs.readFile(path) ?? new Uint8Array()).slice();
+    expect(bytes[4]).toBe(2);
+    bytes[4] = 1;
+    write(fs, path, bytes);
+    expect(() => openStore('/db', { fs, readOnly: true })).toThrow(/CORRUPTED/);
+    expect(() => openStore('/db', { fs, readOnly: true })).not.toThrow(/format v1/);
+    const salvaged = openStore('/db', { fs, recovery: 'salvage' });
+    expect(salvaged.scan()).toEqual([
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
+    salvaged.close();
+  });
+});
