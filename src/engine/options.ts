@@ -42,9 +42,20 @@ function integerIn(name: string, value: number, min: number, max: number): numbe
 
 /** Merge `given` over the defaults and validate every field. */
 export function resolveOptions(given: Partial<EngineOptions> = {}): EngineOptions {
-  const o = {
-    ...DEFAULT_OPTIONS,
-    ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
+  // Field by field rather than by spreading filtered entries: every open resolves its options, and
+  // the checker opens a store for every crash image it judges.
+  const d = DEFAULT_OPTIONS;
+  const o: EngineOptions = {
+    sync: given.sync ?? d.sync,
+    recovery: given.recovery ?? d.recovery,
+    compactWalBytes: given.compactWalBytes ?? d.compactWalBytes,
+    compactWalPercent: given.compactWalPercent ?? d.compactWalPercent,
+    compactWrites: given.compactWrites ?? d.compactWrites,
+    compactSliceBytes: given.compactSliceBytes ?? d.compactSliceBytes,
+    keyBytesMax: given.keyBytesMax ?? d.keyBytesMax,
+    valueBytesMax: given.valueBytesMax ?? d.valueBytesMax,
+    batchOpsMax: given.batchOpsMax ?? d.batchOpsMax,
+    treeOrder: given.treeOrder ?? d.treeOrder,
   };
   if (o.sync !== 'always' && o.sync !== 'none') {
     throw new KvError(

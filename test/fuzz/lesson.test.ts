@@ -19,7 +19,7 @@ describe('the lesson: write your own engine', () => {
     expect(draft.ok).toBe(false);
     expect(draft.counterexample?.violation).toMatch(/outside the allowed 1\.\.1/);
     expect(draft.story?.join('\n')).toContain(
-      'kvlab.wal       at the crash: 0..22 durable, 22..57 unsynced',
+      'kvlab.wal       at the crash: 0..22 durable, 22..56 unsynced',
     );
     expect(draft.html).toContain('class="lsn-axis" data-recovered-lsn="0"');
   });
