@@ -19,9 +19,8 @@ import { ALL_FAULTS } from '../../model/commands/index.js';
 import { imbalancedSteps } from '../../model/coverage.js';
 import { checkEveryStep, EveryStepViolation } from '../../model/every-step.js';
 import { runCommands } from '../../model/property.js';
-import type { Step } from '../../src/engine/plan.js';
 import type { FileSystem } from '../../src/io/fs.js';
-import { PlanRunner } from '../../src/io/runner.js';
+import { StaleSizeRunner } from '../model/mutants.js';
 import { runSeed } from '../seed.js';
 
 describe('campaigns', () => {
@@ -52,14 +51,6 @@ describe('campaigns', () => {
 
   it('report a violation found while an every-step history is built like any other', () => {
     // A runner mistake that breaks the first put after a compaction: found while the history is built.
-    class StaleSizeRunner extends PlanRunner {
-      protected override step(step: Step): void {
-        const replaced = step.kind === 'rename' ? this.open.get(step.to) : undefined;
-        super.step(step);
-        const moved = step.kind === 'rename' ? this.open.get(step.to) : undefined;
-        if (replaced !== undefined && moved !== undefined) moved.sizeBytes = replaced.sizeBytes;
-      }
-    }
     const system = { runner: (fs: FileSystem, dir: string) => new StaleSizeRunner(fs, dir) };
     let found: unknown;
     try {

@@ -10,12 +10,11 @@ import type { Shell } from '../../model/system.js';
 import { ENGINE, type Engine } from '../../src/engine/engine.js';
 import { errorMessage } from '../../src/engine/errors.js';
 import { resolveOptions } from '../../src/engine/options.js';
-import type { Step } from '../../src/engine/plan.js';
 import { transit, type SyncMode } from '../../src/engine/state.js';
 import { adaptFs } from '../../src/io/fs.js';
-import { PlanRunner } from '../../src/io/runner.js';
 import { Store } from '../../src/io/store.js';
 import { runSeed } from '../seed.js';
+import { StaleSizeRunner } from './mutants.js';
 
 const optionsFor = (sync: SyncMode) =>
   resolveOptions({ sync, recovery: 'tolerate-tail', treeOrder: 3, compactWrites: 1000 });
@@ -56,16 +55,6 @@ const retriesAtWrongOffset: Adapter = (kernel) => ({
     }
   },
 });
-
-/** The runner, keeping the size of the file a rename replaced (the old log's, after compaction). */
-class StaleSizeRunner extends PlanRunner {
-  protected override step(step: Step): void {
-    const replaced = step.kind === 'rename' ? this.open.get(step.to) : undefined;
-    super.step(step);
-    const moved = step.kind === 'rename' ? this.open.get(step.to) : undefined;
-    if (replaced !== undefined && moved !== undefined) moved.sizeBytes = replaced.sizeBytes;
-  }
-}
 
 /** A Store whose close() lets go of the files without syncing what is pending. */
 class CloseWithoutSync extends Store {
