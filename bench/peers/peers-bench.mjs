@@ -451,6 +451,30 @@ async function childReopen(store, dir, keyHex, form) {
   process.stdout.write(JSON.stringify(res) + '\n');
 }
 
+// ---------- kvlab alone, in the same run: the goals that have no peer workload ----------
+// million.js (the repository's bench/million.ts) prints its figures as one JSON line last; the checker's
+// rate is crash images per CPU second of one `kvlab fuzz --crash all` process (one core).
+const FUZZ_SECS = SMOKE > 1 ? 2 : 30;
+function kvlabAlone() {
+  const out = {};
+  const million = spawnSync(process.execPath, ['--expose-gc', path.join(KVLAB_DIST, 'bench', 'million.js'), String(N_REOPEN), '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  console.error(million.stdout.trim().split('\n').slice(0, -1).map((l) => `[million] ${l}`).join('\n'));
+  const last = million.stdout.trim().split('\n').pop() ?? '';
+  if (million.status !== 0 || !last.startsWith('{')) out.millionError = `exit ${million.status}: ${million.stderr.slice(-2000)}`;
+  else out.million = JSON.parse(last);
+  const cli = path.join(KVLAB_DIST, 'cli', 'main.js');
+  const fuzz = spawnSync('bash', ['-c', `TIMEFORMAT='cpu %U %S'; time "${process.execPath}" "${cli}" fuzz --time ${FUZZ_SECS}s --crash all --seed 1`], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const images = /([\d,]+) crash images/.exec(fuzz.stdout)?.[1];
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(fuzz.stderr);
+  if (fuzz.status !== 0 || !images || !cpu) out.fuzzError = `exit ${fuzz.status}: ${fuzz.stdout.slice(-500)} ${fuzz.stderr.slice(-500)}`;
+  else {
+    const cpuSecs = Number(cpu[1]) + Number(cpu[2]);
+    out.checker = { images: Number(images.replaceAll(',', '')), cpuSecs, perCpuSecond: Number(images.replaceAll(',', '')) / cpuSecs };
+    console.error(`[checker] ${fuzz.stdout.split('\n').find((l) => l.includes('crash images'))} (${cpuSecs.toFixed(1)} s of CPU)`);
+  }
+  return out;
+}
+
 // ---------- verify mode (for strace) ----------
 async function verify(variantName, workload, n) {
   KEYS_B = makeKeys(Math.max(n * BATCH, n), 12345); VALS_B = makeVals(VPOOL, 777);
@@ -531,6 +555,7 @@ async function main() {
     }
     results.workloads[workload] = runs;
   }
+  if ((!only || only.includes('goals')) && mods.kvlabOpen) results.kvlabAlone = kvlabAlone();
   results.totalSecs = secs(t00);
   fs.writeFileSync(path.join(PEERS_ROOT, 'results.json'), JSON.stringify(results, null, 1));
 
@@ -621,7 +646,48 @@ function markdown(results) {
     const ratiol = kl && topl ? (kl.s.median / topl.s.median).toFixed(2) + '×' : 'n/a';
     lines.push(`| (side) 1M load, 1k batches, no sync (puts/s) | ${rawCell('batchWrite')} | ${PEERS.map((p, i) => cell(ls[i], p)).join(' | ')} | ${cell(kl, 'kvlab')} | ${ratiol} |`);
   }
+  lines.push('', ...goalsTable(results, best, f0));
   return lines.join('\n');
+}
+
+// Issue 13's goals, each with kvlab's figure beside the peers' from this same run, and whether it is met.
+function goalsTable(results, best, f0) {
+  const m = results.kvlabAlone?.million;
+  const c = results.kvlabAlone?.checker;
+  const rows = [];
+  const met = (ok) => (ok === undefined ? 'n/a' : ok ? 'met' : 'not met');
+  const med = (w, store, pick = (x) => x) => best(w, store, 'median', false, pick)?.s.median;
+  const fastest = (w, store) => best(w, store, 'median', true, (x) => x.tot)?.s.median;
+  const vs = (w, peer, goal, label, pick) => {
+    const k = med(w, 'kvlab', pick), p = med(w, peer, pick);
+    if (k === undefined || p === undefined) return;
+    rows.push([label, `≥ ${goal}× ${peer}`, `${peer} ${f0(p)}`, f0(k), `${(k / p).toFixed(2)}×: ${met(k >= goal * p)}`]);
+  };
+  const reopenPeers = ['classic-level', 'better-sqlite3', 'lmdb'].map((p) => fastest('reopen', p) === undefined ? undefined : `${p} ${f0(fastest('reopen', p))} ms`).filter(Boolean).join(', ');
+  const reopenKvlab = fastest('reopen', 'kvlab');
+  if (reopenKvlab !== undefined) rows.push(['reopen after a 1M load in 1k batches (open + 1st get)', '≤ 250 ms', reopenPeers, `${f0(reopenKvlab)} ms`, met(reopenKvlab <= 250)]);
+  if (m) {
+    rows.push([`reopen of ${f0(m.keys)} keys: snapshot + 100,000-record log (million.js)`, '≤ 250 ms', '', `${f0(m.reopenTotalMs)} ms`, met(m.reopenTotalMs <= 250)]);
+    rows.push(['snapshot load', '≥ 600 MB/s', '', `${f0(m.snapshotMBps)} MB/s`, met(m.snapshotMBps >= 600)]);
+    rows.push(['log replay', '≥ 150 MB/s', '', `${f0(m.logReplayMBps)} MB/s`, met(m.logReplayMBps >= 150)]);
+    rows.push(['peak RSS during the open ÷ live heap', '≤ 2×', '', `${(m.peakRssBytes / m.liveHeapBytes).toFixed(2)}× (${f0(m.peakRssBytes / 2 ** 20)} / ${f0(m.liveHeapBytes / 2 ** 20)} MB)`, met(m.peakRssBytes <= 2 * m.liveHeapBytes)]);
+    rows.push([`compact() of ${f0(m.keys)} keys`, '≤ 600 ms', '', `${f0(m.compactWallMs)} ms (${f0(m.compactCpuMs)} ms of CPU)`, met(m.compactWallMs <= 600)]);
+    rows.push(['longest wait for an automatic compaction step', '≤ 50 ms', '', `${f0(m.compactionWaitMaxWallMs)} ms by the clock, ${f0(m.compactionWaitMaxCpuMs)} ms of CPU`, met(m.compactionWaitMaxWallMs <= 50)]);
+    rows.push([`put latency in a ${f0(m.keys)}-key load: max, p99.9`, 'report', '', `${f0(m.putMaxWallMs)} ms, ${f0(m.putP999WallMs)} ms`, '—']);
+  }
+  vs('sync-batch', 'classic-level', 1, 'durable batches of 1,000 (puts/s)');
+  vs('reopen', 'classic-level', 1, '1M load in batches of 1,000, no sync (puts/s)', (x) => x.ld);
+  vs('nosync-single', 'lmdb', 1, 'single puts, no sync (puts/s)');
+  vs('reads', 'lmdb', 1.5, 'random gets, 100k keys (gets/s)');
+  if (m) {
+    rows.push([`RSS per key at ${f0(m.keys)} keys`, '≤ 300 B', '', `${f0(m.rssPerKeyBytes)} B (live heap ${f0(m.liveHeapBytes / m.keys)} B)`, met(m.rssPerKeyBytes <= 300)]);
+    const ratio = m.putCostBigUs / m.putCost10kUs;
+    rows.push([`put cost at ${f0(m.keys)} ÷ at 10k keys`, '≤ 1.5', '', `${ratio.toFixed(2)} (${m.putCostBigUs.toFixed(2)} ÷ ${m.putCost10kUs.toFixed(2)} µs of CPU)`, met(ratio <= 1.5)]);
+  }
+  if (c) rows.push(['checker: crash images per CPU second, `kvlab fuzz --crash all`', '≥ 60,000', '', f0(c.perCpuSecond), met(c.perCpuSecond >= 60_000)]);
+  if (results.kvlabAlone?.millionError) rows.push(['million.js', '', '', `failed: ${results.kvlabAlone.millionError.split('\n').slice(-3).join(' ')}`, 'n/a']);
+  if (results.kvlabAlone?.fuzzError) rows.push(['checker', '', '', `failed: ${results.kvlabAlone.fuzzError}`, 'n/a']);
+  return ['| goal | target | peers, this run | kvlab, this run | met? |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
 await main();
