@@ -227,6 +227,9 @@ function main(n: number): void {
   }
 }
 
-const args = process.argv.slice(2);
-if (args[0] === '--child-reopen') childReopen(args[1] ?? '', args[2] ?? '');
-else main(Number(args[0] ?? 1_000_000));
+// Run only as a program: open.ts imports makeKeys and makeValues from here.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child-reopen') childReopen(args[1] ?? '', args[2] ?? '');
+  else main(Number(args[0] ?? 1_000_000));
+}

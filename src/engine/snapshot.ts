@@ -10,10 +10,12 @@
 import {
   compareKeys,
   concatBytes,
+  countHighBytes,
   fromUtf8,
   fromUtf8Pair,
   getGroups,
   getU32Groups,
+  oneByteText,
   plainBytes,
   putGroups,
   putU32Groups,
@@ -270,7 +272,12 @@ export function loadSnapshot(bytes: Uint8Array, file: string): SnapshotReadResul
 function readIntact(bytes: Uint8Array): SnapshotReadResult | undefined {
   const header = decodeHeader(bytes, true);
   if (header === undefined) return undefined;
-  const text = new TextRuns(bytes.length);
+  // Every entry takes at least its header: a count beyond that is damage (and bounds the arrays).
+  if (header.count > (bytes.length - SNAPSHOT_HEADER_BYTES) / ENTRY_HEADER_BYTES) return undefined;
+  if (bytes.length >= LARGE_FILE_BYTES) return readIntactLarge(bytes, header.lsn, header.count);
+  const keys: string[] = [];
+  const values: string[] = [];
+  const pair = ['', ''];
   let fileCrc = crc32(bytes, 0, SNAPSHOT_HEADER_BYTES);
   let offset = SNAPSHOT_HEADER_BYTES;
   let previousAt = 0;
@@ -284,7 +291,10 @@ function readIntact(bytes: Uint8Array): SnapshotReadResult | undefined {
     // Checked after reading as it was asserted before writing: keys strictly ascending. UTF-8 byte
     // order is compareKeys' order, and comparing the bytes in hand touches no string.
     if (i > 0 && compareUtf8(bytes, previousAt, previousEnd, keyAt, keyEnd) >= 0) return undefined;
-    if (!text.add(bytes, keyAt, keyEnd, end)) return undefined;
+    // A checker's snapshot of a few keys: one decoder call per entry costs less than any run.
+    if (!fromUtf8Pair(bytes, keyAt, keyEnd, end, pair)) return undefined;
+    keys.push(at(pair, 0, 'key'));
+    values.push(at(pair, 1, 'value'));
     previousAt = keyAt;
     previousEnd = keyEnd;
     // The file's CRC over this entry: its first 6 bytes, then the entry's own CRC, combined.
@@ -293,85 +303,117 @@ function readIntact(bytes: Uint8Array): SnapshotReadResult | undefined {
   }
   if (!trailerAt(bytes, offset, header.count, false)) return undefined;
   const stored = getGroups(bytes, offset + 9, U32_GROUP_BYTES, U32_MAX);
-  if (stored !== crc32(bytes, offset, offset + 9, fileCrc) || !text.flush()) return undefined;
-  return intactResult(header.lsn, { keys: text.keys, values: text.values });
+  if (stored !== crc32(bytes, offset, offset + 9, fileCrc)) return undefined;
+  return intactResult(header.lsn, { keys, values });
+}
+
+/** From this size on a snapshot is read by regions (readIntactLarge); below, entry by entry. */
+const LARGE_FILE_BYTES = 256 * 1024;
+/**
+ * Bytes of whole entries decoded as one string: over V8's 128 KiB limit for ordinary objects, so that
+ * each region's string is born in large-object space, which the young generation's scavenger never
+ * copies.
+ */
+const REGION_BYTES = 1024 * 1024;
+
+/**
+ * readIntact for a large file, in three passes that each run at memory speed:
+ * 1. Structure, entry by entry: marker, lengths, bounds, and key order compared on the bytes.
+ * 2. Text, a region of whole entries (about REGION_BYTES) at a time: when the region holds exactly as
+ *    many bytes at or above 0x80 as entries (their markers), every key and value byte is ASCII, so
+ *    the region decodes as one string, one unit per byte, headers included, and each key and value is
+ *    a slice of it at its byte offsets. Otherwise each entry is decoded (and validated) on its own.
+ * 3. The whole-file CRC in the trailer, over every byte before it, in one call.
+ * The entries' own CRCs are not computed here. The whole-file CRC covers every byte they cover: when
+ * it holds, the file is the one the writer wrote (but for a 2^-32 chance, the same as a per-entry
+ * CRC's), and the writer computed each entry's CRC from the bytes it wrote. When it fails, the file is
+ * read again by readSnapshot, which checks every entry's CRC and says which entries are damaged. One
+ * pass over the bytes instead of a million short ones is what lets the runtime's native CRC (crc32.ts)
+ * take it; spec/format.md states the same rule.
+ */
+function readIntactLarge(
+  bytes: Uint8Array,
+  lsn: number,
+  count: number,
+): SnapshotReadResult | undefined {
+  const keys = new Array<string>(count);
+  const values = new Array<string>(count);
+  // Per entry of the region being read: where its key starts, where its key ends, where it ends.
+  const cuts = new Int32Array(3 * (REGION_BYTES / ENTRY_HEADER_BYTES + 2));
+  let offset = SNAPSHOT_HEADER_BYTES;
+  let previousAt = 0;
+  let previousEnd = 0;
+  let i = 0;
+  // Each region takes at least one entry, each entry at least its header: bounded by the count.
+  while (i < count) {
+    const regionAt = offset;
+    const first = i;
+    for (; i < count && (i === first || offset - regionAt < REGION_BYTES); i++) {
+      if (bytes[offset] !== RECORD_MARKER) return undefined;
+      const keyBytes = getU32Groups(bytes, offset + 6);
+      const valueBytes = getU32Groups(bytes, offset + 11);
+      if (keyBytes === -1 || valueBytes === -1 || getU32Groups(bytes, offset + 1) === -1)
+        return undefined;
+      const keyAt = offset + ENTRY_HEADER_BYTES;
+      const keyEnd = keyAt + keyBytes;
+      const end = keyEnd + valueBytes;
+      if (end > bytes.length) return undefined;
+      // Checked after reading as it was asserted before writing: keys strictly ascending.
+      if (i > 0 && compareUtf8(bytes, previousAt, previousEnd, keyAt, keyEnd) >= 0)
+        return undefined;
+      const c = 3 * (i - first);
+      cuts[c] = keyAt;
+      cuts[c + 1] = keyEnd;
+      cuts[c + 2] = end;
+      previousAt = keyAt;
+      previousEnd = keyEnd;
+      offset = end;
+    }
+    if (!decodeRegion(bytes, regionAt, offset, cuts, i - first, keys, values, first))
+      return undefined;
+  }
+  if (!trailerAt(bytes, offset, count, false)) return undefined;
+  const stored = getGroups(bytes, offset + 9, U32_GROUP_BYTES, U32_MAX);
+  // The one CRC pass (see above): every byte before the trailer's CRC field.
+  if (stored !== crc32(bytes, 0, offset + 9)) return undefined;
+  return intactResult(lsn, { keys, values });
 }
 
 /**
- * Text bytes gathered per decoder call: over V8's 128 KiB limit for ordinary objects, so that each
- * run's string is born in large-object space, which the young generation's scavenger never copies.
+ * The keys and values of the `n` entries of bytes[from, to) (cut at `cuts`), stored from index `into`;
+ * false when one is not UTF-8.
  */
-const TEXT_RUN_BYTES = 256 * 1024;
-
-/**
- * The keys and values of many entries decoded with one decoder call. Each entry's text is copied
- * into one run; when the run is ASCII (a UTF-16 unit per byte), every key and value is a slice of
- * its string. A decoder call and a fresh string per key and per value was most of a snapshot load:
- * the calls themselves, and the scavenger copying two million young strings. Otherwise each entry
- * is decoded on its own, as readSnapshot does.
- */
-class TextRuns {
-  /** The keys read, in order. */
-  readonly keys: string[] = [];
-  /** The values read, in order. */
-  readonly values: string[] = [];
-  /** Undefined for a small file: each entry is decoded on its own (see the constructor). */
-  private readonly run: Uint8Array | undefined;
-  private used = 0;
-  /** Per entry waiting in the run: where its key ends and where its value ends. */
-  private readonly cuts: number[] = [];
-  private readonly pair = ['', ''];
-
-  /**
-   * Runs pay off for a large file only: for a checker's snapshot of a few keys, allocating and
-   * copying into a run cost more than the decoder calls it saved (crash images per second fell).
-   */
-  constructor(fileBytes: number) {
-    this.run = fileBytes >= TEXT_RUN_BYTES ? new Uint8Array(TEXT_RUN_BYTES) : undefined;
-  }
-
-  /** Add the key bytes[keyAt, keyEnd) and value bytes[keyEnd, end); false when one is not UTF-8. */
-  add(bytes: Uint8Array, keyAt: number, keyEnd: number, end: number): boolean {
-    const run = this.run;
-    const n = end - keyAt;
-    if (run === undefined) return this.push(bytes, keyAt, keyEnd, end);
-    if (this.used + n > run.length && !this.flush()) return false;
-    if (n > run.length) return this.push(bytes, keyAt, keyEnd, end);
-    const to = this.used + n;
-    // set() of a subarray: a third of a byte loop's time, though it makes a view per entry.
-    run.set(bytes.subarray(keyAt, end), this.used);
-    this.cuts.push(this.used + keyEnd - keyAt, to);
-    this.used = to;
-    return true;
-  }
-
-  /** Decode every entry waiting; false when one is not UTF-8. */
-  flush(): boolean {
-    const run = this.run;
-    if (run === undefined || this.used === 0) return true;
-    const text = fromUtf8(run.subarray(0, this.used));
-    const ascii = text !== undefined && text.length === this.used;
-    let from = 0;
-    for (let i = 0; i + 1 < this.cuts.length; i += 2) {
-      const mid = at(this.cuts, i, 'key end');
-      const to = at(this.cuts, i + 1, 'value end');
-      if (ascii) {
-        this.keys.push(text.slice(from, mid));
-        this.values.push(text.slice(mid, to));
-      } else if (!this.push(run, from, mid, to)) return false;
-      from = to;
+function decodeRegion(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  cuts: Int32Array,
+  n: number,
+  keys: string[],
+  values: string[],
+  into: number,
+): boolean {
+  // Each entry's marker is one byte at or above 0x80, and every other header byte is below: one more
+  // such byte is text that is not ASCII (or a 0xFF where none belongs), and is decoded carefully.
+  if (countHighBytes(bytes, from, to) === n) {
+    // Offsets in the string are byte offsets: one unit per byte.
+    const text = oneByteText(bytes, from, to);
+    for (let e = 0; e < n; e++) {
+      const c = 3 * e;
+      const keyEnd = (cuts[c + 1] ?? 0) - from;
+      keys[into + e] = text.slice((cuts[c] ?? 0) - from, keyEnd);
+      values[into + e] = text.slice(keyEnd, (cuts[c + 2] ?? 0) - from);
     }
-    this.cuts.length = 0;
-    this.used = 0;
     return true;
   }
-
-  private push(bytes: Uint8Array, keyAt: number, keyEnd: number, end: number): boolean {
-    if (!fromUtf8Pair(bytes, keyAt, keyEnd, end, this.pair)) return false;
-    this.keys.push(at(this.pair, 0, 'key'));
-    this.values.push(at(this.pair, 1, 'value'));
-    return true;
+  const pair = ['', ''];
+  for (let e = 0; e < n; e++) {
+    const c = 3 * e;
+    if (!fromUtf8Pair(bytes, cuts[c] ?? 0, cuts[c + 1] ?? 0, cuts[c + 2] ?? 0, pair)) return false;
+    keys[into + e] = at(pair, 0, 'key');
+    values[into + e] = at(pair, 1, 'value');
   }
+  return true;
 }
 
 /** Entries shorter than this are checksummed again for the file's CRC rather than combined. */
