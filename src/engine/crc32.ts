@@ -5,6 +5,8 @@
 // and snapshot entry is checksummed, so this loop is on the path of every write, open and compaction.
 // crc32Combine (zlib's crc32_combine) joins two CRCs without the bytes: the snapshot's whole-file CRC
 // follows from its entries' CRCs, so a load or a compaction checksums each byte once.
+// The shell may install a native accelerator (Node's zlib.crc32, about 6 GB/s here against 0.9 GB/s
+// for this loop) for long ranges; the engine stays pure, and the JavaScript loop stays the definition.
 
 import { assert } from './errors.js';
 
@@ -27,11 +29,48 @@ const TABLES: Uint32Array = (() => {
 })();
 
 /**
+ * A native CRC-32 of a whole view, continuing from `previous` (0 for a fresh checksum): the shape of
+ * Node's `zlib.crc32(data, value)`.
+ */
+export type Crc32Accelerator = (bytes: Uint8Array, previous: number) => number;
+
+/**
+ * Ranges shorter than this stay in JavaScript: a native call and a subarray cost about 100 ns, which
+ * this loop beats below a few hundred bytes (measured: 39 ns against 97 ns at 30 bytes, 1.0 µs against
+ * 0.34 µs at 1,000). Most records and snapshot entries are short; long values and whole files are not.
+ */
+const ACCELERATED_BYTES_MIN = 256;
+let accelerator: Crc32Accelerator | undefined;
+
+/**
+ * Lets `crc32` hand ranges of at least 256 bytes to a native implementation. The accelerator is
+ * checked against this file's loop on lengths around the threshold and on a continued checksum before
+ * it is used, so a wrong one fails here rather than in a checksum on disk.
+ */
+export function installCrc32Accelerator(native: Crc32Accelerator): void {
+  const sample = new Uint8Array(4099);
+  for (let i = 0; i < sample.length; i++) sample[i] = (i * 131 + 7) & 0xff;
+  accelerator = undefined;
+  for (const [start, end] of [
+    [0, 256],
+    [3, 1027],
+    [1, 4099],
+  ] as const) {
+    const previous = crc32(sample, 0, start);
+    const expected = crc32(sample, start, end, previous);
+    assert(native(sample.subarray(start, end), previous) === expected, 'a native CRC-32 agrees');
+  }
+  accelerator = native;
+}
+
+/**
  * CRC-32 of `bytes[start, end)`, continuing from `previous` (0 for a fresh checksum), so that a
  * large file can be checksummed in pieces: crc32(b, 0, n) === crc32(b, k, n, crc32(b, 0, k)).
  */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, previous = 0): number {
   assert(0 <= start && start <= end && end <= bytes.length, 'crc32 range inside the bytes');
+  if (accelerator !== undefined && end - start >= ACCELERATED_BYTES_MIN)
+    return accelerator(bytes.subarray(start, end), previous);
   const t = TABLES;
   let crc = ~previous >>> 0;
   let i = start;

@@ -1,8 +1,9 @@
-// Tests for src/engine/crc32.ts: the pure CRC-32 agrees with zlib's, whole, in pieces and combined.
+// Tests for src/engine/crc32.ts: the pure CRC-32 agrees with zlib's, whole, in pieces and combined,
+// and a native accelerator is checked before it is trusted.
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32, crc32Combine } from '../../src/engine/crc32.js';
+import { crc32, crc32Combine, installCrc32Accelerator } from '../../src/engine/crc32.js';
 import { checkProperty } from '../seed.js';
 
 describe('crc32', () => {
@@ -40,5 +41,26 @@ describe('crc32', () => {
     }
     const long = new Uint8Array(70_000).map((_, i) => (i * 31) & 0xff);
     expect(crc32Combine(crc32(long, 0, 5), crc32(long, 5), long.length - 5)).toBe(crc32(long));
+  });
+
+  it('refuses a native accelerator that disagrees, and gives equal CRCs through one that agrees', () => {
+    const bytes = new Uint8Array(10_000).map((_, i) => (i * 97 + (i >> 5)) & 0xff);
+    const cuts = [0, 1, 255, 256, 257, 4096, 9_999];
+    // Computed by the JavaScript loop alone, before anything is installed.
+    const expected = cuts.map((k) => [crc32(bytes, 0, k), crc32(bytes, k, bytes.length, 7)]);
+    // A native CRC that forgets to continue from `previous`: caught on the continued sample.
+    expect(() => installCrc32Accelerator((b) => zlibCrc32(b))).toThrow(/native CRC-32 agrees/);
+    let calls = 0;
+    installCrc32Accelerator((b, previous) => {
+      calls += 1;
+      return zlibCrc32(b, previous);
+    });
+    calls = 0;
+    const through = cuts.map((k) => [crc32(bytes, 0, k), crc32(bytes, k, bytes.length, 7)]);
+    expect(through).toEqual(expected);
+    // Long ranges went native; ranges under 256 bytes stayed in the loop.
+    expect(calls).toBe(
+      cuts.filter((k) => k >= 256).length + cuts.filter((k) => 10_000 - k >= 256).length,
+    );
   });
 });
