@@ -370,44 +370,57 @@ function replay(sources: Sources, options: EngineOptions): Replayed {
 /** A UTF-16 unit where code unit order and UTF-8 byte order (compareKeys) part ways. */
 const SURROGATE_OR_ABOVE = /[\uD800-\uFFFF]/;
 
-/** `keys` sorted by compareKeys, in place. */
-function sortedKeys(keys: string[]): string[] {
-  // Without a unit at or above U+D800 the two orders agree, and the native sort makes no JS call per
-  // comparison: 1.7 times faster on 500,000 keys.
-  if (keys.some((key) => SURROGATE_OR_ABOVE.test(key))) return keys.sort(compareKeys);
-  return keys.sort();
+/** True when no key holds a unit at or above U+D800: then JS `<` on them is compareKeys' order. */
+function unitOrdered(keys: readonly string[]): boolean {
+  return !keys.some((key) => SURROGATE_OR_ABOVE.test(key));
 }
 
 /**
  * The sorted entries after each key's last op: a put sets the key, a delete (undefined) removes it.
- * One merge of two sorted runs: the snapshot's and the replayed keys, sorted here.
+ * One merge of two sorted runs: the snapshot's and the replayed keys, sorted here. When the snapshot's
+ * text was ASCII (its columns say so) and no replayed key holds a unit at or above U+D800, both runs
+ * compare with JS `<`, which makes no call per comparison (a third of the merge); the output columns
+ * are allocated once at their largest size and cut to length at the end, not grown push by push.
  */
 function mergeOps(
   entries: SnapshotColumns,
   lastOps: ReadonlyMap<string, string | undefined>,
 ): SnapshotColumns {
+  const ops = [...lastOps.keys()];
+  const native = unitOrdered(ops) && (entries.ascii === true || unitOrdered(entries.keys));
+  // Without a unit at or above U+D800 the two orders agree, and the native sort makes no JS call per
+  // comparison: 1.7 times faster on 500,000 keys.
+  if (native) ops.sort();
+  else ops.sort(compareKeys);
   const from = entries.keys;
   const fromValues = entries.values;
-  const keys: string[] = [];
-  const values: string[] = [];
+  const keys = new Array<string>(from.length + ops.length);
+  const values = new Array<string>(from.length + ops.length);
+  let n = 0;
   let i = 0;
-  for (const key of sortedKeys([...lastOps.keys()])) {
+  for (const key of ops) {
     // The snapshot's keys below this one stay; the same key is replaced (or removed) below.
-    for (let k = from[i]; k !== undefined && compareKeys(k, key) < 0; k = from[++i]) {
-      keys.push(k);
-      values.push(at(fromValues, i, 'snapshot value'));
+    for (
+      let k = from[i];
+      k !== undefined && (native ? k < key : compareKeys(k, key) < 0);
+      k = from[++i]
+    ) {
+      keys[n] = k;
+      values[n++] = at(fromValues, i, 'snapshot value');
     }
     if (from[i] === key) i++;
     const value = lastOps.get(key);
     if (value !== undefined) {
-      keys.push(key);
-      values.push(value);
+      keys[n] = key;
+      values[n++] = value;
     }
   }
   for (; i < from.length; i++) {
-    keys.push(at(from, i, 'snapshot key'));
-    values.push(at(fromValues, i, 'snapshot value'));
+    keys[n] = at(from, i, 'snapshot key');
+    values[n++] = at(fromValues, i, 'snapshot value');
   }
+  keys.length = n;
+  values.length = n;
   return { keys, values };
 }
 

@@ -86,6 +86,8 @@ export interface SnapshotColumns {
   readonly keys: readonly string[];
   /** The value of each key, at the same index. */
   readonly values: readonly string[];
+  /** True when every key is ASCII (a large file's fast path knows it), so JS `<` orders them. */
+  readonly ascii?: boolean | undefined;
 }
 
 function encodeHeader(lsn: number, count: number): Uint8Array {
@@ -344,6 +346,7 @@ function readIntactLarge(
   let previousAt = 0;
   let previousEnd = 0;
   let i = 0;
+  let ascii = true;
   // Each region takes at least one entry, each entry at least its header: bounded by the count.
   while (i < count) {
     const regionAt = offset;
@@ -369,19 +372,20 @@ function readIntactLarge(
       previousEnd = keyEnd;
       offset = end;
     }
-    if (!decodeRegion(bytes, regionAt, offset, cuts, i - first, keys, values, first))
-      return undefined;
+    const text = decodeRegion(bytes, regionAt, offset, cuts, i - first, keys, values, first);
+    if (text === 'invalid') return undefined;
+    ascii &&= text === 'ascii';
   }
   if (!trailerAt(bytes, offset, count, false)) return undefined;
   const stored = getGroups(bytes, offset + 9, U32_GROUP_BYTES, U32_MAX);
   // The one CRC pass (see above): every byte before the trailer's CRC field.
   if (stored !== crc32(bytes, 0, offset + 9)) return undefined;
-  return intactResult(lsn, { keys, values });
+  return intactResult(lsn, { keys, values, ascii });
 }
 
 /**
- * The keys and values of the `n` entries of bytes[from, to) (cut at `cuts`), stored from index `into`;
- * false when one is not UTF-8.
+ * The keys and values of the `n` entries of bytes[from, to) (cut at `cuts`), stored from index `into`:
+ * 'ascii' when all of their text is, 'invalid' when some is not UTF-8, else 'utf8'.
  */
 function decodeRegion(
   bytes: Uint8Array,
@@ -392,7 +396,7 @@ function decodeRegion(
   keys: string[],
   values: string[],
   into: number,
-): boolean {
+): 'ascii' | 'utf8' | 'invalid' {
   // Each entry's marker is one byte at or above 0x80, and every other header byte is below: one more
   // such byte is text that is not ASCII (or a 0xFF where none belongs), and is decoded carefully.
   if (countHighBytes(bytes, from, to) === n) {
@@ -404,16 +408,17 @@ function decodeRegion(
       keys[into + e] = text.slice((cuts[c] ?? 0) - from, keyEnd);
       values[into + e] = text.slice(keyEnd, (cuts[c + 2] ?? 0) - from);
     }
-    return true;
+    return 'ascii';
   }
   const pair = ['', ''];
   for (let e = 0; e < n; e++) {
     const c = 3 * e;
-    if (!fromUtf8Pair(bytes, cuts[c] ?? 0, cuts[c + 1] ?? 0, cuts[c + 2] ?? 0, pair)) return false;
+    if (!fromUtf8Pair(bytes, cuts[c] ?? 0, cuts[c + 1] ?? 0, cuts[c + 2] ?? 0, pair))
+      return 'invalid';
     keys[into + e] = at(pair, 0, 'key');
     values[into + e] = at(pair, 1, 'value');
   }
-  return true;
+  return 'utf8';
 }
 
 /** Entries shorter than this are checksummed again for the file's CRC rather than combined. */
