@@ -562,7 +562,6 @@ export function encodeSnapshotEntries(
   let count = 0;
   let lastKey = afterKey;
   let ended = false;
-  let crc = fileCrc;
   let previousAt = -1; // where the previous key's bytes are in `out` (-1: in an earlier piece)
   let previousEnd = -1;
   while (at < bytesMax) {
@@ -585,15 +584,15 @@ export function encodeSnapshotEntries(
         ? lastKey === undefined || compareKeys(lastKey, key) < 0
         : compareUtf8(out, previousAt, previousEnd, keyAt, keyEnd) < 0;
     assert(ordered, 'snapshot entries are ordered');
-    // The file's CRC follows from the entry's (crc32Combine), not from a second pass over its bytes.
-    crc = fileCrcOver(out, at, end, crc, getU32Groups(out, at + 1));
     previousAt = keyAt;
     previousEnd = keyEnd;
     at = end;
     count++;
     lastKey = key;
   }
-  return { bytes: out.subarray(0, at), count, lastKey, fileCrc: crc, ended };
+  // The file's CRC over the whole piece in one call, which the runtime's native CRC takes (crc32.ts)
+  // at several times the speed of combining a million entry CRCs one by one (crc32Combine).
+  return { bytes: out.subarray(0, at), count, lastKey, fileCrc: crc32(out, 0, at, fileCrc), ended };
 }
 
 /**
