@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readLog } from '../src/engine/logging.js';
+import { loadLog } from '../src/engine/logging.js';
 import { loadSnapshot } from '../src/engine/snapshot.js';
 import { openStore } from '../src/index.js';
 import { makeKeys, makeValues } from './million.js';
@@ -108,7 +108,7 @@ function parts(dir: string, runs: number): void {
     const snapCpu = cpuMs(c0);
     c0 = process.cpuUsage();
     t0 = performance.now();
-    const l = readLog(wal, 'kvlab.wal');
+    const l = loadLog(wal, 'kvlab.wal');
     const logMs = performance.now() - t0;
     const logCpu = cpuMs(c0);
     console.log(

@@ -29,7 +29,7 @@ import { compareKeys } from './bytes.js';
 import { at, KvError } from './errors.js';
 import { isV1Log, isV1Snapshot, readLogV1, readSnapshotV1, V1 } from './format-v1.js';
 import {
-  readLog,
+  loadLog,
   WAL_HEADER_BYTES,
   WAL_MAGIC,
   type Dropped,
@@ -150,7 +150,7 @@ export function loadFiles(input: RecoveryInput): LoadedFiles {
     names: input.names,
     snapshotBytes: snapshot?.length,
     wal:
-      wal === undefined ? undefined : v1Log ? readLogV1(wal, FILES.wal) : readLog(wal, FILES.wal),
+      wal === undefined ? undefined : v1Log ? readLogV1(wal, FILES.wal) : loadLog(wal, FILES.wal),
     snapshot:
       snapshot === undefined
         ? undefined
