@@ -315,7 +315,7 @@ const LARGE_FILE_BYTES = 256 * 1024;
  * Bytes of whole entries decoded as one string: over V8's 128 KiB limit for ordinary objects, so that
  * each region's string is born in large-object space, which the young generation's scavenger never
  * copies; and under the 1,031,913 bytes from which Node.js makes a decoded string an external one
- * (outside the heap, where process.memoryUsage counts it twice and the heap's figures miss it).
+ * (outside the heap, where the heap's figures miss it).
  */
 const REGION_BYTES = 896 * 1024;
 
