@@ -441,12 +441,12 @@ export function readLog(
 /** From this size on, recovery reads a log with loadLog's fast path first. */
 const LARGE_LOG_BYTES = 256 * 1024;
 /** Bytes of whole records whose text is decoded as one string (the reasons of snapshot.ts's). */
-const LOG_REGION_BYTES = 896 * 1024;
+const LOG_REGION_BYTES = 1024 * 1024;
 
 /**
  * Read a log as readLog does, fast when it is large and intact: records are checked one by one as
  * readLog checks them (marker, length, CRC, LSN order, payload structure), and the text of about
- * 896 KiB of records at a time is decoded as one string when the region's only bytes at or above 0x80
+ * 1 MiB of records at a time is decoded as one string when the region's only bytes at or above 0x80
  * are the records' markers (all text ASCII); keys and values are slices of it. A decoder call per
  * record and the objects of each parse attempt were most of a large log's read. At the first
  * problem (a torn tail, damage, a record readLog would drop) the log is read again by readLog, so
