@@ -377,66 +377,112 @@ function unitOrdered(keys: readonly string[]): boolean {
 
 /** Keys from which sortKeys sorts by prefix first; fewer are sorted directly. */
 const PREFIX_SORT_MIN = 4096;
-/** 2^21: sortKeys packs an index below it under each prefix. */
-const INDEX_SPAN = 0x20_0000;
+/** Every prefix × index span + index stays below this: an exact double. */
+const EXACT_SPAN = 2 ** 53;
+/** The leading units sortKeys looks at. */
+const PREFIX_UNITS_MAX = 8;
 
 /**
  * `keys` sorted by compareKeys, in place; `native` when JS `<` agrees with it on these keys (no unit
- * at or above U+D800). Many keys: each becomes a number, its first four UTF-16 units (each capped at
- * 255) times 2^21 plus its index, and a Float64Array of those is sorted natively; only keys that share
- * a prefix are then compared as strings. A plain sort compared strings 20 times per key, each a
- * pointer chase to text scattered over the log's pages: 0.9 s of a 530,000-key replay.
+ * at or above U+D800). Many keys: each becomes a number, its prefix (prefixDigits) times a power of
+ * two above the key count, plus its index, and a Float64Array of those is sorted natively; only keys that share a prefix are then
+ * compared as strings. A plain sort compared strings 20 times per key, each a pointer chase to text
+ * scattered over the log's pages: 0.9 s of a 530,000-key replay.
  */
 export function sortKeys(keys: string[], native: boolean): void {
+  const order = sortedOrder(keys, native);
+  const sorted = Array.from(order, (k) => at(keys, k, 'key'));
+  for (let i = 0; i < keys.length; i++) keys[i] = at(sorted, i, 'sorted key');
+}
+
+/** The indices of `keys` in sortKeys' order (the keys themselves stay where they are). */
+function sortedOrder(keys: readonly string[], native: boolean): Int32Array {
   const n = keys.length;
-  if (n < PREFIX_SORT_MIN || n >= INDEX_SPAN) {
-    // Without a unit at or above U+D800 the native sort makes no JS call per comparison.
-    if (native) keys.sort();
-    else keys.sort(compareKeys);
-    return;
-  }
+  const byKey = native
+    ? (a: number, b: number) => {
+        const x = at(keys, a, 'key');
+        const y = at(keys, b, 'key');
+        return x < y ? -1 : x > y ? 1 : 0;
+      }
+    : (a: number, b: number) => compareKeys(at(keys, a, 'key'), at(keys, b, 'key'));
+  if (n < PREFIX_SORT_MIN) return Int32Array.from(keys, (_, i) => i).sort(byKey);
+  // The index takes the low bits (a power of two above n), the prefix the rest of 53.
+  const indexSpan = 2 ** Math.ceil(Math.log2(n + 1));
+  const digits = prefixDigits(keys, EXACT_SPAN / indexSpan);
   const tagged = new Float64Array(n);
-  for (let i = 0; i < n; i++) tagged[i] = prefixOf(at(keys, i, 'key')) * INDEX_SPAN + i;
+  for (let i = 0; i < n; i++) tagged[i] = prefixOf(at(keys, i, 'key'), digits) * indexSpan + i;
   tagged.sort();
-  const sorted = Array.from(tagged, (t) => at(keys, t % INDEX_SPAN, 'key'));
+  const order = Int32Array.from(tagged, (t) => t % indexSpan);
   // Runs of one prefix are in index order: sort each by the whole key (most runs hold one key).
   let runAt = 0;
   for (let i = 1; i <= n; i++) {
     const same =
       i < n &&
-      Math.floor(at(tagged, i, 'tag') / INDEX_SPAN) ===
-        Math.floor(at(tagged, runAt, 'tag') / INDEX_SPAN);
+      Math.floor(at(tagged, i, 'tag') / indexSpan) ===
+        Math.floor(at(tagged, runAt, 'tag') / indexSpan);
     if (same) continue;
-    if (i - runAt > 1) {
-      const run = sorted.slice(runAt, i);
-      if (native) run.sort();
-      else run.sort(compareKeys);
-      for (let j = 0; j < run.length; j++) sorted[runAt + j] = at(run, j, 'run key');
-    }
+    if (i - runAt > 1) order.subarray(runAt, i).sort(byKey);
     runAt = i;
   }
-  for (let i = 0; i < n; i++) keys[i] = at(sorted, i, 'sorted key');
+  return order;
+}
+
+/** How prefixOf turns leading units into digits. */
+interface PrefixDigits {
+  /** The smallest unit below U+D800 among the keys' first PREFIX_UNITS_MAX units. */
+  readonly low: number;
+  /** Digits per unit: 0 for a missing unit, 1 + unit - low, and base - 1 for U+D800 and up. */
+  readonly base: number;
+  /** How many leading units make the prefix: base^count stays within the span given. */
+  readonly count: number;
 }
 
 /**
- * A number that never decreases as keys go up in compareKeys order: the first four UTF-16 units as
- * base-256 digits, a missing unit as 0. A unit below 255 orders as its code point; a unit from 255 up
- * (surrogates included, where the two orders part) becomes the digit 255 and ends the prefix (the
- * rest stay 0), so that keys that differ there or after tie and the strings decide.
+ * The digits that fit the keys' alphabet: hex keys use 16 units of a range of 55, so a unit costs
+ * under 6 bits and five units fit, where 8 bits a unit fitted four (a run of equal prefixes is
+ * sorted by string comparisons: fewer and shorter runs are the point).
  */
-function prefixOf(key: string): number {
+function prefixDigits(keys: readonly string[], prefixSpan: number): PrefixDigits {
+  let low = SURROGATE_START;
+  let high = 0;
+  for (const key of keys) {
+    for (let i = 0; i < PREFIX_UNITS_MAX && i < key.length; i++) {
+      const unit = key.charCodeAt(i);
+      if (unit >= SURROGATE_START) continue;
+      if (unit < low) low = unit;
+      if (unit > high) high = unit;
+    }
+  }
+  if (low > high) low = high; // no unit below U+D800 at all: any digits do
+  const base = high - low + 3;
+  let count = 0;
+  // At most PREFIX_UNITS_MAX turns; base is at least 3, so base^count grows.
+  for (let span = base; span <= prefixSpan && count < PREFIX_UNITS_MAX; span *= base) count++;
+  return { low, base, count };
+}
+
+/** The first unit at which compareKeys' order and code unit order can part. */
+const SURROGATE_START = 0xd800;
+
+/**
+ * A number that never decreases as keys go up in compareKeys order: the first `count` units as
+ * digits in `base`, a missing unit as 0. A unit below U+D800 orders as its code point; a unit from
+ * U+D800 up (where the two orders part) becomes the top digit and ends the prefix (the rest stay 0),
+ * so that keys that differ there or after tie and the strings decide.
+ */
+function prefixOf(key: string, { low, base, count }: PrefixDigits): number {
   let p = 0;
   let i = 0;
-  for (; i < 4 && i < key.length; i++) {
+  for (; i < count && i < key.length; i++) {
     const unit = key.charCodeAt(i);
-    if (unit >= 255) {
-      p = p * 256 + 255;
+    if (unit >= SURROGATE_START) {
+      p = p * base + base - 1;
       i++;
       break;
     }
-    p = p * 256 + unit;
+    p = p * base + 1 + unit - low;
   }
-  for (; i < 4; i++) p *= 256;
+  for (; i < count; i++) p *= base;
   return p;
 }
 
@@ -451,16 +497,20 @@ function mergeOps(
   entries: SnapshotColumns,
   lastOps: ReadonlyMap<string, string | undefined>,
 ): SnapshotColumns {
+  // Keys and values in the map's order (a walk of its entries, not a lookup per key: a lookup in a
+  // map of 530,000 keys was a cache miss each), then visited in sorted order.
   const ops = [...lastOps.keys()];
+  const opValues = [...lastOps.values()];
   const native = unitOrdered(ops) && (entries.ascii === true || unitOrdered(entries.keys));
-  sortKeys(ops, native);
+  const order = sortedOrder(ops, native);
   const from = entries.keys;
   const fromValues = entries.values;
   const keys = new Array<string>(from.length + ops.length);
   const values = new Array<string>(from.length + ops.length);
   let n = 0;
   let i = 0;
-  for (const key of ops) {
+  for (const o of order) {
+    const key = at(ops, o, 'op key');
     // The snapshot's keys below this one stay; the same key is replaced (or removed) below.
     for (
       let k = from[i];
@@ -471,7 +521,7 @@ function mergeOps(
       values[n++] = at(fromValues, i, 'snapshot value');
     }
     if (from[i] === key) i++;
-    const value = lastOps.get(key);
+    const value = opValues[o];
     if (value !== undefined) {
       keys[n] = key;
       values[n++] = value;
