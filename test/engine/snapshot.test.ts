@@ -19,6 +19,7 @@ import {
   readSnapshot,
   SNAPSHOT_CHUNK_BYTES,
   SNAPSHOT_HEADER_BYTES,
+  Slabs,
 } from '../../src/engine/snapshot.js';
 import { checkProperty } from '../seed.js';
 
@@ -218,6 +219,18 @@ describe('the snapshot', () => {
         expect(countHighBytes(bytes, from, to), `${from}..${to}`).toBe(naive);
       }
     }
+  });
+
+  it('hands out disjoint zeroed pieces from slabs, a larger slab when one is full', () => {
+    const slabs = new Slabs(100);
+    const pieces = [30, 50, 40, 150, 10].map((n) => slabs.take(n));
+    expect(pieces.map((p) => p.length)).toEqual([30, 50, 40, 150, 10]);
+    for (const p of pieces) expect(p.every((b) => b === 0)).toBe(true);
+    pieces.forEach((p, i) => p.fill(i + 1));
+    // Each piece still holds only its own fill: none overlaps another.
+    pieces.forEach((p, i) => expect(p.every((b) => b === i + 1)).toBe(true));
+    expect(pieces[1]?.buffer).toBe(pieces[0]?.buffer);
+    expect(pieces[2]?.buffer).not.toBe(pieces[0]?.buffer);
   });
 
   it('falls back to the careful reader on keys out of order', () => {
