@@ -2,7 +2,8 @@
 // the 7-bit integer groups of format v2, and the one key order used everywhere (tree, files,
 // model): UTF-8 byte order. KVStore v3 compared `int` keys; our keys are strings, and a JS string
 // `<` compares UTF-16 code units, which disagrees with UTF-8 byte order for characters above
-// U+FFFF. compareKeys fixes that.
+// U+FFFF. compareKeys fixes that. Also the readers' bulk helpers: one-byte decoding of a whole
+// region of ASCII text (the shell installs a native decoder for it) and a count of high bytes.
 
 import { KvError } from './errors.js';
 

@@ -5,7 +5,8 @@
 // instead of silently loading half the keys. Entries are framed like log records (logging.ts): each
 // starts with the marker 0xFF, which no key, value or integer field can hold, so salvage resyncs at
 // the next marker and keeps every intact entry after a damaged one. loadSnapshot reads an intact file
-// in one fast pass and falls back to readSnapshot, the careful reader, at the first problem.
+// in one fast pass (a large one by regions of text and one whole-file CRC, the entry CRCs read only
+// when that fails) and falls back to readSnapshot, the careful reader, at the first problem.
 
 import {
   compareKeys,
