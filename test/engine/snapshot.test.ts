@@ -226,9 +226,9 @@ describe('the snapshot', () => {
     const pieces = [30, 50, 40, 150, 10].map((n) => slabs.take(n));
     expect(pieces.map((p) => p.length)).toEqual([30, 50, 40, 150, 10]);
     for (const p of pieces) expect(p.every((b) => b === 0)).toBe(true);
-    pieces.forEach((p, i) => p.fill(i + 1));
+    for (const [i, p] of pieces.entries()) p.fill(i + 1);
     // Each piece still holds only its own fill: none overlaps another.
-    pieces.forEach((p, i) => expect(p.every((b) => b === i + 1)).toBe(true));
+    for (const [i, p] of pieces.entries()) expect(p.every((b) => b === i + 1)).toBe(true);
     expect(pieces[1]?.buffer).toBe(pieces[0]?.buffer);
     expect(pieces[2]?.buffer).not.toBe(pieces[0]?.buffer);
   });
