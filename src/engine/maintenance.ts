@@ -26,6 +26,7 @@ import {
   encodeSnapshotHeader,
   encodeSnapshotTrailer,
   SNAPSHOT_CHUNK_BYTES,
+  Slabs,
 } from './snapshot.js';
 import { allow, transit, type Compaction, type EngineState } from './state.js';
 
@@ -65,9 +66,21 @@ export function shouldCompact(state: EngineState): boolean {
  * header in the first, the trailer in the last), the same chunks and bytes as encodeSnapshot.
  */
 function snapshotChunks(state: EngineState): Uint8Array[] {
-  // A big tree fills whole chunks: start each with room for one, and never grow it.
-  const capacityBytes = state.tree.size > 1000 ? SNAPSHOT_CHUNK_BYTES + 16 * 1024 : 4096;
-  return encodeSnapshot(state.lastLsn, state.tree.size, treeCursor(state.tree), capacityBytes);
+  if (state.tree.size <= 1000)
+    return encodeSnapshot(state.lastLsn, state.tree.size, treeCursor(state.tree), 4096);
+  // A big tree fills whole chunks: each starts with room for one and is never grown. They come out
+  // of slabs, the first as large as the last snapshot and a quarter more (the chunks' spare room):
+  // see Slabs.
+  const capacityBytes = SNAPSHOT_CHUNK_BYTES + 16 * 1024;
+  const expectedBytes = ((state.snapshotBytes ?? 0) * 5) / 4;
+  const slabs = new Slabs(Math.max(16 * 1024 * 1024, Math.ceil(expectedBytes)));
+  return encodeSnapshot(
+    state.lastLsn,
+    state.tree.size,
+    treeCursor(state.tree),
+    capacityBytes,
+    slabs,
+  );
 }
 
 function sumBytes(chunks: readonly Uint8Array[]): number {

@@ -5,15 +5,18 @@
 // instead of silently loading half the keys. Entries are framed like log records (logging.ts): each
 // starts with the marker 0xFF, which no key, value or integer field can hold, so salvage resyncs at
 // the next marker and keeps every intact entry after a damaged one. loadSnapshot reads an intact file
-// in one fast pass and falls back to readSnapshot, the careful reader, at the first problem.
+// in one fast pass (a large one by regions of text and one whole-file CRC, the entry CRCs read only
+// when that fails) and falls back to readSnapshot, the careful reader, at the first problem.
 
 import {
   compareKeys,
   concatBytes,
+  countHighBytes,
   fromUtf8,
   fromUtf8Pair,
   getGroups,
   getU32Groups,
+  oneByteText,
   plainBytes,
   putGroups,
   putU32Groups,
@@ -84,6 +87,8 @@ export interface SnapshotColumns {
   readonly keys: readonly string[];
   /** The value of each key, at the same index. */
   readonly values: readonly string[];
+  /** True when every key is ASCII (a large file's fast path knows it), so JS `<` orders them. */
+  readonly ascii?: boolean | undefined;
 }
 
 function encodeHeader(lsn: number, count: number): Uint8Array {
@@ -106,6 +111,7 @@ export function encodeSnapshot(
   count: number,
   entries: Iterable<readonly [string, string]> | Iterator<readonly [string, string]>,
   capacityBytes?: number,
+  slabs?: Slabs,
 ): Uint8Array[] {
   const header = encodeSnapshotHeader(lsn, count);
   const iterator = Symbol.iterator in entries ? entries[Symbol.iterator]() : entries;
@@ -117,7 +123,7 @@ export function encodeSnapshot(
     // The header rides with the first piece and the trailer with the last: one append each.
     const head = chunks.length === 0 ? [header] : [];
     const bytesMax = SNAPSHOT_CHUNK_BYTES - (head.length === 0 ? 0 : header.length);
-    const piece = encodeSnapshotEntries(iterator, bytesMax, fileCrc, lastKey, capacityBytes);
+    const piece = encodeSnapshotEntries(iterator, bytesMax, fileCrc, lastKey, capacityBytes, slabs);
     fileCrc = piece.fileCrc;
     written += piece.count;
     lastKey = piece.lastKey;
@@ -270,7 +276,12 @@ export function loadSnapshot(bytes: Uint8Array, file: string): SnapshotReadResul
 function readIntact(bytes: Uint8Array): SnapshotReadResult | undefined {
   const header = decodeHeader(bytes, true);
   if (header === undefined) return undefined;
-  const text = new TextRuns(bytes.length);
+  // Every entry takes at least its header: a count beyond that is damage (and bounds the arrays).
+  if (header.count > (bytes.length - SNAPSHOT_HEADER_BYTES) / ENTRY_HEADER_BYTES) return undefined;
+  if (bytes.length >= LARGE_FILE_BYTES) return readIntactLarge(bytes, header.lsn, header.count);
+  const keys: string[] = [];
+  const values: string[] = [];
+  const pair = ['', ''];
   let fileCrc = crc32(bytes, 0, SNAPSHOT_HEADER_BYTES);
   let offset = SNAPSHOT_HEADER_BYTES;
   let previousAt = 0;
@@ -284,7 +295,10 @@ function readIntact(bytes: Uint8Array): SnapshotReadResult | undefined {
     // Checked after reading as it was asserted before writing: keys strictly ascending. UTF-8 byte
     // order is compareKeys' order, and comparing the bytes in hand touches no string.
     if (i > 0 && compareUtf8(bytes, previousAt, previousEnd, keyAt, keyEnd) >= 0) return undefined;
-    if (!text.add(bytes, keyAt, keyEnd, end)) return undefined;
+    // A checker's snapshot of a few keys: one decoder call per entry costs less than any run.
+    if (!fromUtf8Pair(bytes, keyAt, keyEnd, end, pair)) return undefined;
+    keys.push(at(pair, 0, 'key'));
+    values.push(at(pair, 1, 'value'));
     previousAt = keyAt;
     previousEnd = keyEnd;
     // The file's CRC over this entry: its first 6 bytes, then the entry's own CRC, combined.
@@ -293,85 +307,122 @@ function readIntact(bytes: Uint8Array): SnapshotReadResult | undefined {
   }
   if (!trailerAt(bytes, offset, header.count, false)) return undefined;
   const stored = getGroups(bytes, offset + 9, U32_GROUP_BYTES, U32_MAX);
-  if (stored !== crc32(bytes, offset, offset + 9, fileCrc) || !text.flush()) return undefined;
-  return intactResult(header.lsn, { keys: text.keys, values: text.values });
+  if (stored !== crc32(bytes, offset, offset + 9, fileCrc)) return undefined;
+  return intactResult(header.lsn, { keys, values });
+}
+
+/** From this size on a snapshot is read by regions (readIntactLarge); below, entry by entry. */
+const LARGE_FILE_BYTES = 256 * 1024;
+/**
+ * Bytes of whole entries decoded as one string: over V8's 128 KiB limit for ordinary objects, so that
+ * a region's string is never copied by the young generation's scavenger; and over the 1,031,913 bytes
+ * from which Node.js makes a decoded string an external one: its text is then allocated outside the
+ * heap, which was three times faster than a string of 896 KiB in the heap's large-object space (whose
+ * allocations also started the heap's incremental marking early).
+ */
+const REGION_BYTES = 1024 * 1024;
+
+/**
+ * readIntact for a large file, in three passes that each run at memory speed:
+ * 1. Structure, entry by entry: marker, lengths, bounds, and key order compared on the bytes.
+ * 2. Text, a region of whole entries (about REGION_BYTES) at a time: when the region holds exactly as
+ *    many bytes at or above 0x80 as entries (their markers), every key and value byte is ASCII, so
+ *    the region decodes as one string, one unit per byte, headers included, and each key and value is
+ *    a slice of it at its byte offsets. Otherwise each entry is decoded (and validated) on its own.
+ * 3. The whole-file CRC in the trailer, over every byte before it, in one call.
+ * The entries' own CRCs are not computed here. The whole-file CRC covers every byte they cover: when
+ * it holds, the file is the one the writer wrote (but for a 2^-32 chance, the same as a per-entry
+ * CRC's), and the writer computed each entry's CRC from the bytes it wrote. When it fails, the file is
+ * read again by readSnapshot, which checks every entry's CRC and says which entries are damaged. One
+ * pass over the bytes instead of a million short ones is what lets the runtime's native CRC (crc32.ts)
+ * take it; spec/format.md states the same rule.
+ */
+function readIntactLarge(
+  bytes: Uint8Array,
+  lsn: number,
+  count: number,
+): SnapshotReadResult | undefined {
+  const keys = new Array<string>(count);
+  const values = new Array<string>(count);
+  // Per entry of the region being read: where its key starts, where its key ends, where it ends.
+  const cuts = new Int32Array(3 * (Math.ceil(REGION_BYTES / ENTRY_HEADER_BYTES) + 2));
+  let offset = SNAPSHOT_HEADER_BYTES;
+  let previousAt = 0;
+  let previousEnd = 0;
+  let i = 0;
+  let ascii = true;
+  // Each region takes at least one entry, each entry at least its header: bounded by the count.
+  while (i < count) {
+    const regionAt = offset;
+    const first = i;
+    for (; i < count && (i === first || offset - regionAt < REGION_BYTES); i++) {
+      if (bytes[offset] !== RECORD_MARKER) return undefined;
+      const keyBytes = getU32Groups(bytes, offset + 6);
+      const valueBytes = getU32Groups(bytes, offset + 11);
+      if (keyBytes === -1 || valueBytes === -1 || getU32Groups(bytes, offset + 1) === -1)
+        return undefined;
+      const keyAt = offset + ENTRY_HEADER_BYTES;
+      const keyEnd = keyAt + keyBytes;
+      const end = keyEnd + valueBytes;
+      if (end > bytes.length) return undefined;
+      // Checked after reading as it was asserted before writing: keys strictly ascending.
+      if (i > 0 && compareUtf8(bytes, previousAt, previousEnd, keyAt, keyEnd) >= 0)
+        return undefined;
+      const c = 3 * (i - first);
+      cuts[c] = keyAt;
+      cuts[c + 1] = keyEnd;
+      cuts[c + 2] = end;
+      previousAt = keyAt;
+      previousEnd = keyEnd;
+      offset = end;
+    }
+    const text = decodeRegion(bytes, regionAt, offset, cuts, i - first, keys, values, first);
+    if (text === 'invalid') return undefined;
+    ascii &&= text === 'ascii';
+  }
+  if (!trailerAt(bytes, offset, count, false)) return undefined;
+  const stored = getGroups(bytes, offset + 9, U32_GROUP_BYTES, U32_MAX);
+  // The one CRC pass (see above): every byte before the trailer's CRC field.
+  if (stored !== crc32(bytes, 0, offset + 9)) return undefined;
+  return intactResult(lsn, { keys, values, ascii });
 }
 
 /**
- * Text bytes gathered per decoder call: over V8's 128 KiB limit for ordinary objects, so that each
- * run's string is born in large-object space, which the young generation's scavenger never copies.
+ * The keys and values of the `n` entries of bytes[from, to) (cut at `cuts`), stored from index `into`:
+ * 'ascii' when all of their text is, 'invalid' when some is not UTF-8, else 'utf8'.
  */
-const TEXT_RUN_BYTES = 256 * 1024;
-
-/**
- * The keys and values of many entries decoded with one decoder call. Each entry's text is copied
- * into one run; when the run is ASCII (a UTF-16 unit per byte), every key and value is a slice of
- * its string. A decoder call and a fresh string per key and per value was most of a snapshot load:
- * the calls themselves, and the scavenger copying two million young strings. Otherwise each entry
- * is decoded on its own, as readSnapshot does.
- */
-class TextRuns {
-  /** The keys read, in order. */
-  readonly keys: string[] = [];
-  /** The values read, in order. */
-  readonly values: string[] = [];
-  /** Undefined for a small file: each entry is decoded on its own (see the constructor). */
-  private readonly run: Uint8Array | undefined;
-  private used = 0;
-  /** Per entry waiting in the run: where its key ends and where its value ends. */
-  private readonly cuts: number[] = [];
-  private readonly pair = ['', ''];
-
-  /**
-   * Runs pay off for a large file only: for a checker's snapshot of a few keys, allocating and
-   * copying into a run cost more than the decoder calls it saved (crash images per second fell).
-   */
-  constructor(fileBytes: number) {
-    this.run = fileBytes >= TEXT_RUN_BYTES ? new Uint8Array(TEXT_RUN_BYTES) : undefined;
-  }
-
-  /** Add the key bytes[keyAt, keyEnd) and value bytes[keyEnd, end); false when one is not UTF-8. */
-  add(bytes: Uint8Array, keyAt: number, keyEnd: number, end: number): boolean {
-    const run = this.run;
-    const n = end - keyAt;
-    if (run === undefined) return this.push(bytes, keyAt, keyEnd, end);
-    if (this.used + n > run.length && !this.flush()) return false;
-    if (n > run.length) return this.push(bytes, keyAt, keyEnd, end);
-    const to = this.used + n;
-    // set() of a subarray: a third of a byte loop's time, though it makes a view per entry.
-    run.set(bytes.subarray(keyAt, end), this.used);
-    this.cuts.push(this.used + keyEnd - keyAt, to);
-    this.used = to;
-    return true;
-  }
-
-  /** Decode every entry waiting; false when one is not UTF-8. */
-  flush(): boolean {
-    const run = this.run;
-    if (run === undefined || this.used === 0) return true;
-    const text = fromUtf8(run.subarray(0, this.used));
-    const ascii = text !== undefined && text.length === this.used;
-    let from = 0;
-    for (let i = 0; i + 1 < this.cuts.length; i += 2) {
-      const mid = at(this.cuts, i, 'key end');
-      const to = at(this.cuts, i + 1, 'value end');
-      if (ascii) {
-        this.keys.push(text.slice(from, mid));
-        this.values.push(text.slice(mid, to));
-      } else if (!this.push(run, from, mid, to)) return false;
-      from = to;
+function decodeRegion(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  cuts: Int32Array,
+  n: number,
+  keys: string[],
+  values: string[],
+  into: number,
+): 'ascii' | 'utf8' | 'invalid' {
+  // Each entry's marker is one byte at or above 0x80, and every other header byte is below: one more
+  // such byte is text that is not ASCII (or a 0xFF where none belongs), and is decoded carefully.
+  if (countHighBytes(bytes, from, to) === n) {
+    // Offsets in the string are byte offsets: one unit per byte.
+    const text = oneByteText(bytes, from, to);
+    for (let e = 0; e < n; e++) {
+      const c = 3 * e;
+      const keyEnd = (cuts[c + 1] ?? 0) - from;
+      keys[into + e] = text.slice((cuts[c] ?? 0) - from, keyEnd);
+      values[into + e] = text.slice(keyEnd, (cuts[c + 2] ?? 0) - from);
     }
-    this.cuts.length = 0;
-    this.used = 0;
-    return true;
+    return 'ascii';
   }
-
-  private push(bytes: Uint8Array, keyAt: number, keyEnd: number, end: number): boolean {
-    if (!fromUtf8Pair(bytes, keyAt, keyEnd, end, this.pair)) return false;
-    this.keys.push(at(this.pair, 0, 'key'));
-    this.values.push(at(this.pair, 1, 'value'));
-    return true;
+  const pair = ['', ''];
+  for (let e = 0; e < n; e++) {
+    const c = 3 * e;
+    if (!fromUtf8Pair(bytes, cuts[c] ?? 0, cuts[c + 1] ?? 0, cuts[c + 2] ?? 0, pair))
+      return 'invalid';
+    keys[into + e] = at(pair, 0, 'key');
+    values[into + e] = at(pair, 1, 'value');
   }
+  return 'utf8';
 }
 
 /** Entries shorter than this are checksummed again for the file's CRC rather than combined. */
@@ -507,15 +558,16 @@ export function encodeSnapshotEntries(
   fileCrc: number,
   afterKey: string | undefined,
   capacityBytes = 4096,
+  slabs?: Slabs,
 ): EncodedEntries {
   // Start at the caller's guess (small by default: a checker's store holds a few keys, and a zero-filled
   // 64 KiB buffer per slice was a fifth of its time) and double as needed.
-  let out: Uint8Array = new Uint8Array(Math.min(bytesMax, capacityBytes) + 512);
+  const startBytes = Math.min(bytesMax, capacityBytes) + 512;
+  let out: Uint8Array = slabs === undefined ? new Uint8Array(startBytes) : slabs.take(startBytes);
   let at = 0;
   let count = 0;
   let lastKey = afterKey;
   let ended = false;
-  let crc = fileCrc;
   let previousAt = -1; // where the previous key's bytes are in `out` (-1: in an earlier piece)
   let previousEnd = -1;
   while (at < bytesMax) {
@@ -538,15 +590,42 @@ export function encodeSnapshotEntries(
         ? lastKey === undefined || compareKeys(lastKey, key) < 0
         : compareUtf8(out, previousAt, previousEnd, keyAt, keyEnd) < 0;
     assert(ordered, 'snapshot entries are ordered');
-    // The file's CRC follows from the entry's (crc32Combine), not from a second pass over its bytes.
-    crc = fileCrcOver(out, at, end, crc, getU32Groups(out, at + 1));
     previousAt = keyAt;
     previousEnd = keyEnd;
     at = end;
     count++;
     lastKey = key;
   }
-  return { bytes: out.subarray(0, at), count, lastKey, fileCrc: crc, ended };
+  // The file's CRC over the whole piece in one call, which the runtime's native CRC takes (crc32.ts)
+  // at several times the speed of combining a million entry CRCs one by one (crc32Combine).
+  return { bytes: out.subarray(0, at), count, lastKey, fileCrc: crc32(out, 0, at, fileCrc), ended };
+}
+
+/**
+ * Hands out pieces of a few large buffers, for a snapshot's chunks. A compaction's plan holds the
+ * whole file as chunks before the shell writes them; as 2,300 buffers of 80 KiB, their growth started
+ * three full collections of the heap per compaction (V8 starts one each time memory outside the heap
+ * grows by 64 MB), each 70–90 ms at a million keys. One buffer the size of the last snapshot starts
+ * one.
+ */
+export class Slabs {
+  private slab = new Uint8Array(0);
+  private used = 0;
+
+  /** `nextBytes`: the first buffer's size (the bytes expected); later ones double. */
+  constructor(private nextBytes: number) {}
+
+  /** A fresh, zeroed piece of `bytes` bytes. */
+  take(bytes: number): Uint8Array {
+    if (this.used + bytes > this.slab.length) {
+      this.slab = new Uint8Array(Math.max(bytes, this.nextBytes));
+      this.nextBytes *= 2;
+      this.used = 0;
+    }
+    const piece = this.slab.subarray(this.used, this.used + bytes);
+    this.used += bytes;
+    return piece;
+  }
 }
 
 /**

@@ -29,7 +29,11 @@ import {
   type FileSystem,
   type LockMode,
 } from './fs.js';
+import { installNative } from './native.js';
 import { PlanRunner } from './runner.js';
+
+// The engine's decoding at native speed for every store this process opens (native.ts).
+installNative();
 
 /**
  * What a store needs from the world: read the directory, run a plan, let go. The real one is a

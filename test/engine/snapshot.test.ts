@@ -3,7 +3,14 @@
 // loadSnapshot's fast path reads exactly what readSnapshot reads, damaged or not.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareKeys, concatBytes } from '../../src/engine/bytes.js';
+import {
+  compareKeys,
+  concatBytes,
+  countHighBytes,
+  getU32Groups,
+  putU32Groups,
+} from '../../src/engine/bytes.js';
+import { crc32 } from '../../src/engine/crc32.js';
 import { at } from '../../src/engine/errors.js';
 import {
   ENTRY_HEADER_BYTES,
@@ -12,6 +19,7 @@ import {
   readSnapshot,
   SNAPSHOT_CHUNK_BYTES,
   SNAPSHOT_HEADER_BYTES,
+  Slabs,
 } from '../../src/engine/snapshot.js';
 import { checkProperty } from '../seed.js';
 
@@ -22,6 +30,30 @@ function flip(bytes: Uint8Array, offset: number, mask: number): void {
 
 function encode(lsn: number, entries: [string, string][]): Uint8Array {
   return concatBytes(encodeSnapshot(lsn, entries.length, entries));
+}
+
+/** Recompute every entry's CRC and the whole-file CRC in place: a file damaged by a careless writer. */
+function reseal(bytes: Uint8Array): void {
+  let offset = SNAPSHOT_HEADER_BYTES;
+  const end = bytes.length - 14;
+  while (offset < end) {
+    const entryEnd =
+      offset +
+      ENTRY_HEADER_BYTES +
+      getU32Groups(bytes, offset + 6) +
+      getU32Groups(bytes, offset + 11);
+    putU32Groups(bytes, offset + 1, crc32(bytes, offset + 6, entryEnd));
+    offset = entryEnd;
+  }
+  putU32Groups(bytes, end + 9, crc32(bytes, 0, end + 9));
+}
+
+/** A snapshot over 256 KiB, so that loadSnapshot reads it by regions: 3,000 entries of about 110 B. */
+function largeEntries(): [string, string][] {
+  return Array.from({ length: 3000 }, (_, i): [string, string] => [
+    `key${String(i).padStart(6, '0')}`,
+    i === 1500 ? `é${'x'.repeat(90)}` : `${i}`.padEnd(90, 'v'),
+  ]);
 }
 
 describe('the snapshot', () => {
@@ -134,6 +166,71 @@ describe('the snapshot', () => {
     expect(read.dropped).toEqual([]);
     expect(read.columns?.keys).toEqual(entries.map(([key]) => key));
     expect(read.columns?.values).toEqual(entries.map(([, value]) => value));
+  });
+
+  it('loads a large file as readSnapshot reads it, after any flip or cut', () => {
+    const entries = largeEntries();
+    const bytes = encode(5, entries);
+    expect(bytes.length).toBeGreaterThan(256 * 1024);
+    const whole = loadSnapshot(bytes, 's');
+    expect(whole.dropped).toEqual([]);
+    expect(whole.columns?.keys).toEqual(entries.map(([key]) => key));
+    expect(whole.columns?.values).toEqual(entries.map(([, value]) => value));
+    checkProperty(
+      'loadSnapshot agrees with readSnapshot on a large file',
+      fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), (where, mask, cut) => {
+        const damaged = bytes.slice();
+        const offset = where % bytes.length;
+        if (!cut) flip(damaged, offset, mask);
+        const file = cut ? damaged.subarray(0, offset) : damaged;
+        const fast = loadSnapshot(file, 's');
+        const careful = readSnapshot(file, 's');
+        expect(fast.dropped).toEqual(careful.dropped);
+        expect(fast.entries).toEqual(careful.entries);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("refuses a 0xFF in a large file's text even when every CRC holds", () => {
+    const bytes = encode(5, largeEntries());
+    const inValue = SNAPSHOT_HEADER_BYTES + 200_000;
+    const at0 = bytes.indexOf(0x76, inValue); // a 'v' of some value
+    bytes[at0] = 0xff;
+    reseal(bytes);
+    const careful = readSnapshot(bytes, 's');
+    expect(careful.dropped).toHaveLength(1);
+    expect(loadSnapshot(bytes, 's')).toEqual(careful);
+  });
+
+  it('counts the bytes at or above 0x80 at any alignment', () => {
+    const bytes = new Uint8Array(64).map((_, i) => (i % 7 === 0 ? 0x80 + i : i));
+    for (let from = 0; from < 9; from++) {
+      for (const to of [from, from + 1, 40, 63, 64]) {
+        let naive = 0;
+        for (let i = from; i < to; i++) if ((bytes[i] ?? 0) >= 0x80) naive++;
+        expect(countHighBytes(bytes.subarray(1), from, Math.min(63, to)), `${from}..${to}`).toBe(
+          (() => {
+            let n = 0;
+            for (let i = from + 1; i < Math.min(63, to) + 1; i++) if ((bytes[i] ?? 0) >= 0x80) n++;
+            return n;
+          })(),
+        );
+        expect(countHighBytes(bytes, from, to), `${from}..${to}`).toBe(naive);
+      }
+    }
+  });
+
+  it('hands out disjoint zeroed pieces from slabs, a larger slab when one is full', () => {
+    const slabs = new Slabs(100);
+    const pieces = [30, 50, 40, 150, 10].map((n) => slabs.take(n));
+    expect(pieces.map((p) => p.length)).toEqual([30, 50, 40, 150, 10]);
+    for (const p of pieces) expect(p.every((b) => b === 0)).toBe(true);
+    for (const [i, p] of pieces.entries()) p.fill(i + 1);
+    // Each piece still holds only its own fill: none overlaps another.
+    for (const [i, p] of pieces.entries()) expect(p.every((b) => b === i + 1)).toBe(true);
+    expect(pieces[1]?.buffer).toBe(pieces[0]?.buffer);
+    expect(pieces[2]?.buffer).not.toBe(pieces[0]?.buffer);
   });
 
   it('falls back to the careful reader on keys out of order', () => {
