@@ -4,16 +4,8 @@
 // rename directly; everything it did to a disk goes through here.
 
 import * as nodeFs from 'node:fs';
-import * as zlib from 'node:zlib';
 import { Volume, createFsFromVolume } from 'memfs';
-import { installCrc32Accelerator } from '../engine/crc32.js';
 import { acquireLock, kernelLocks, memoryLocks } from './lock.js';
-
-// The engine's CRC-32 is a pure JavaScript loop; the shell lends it Node's native one for long ranges
-// (whole snapshot files, long values), about six times faster. zlib.crc32 arrived in Node 20.15 and
-// 22.2; on older Node the loop does the work alone. The install checks it against the loop first.
-if (typeof zlib.crc32 === 'function')
-  installCrc32Accelerator((bytes, previous) => zlib.crc32(bytes, previous));
 
 /** The calls the shell makes. Paths are absolute or relative to the process; `fsync` is a data sync. */
 export interface FileSystem {

@@ -1,8 +1,10 @@
 // Tests for src/io/native.ts: the native decoder the shell installs returns exactly what the engine's
-// portable one returns, so a snapshot loads to the same strings with or without it.
+// portable one returns, so a snapshot loads to the same strings with or without it; the native CRC too.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { installOneByteText, oneByteText } from '../../src/engine/bytes.js';
+import { crc32 } from '../../src/engine/crc32.js';
 import { installNative } from '../../src/io/native.js';
 import { checkProperty } from '../seed.js';
 
@@ -31,5 +33,12 @@ describe('the native helpers', () => {
         },
       ),
     );
+  });
+
+  it('give the engine a CRC-32 equal to zlib.crc32 on long ranges and continued checksums', () => {
+    installNative();
+    const bytes = new Uint8Array(70_000).map((_, i) => (i * 29 + (i >> 9)) & 0xff);
+    expect(crc32(bytes)).toBe(zlibCrc32(bytes));
+    expect(crc32(bytes, 1000, 70_000, crc32(bytes, 0, 1000))).toBe(zlibCrc32(bytes));
   });
 });
