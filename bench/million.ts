@@ -1,13 +1,14 @@
 // The million-key benchmark (never an assertion): the figures issue 13's goals are stated in, on
 // kvlab alone. The data is peers-bench's: 16 random bytes per key as 32 hex chars, 100 printable
-// chars per value from a pool of 4,096. `node dist/bench/million.js [keys]`; with --cpu-prof it is
-// the profile the README cites. `--child-reopen <dir>` is the fresh process that times a reopen.
+// chars per value from a pool of 4,096. `node dist/bench/million.js [keys] [--json]`; with
+// --cpu-prof it is the profile the README cites; --json adds every figure as one JSON line last. `--child-reopen <dir>` is the fresh process that times a reopen.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSnapshot } from '../src/engine/snapshot.js';
 import { openStore, type Store } from '../src/index.js';
 
 const VALUE_POOL = 4096;
@@ -82,7 +83,12 @@ function latencyLine(what: string, sorted: Float64Array): string {
  * Each put is timed twice: by the clock, and by the process's CPU time, which a shared machine's
  * scheduler does not inflate (a put descheduled for 100 ms shows 100 ms by the clock only).
  */
-function loadTimed(store: Store, keys: readonly string[], values: readonly string[]): string {
+function loadTimed(
+  store: Store,
+  keys: readonly string[],
+  values: readonly string[],
+  figures: Figures,
+): string {
   const wall = new Float64Array(keys.length);
   const cpu = new Float64Array(keys.length);
   let compactingPuts = 0;
@@ -109,6 +115,13 @@ function loadTimed(store: Store, keys: readonly string[], values: readonly strin
   wall.sort();
   cpu.sort();
   const rate = Math.round((keys.length * 1000) / ms);
+  figures.loadPerSec = rate;
+  figures.compactionWaitMaxWallMs = compactingWallMaxMs;
+  figures.compactionWaitMaxCpuMs = compactingCpuMaxMs;
+  figures.putMaxWallMs = quantile(wall, 1);
+  figures.putP999WallMs = quantile(wall, 0.999);
+  figures.putMaxCpuMs = quantile(cpu, 1);
+  figures.putP999CpuMs = quantile(cpu, 0.999);
   return (
     `${keys.length.toLocaleString('en-US')} single puts, sync none: ${rate.toLocaleString('en-US')}/s ` +
     `(${compactingPuts.toLocaleString('en-US')} of them took a step of an automatic compaction: ` +
@@ -187,13 +200,71 @@ function mb(bytes: unknown): string {
   return `${(Number(bytes) / 2 ** 20).toFixed(0)} MB`;
 }
 
-function main(n: number): void {
+/** Every figure main() measures, printed as one JSON line last with --json (peers-bench reads it). */
+interface Figures {
+  keys: number;
+  loadPerSec: number;
+  compactionWaitMaxWallMs: number;
+  compactionWaitMaxCpuMs: number;
+  putMaxWallMs: number;
+  putP999WallMs: number;
+  putMaxCpuMs: number;
+  putP999CpuMs: number;
+  getsPerSec: number;
+  compactWallMs: number;
+  compactCpuMs: number;
+  reopenTotalMs: number;
+  reopenOpenCpuMs: number;
+  snapshotMBps: number;
+  logReplayMBps: number;
+  peakRssBytes: number;
+  liveHeapBytes: number;
+  rssPerKeyBytes: number;
+  putCost10kUs: number;
+  putCostBigUs: number;
+}
+
+/** Figures not measured yet: NaN, which JSON prints as null. */
+function unmeasured(keys: number): Figures {
+  const nan = Number.NaN;
+  return {
+    keys,
+    ...{ loadPerSec: nan, compactionWaitMaxWallMs: nan, compactionWaitMaxCpuMs: nan },
+    ...{ putMaxWallMs: nan, putP999WallMs: nan, putMaxCpuMs: nan, putP999CpuMs: nan },
+    ...{ getsPerSec: nan, compactWallMs: nan, compactCpuMs: nan, reopenTotalMs: nan },
+    ...{ reopenOpenCpuMs: nan, snapshotMBps: nan, logReplayMBps: nan, peakRssBytes: nan },
+    ...{ liveHeapBytes: nan, rssPerKeyBytes: nan, putCost10kUs: nan, putCostBigUs: nan },
+  };
+}
+
+/**
+ * The open's two parts on the reopened store, in this process, by CPU time: the snapshot load alone
+ * (file already in memory), and the log's share of the child's open (its open CPU time less the
+ * snapshot load) per MB of log. MB is 2^20 bytes.
+ */
+function openParts(
+  dir: string,
+  openCpuMs: number,
+): { snapshotMBps: number; logReplayMBps: number } {
+  const snap = readFileSync(join(dir, 'kvlab.snap'));
+  const walBytes = statSync(join(dir, 'kvlab.wal')).size;
+  const c0 = process.cpuUsage();
+  loadSnapshot(snap, 'kvlab.snap');
+  const snapCpuMs = cpuMs(c0);
+  return {
+    snapshotMBps: snap.length / 2 ** 20 / (snapCpuMs / 1000),
+    logReplayMBps: walBytes / 2 ** 20 / (Math.max(1, openCpuMs - snapCpuMs) / 1000),
+  };
+}
+
+function main(n: number, json: boolean): void {
   const keys = makeKeys(n + 20_000);
   const values = makeValues();
   const dir = mkdtempSync(join(tmpdir(), 'kvlab-million-'));
+  const figures = unmeasured(n);
   try {
     const store = openStore(join(dir, 'load'), { sync: 'none' });
-    console.log(loadTimed(store, keys.slice(0, n), values));
+    console.log(loadTimed(store, keys.slice(0, n), values, figures));
     const readIdx = prng(4242);
     const reads = 1_000_000;
     let t0 = performance.now();
@@ -201,21 +272,31 @@ function main(n: number): void {
     for (let i = 0; i < reads; i++) store.get(keys[readIdx() % n] ?? '');
     const getRate = Math.round((reads * 1000) / (performance.now() - t0));
     const getCpuRate = Math.round((reads * 1000) / cpuMs(g0));
+    figures.getsPerSec = getRate;
     console.log(
       `random gets over ${n.toLocaleString('en-US')} keys: ${getRate.toLocaleString('en-US')}/s (${getCpuRate.toLocaleString('en-US')} per CPU second)`,
     );
     t0 = performance.now();
     const c0 = process.cpuUsage();
     store.compact();
+    figures.compactWallMs = performance.now() - t0;
+    figures.compactCpuMs = cpuMs(c0);
     console.log(
-      `compact() of ${n.toLocaleString('en-US')} keys: ${(performance.now() - t0).toFixed(0)} ms ` +
-        `(${cpuMs(c0).toFixed(0)} ms of CPU)`,
+      `compact() of ${n.toLocaleString('en-US')} keys: ${figures.compactWallMs.toFixed(0)} ms ` +
+        `(${figures.compactCpuMs.toFixed(0)} ms of CPU)`,
     );
     for (let i = 0; i < 100_000; i++) store.put(keys[i] ?? '', valueAt(values, i + 1));
     store.close();
     const c = reopenInChild(join(dir, 'load'), keys[n >> 1] ?? '');
     const after = c['after'] as { nowBytes: number; peakBytes: number };
     const perKey = (after.nowBytes - Number(c['before'])) / n;
+    Object.assign(figures, openParts(join(dir, 'load'), Number(c['openCpuMs'])), {
+      reopenTotalMs: Number(c['totalMs']),
+      reopenOpenCpuMs: Number(c['openCpuMs']),
+      peakRssBytes: after.peakBytes,
+      liveHeapBytes: Number(c['heapBytes']),
+      rssPerKeyBytes: perKey,
+    });
     console.log(
       `reopen (snapshot + 100,000-record log) and first get: ${Number(c['totalMs']).toFixed(0)} ms ` +
         `(open: ${Number(c['openCpuMs']).toFixed(0)} ms of CPU), ` +
@@ -225,9 +306,14 @@ function main(n: number): void {
     const small = putCostUs(join(dir, 'p10k'), 10_000, keys, values);
     const large = putCostUs(join(dir, 'p1m'), n, keys, values);
     console.log(
-      `put cost: ${small.toFixed(2)} µs at 10k keys, ${large.toFixed(2)} µs at ` +
+      `snapshot load ${figures.snapshotMBps.toFixed(0)} MB/s, log replay ` +
+        `${figures.logReplayMBps.toFixed(0)} MB/s (per CPU second)\n` +
+        `put cost: ${small.toFixed(2)} µs at 10k keys, ${large.toFixed(2)} µs at ` +
         `${n.toLocaleString('en-US')}: ratio ${(large / small).toFixed(2)}`,
     );
+    figures.putCost10kUs = small;
+    figures.putCostBigUs = large;
+    if (json) console.log(JSON.stringify(figures));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -237,5 +323,5 @@ function main(n: number): void {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   if (args[0] === '--child-reopen') childReopen(args[1] ?? '', args[2] ?? '');
-  else main(Number(args[0] ?? 1_000_000));
+  else main(Number(args[0] ?? 1_000_000), args.includes('--json'));
 }
