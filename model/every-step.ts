@@ -24,6 +24,7 @@ import {
   SimSystem,
   Violation,
   type CrashPoint,
+  type RecoveryMemo,
   type SystemConfig,
   type SystemCounters,
 } from './system.js';
@@ -198,6 +199,7 @@ function attempt(
   i: number,
   spec: CrashSpec,
   recoveryStep: number | undefined,
+  memo?: RecoveryMemo,
 ): boolean {
   const crash: CommandData = {
     type: 'crash',
@@ -209,7 +211,7 @@ function attempt(
   const thenPower = spec.model === 'kill' && recoveryStep === undefined;
   try {
     const copy = crashed.system.copyDead();
-    const { recoveryCrashed } = copy.recoverFrom(crashed.point, spec, recoveryStep);
+    const { recoveryCrashed } = copy.recoverFrom(crashed.point, spec, recoveryStep, memo);
     if (thenPower) runCommand(copy, POWER_AFTER);
     return recoveryCrashed;
   } catch (e) {
@@ -269,8 +271,10 @@ function everyStepOf(
     for (const spec of specsFor(trace[i], settings.crash, seed + i)) {
       attempt(history, crashed, op, i, spec, undefined);
       if (settings.crashRecovery === false) continue;
-      // Then crash the recovery at each of its steps, until one recovery runs to the end.
-      for (let j = 0; j < 64; j++) if (!attempt(history, crashed, op, i, spec, j)) break;
+      // Then crash the recovery at each of its steps, until one recovery runs to the end: one recorded
+      // recovery stands for them all (SimSystem.recoverFrom), instead of one rerun a step.
+      const memo: RecoveryMemo = {};
+      for (let j = 0; j < 64; j++) if (!attempt(history, crashed, op, i, spec, j, memo)) break;
     }
   }
 }

@@ -30,7 +30,7 @@ import {
   type Opened,
   type SystemObserver,
 } from './judge.js';
-import { realAdapter, SimKernel, STORE_DIR, type Adapter, type SimCrash } from './kernel.js';
+import { realAdapter, SimCrash, SimKernel, STORE_DIR, type Adapter } from './kernel.js';
 import { KvModel } from './model.js';
 import { describeOperation, runMaintenance, writeOps, type Operation } from './operations.js';
 import type { Fault } from './oracle.js';
@@ -76,6 +76,25 @@ export interface SystemCounters {
   coverage?: CrashPointCoverage;
   /** Which B+ tree rebalancing cases the writes went through, when a campaign wants to know. */
   shapes?: ShapeCoverage;
+}
+
+/**
+ * One recovery run to its end (open, then close) on a crash image, with every disk-changing call and the
+ * disk just before it: each crash of that recovery, judged from one run.
+ */
+export interface RecoveryRun {
+  readonly calls: readonly Syscall[];
+  readonly disksBefore: readonly Disk[];
+  /** The disk once the recovery finished (or refused). */
+  readonly end: Disk;
+}
+
+/**
+ * Holds the recovery run of one crash point under one spec while an every-step attempt crashes that
+ * recovery at each of its steps (SimSystem.recoverFrom). Filled on first use; only for that point and spec.
+ */
+export interface RecoveryMemo {
+  run?: RecoveryRun;
 }
 
 /** Where a process died: immutable data, so one crash can be judged under many specs. */
@@ -242,7 +261,12 @@ export class SimSystem {
     image: Disk,
     spec: CrashSpec,
     n: number,
+    memo: RecoveryMemo | undefined,
   ): { image: Disk; crashed: boolean } {
+    if (memo !== undefined) {
+      memo.run ??= this.recordRecovery(image);
+      return this.crashRecorded(memo.run, spec, n);
+    }
     const kernel = new SimKernel(image);
     kernel.arm({ kind: 'crash', atStep: n });
     try {
@@ -254,6 +278,39 @@ export class SimSystem {
       return { image: this.imageOf('open', pointOf(kernel), spec), crashed: true };
     this.counters.crashImages++;
     return { image: kernel.disk, crashed: false };
+  }
+
+  /** One recovery from `image` (open, then close) run to its end, every disk-changing call recorded. */
+  private recordRecovery(image: Disk): RecoveryRun {
+    const kernel = new SimKernel(image);
+    kernel.arm(undefined, true);
+    try {
+      openOn(this.config, kernel, this.config.options).store.close();
+    } catch {
+      // A refusal: the recovery made the calls recorded, and the disk stays as they left it.
+    }
+    return { calls: kernel.calls, disksBefore: kernel.disksBefore, end: kernel.disk };
+  }
+
+  /**
+   * crashRecovery from a recorded run: the process crashed at step `n` would have made the same calls
+   * before it (it cannot tell an armed trigger from none until it fires), so the crash finds the disk
+   * as it was just before call `n`, with that call in flight; past the run's end, the run's last disk.
+   */
+  private crashRecorded(
+    run: RecoveryRun,
+    spec: CrashSpec,
+    n: number,
+  ): { image: Disk; crashed: boolean } {
+    const call = run.calls[n];
+    const disk = run.disksBefore[n];
+    if (call === undefined || disk === undefined) {
+      this.counters.crashImages++;
+      return { image: run.end, crashed: false };
+    }
+    const crash = new SimCrash(disk, call, n);
+    const point: CrashPoint = { operation: 'open', crash, disk, stepsRun: n };
+    return { image: this.imageOf('open', point, spec), crashed: true };
   }
 
   /**
@@ -280,12 +337,15 @@ export class SimSystem {
 
   /**
    * The crash at `point` turns out as `spec` says: recover, and if `recoveryCrashStep` is given, crash
-   * that recovery at that step too and recover again. Judged by the oracle.
+   * that recovery at that step too and recover again. Judged by the oracle. Calls that crash one
+   * recovery at each of its steps pass one `memo` for the same `point` and `spec`: the recovery then
+   * runs once, recorded, rather than once for every step crashed.
    */
   recoverFrom(
     point: CrashPoint,
     spec: CrashSpec,
     recoveryCrashStep?: number,
+    memo?: RecoveryMemo,
   ): { recoveryCrashed: boolean } {
     const image = this.imageOf(point.operation, point, spec);
     const fault: Fault = { kind: spec.model };
@@ -293,7 +353,7 @@ export class SimSystem {
       this.recover(image, fault, describeCrash(spec));
       return { recoveryCrashed: false };
     }
-    const again = this.crashRecovery(image, spec, recoveryCrashStep);
+    const again = this.crashRecovery(image, spec, recoveryCrashStep, memo);
     const story = `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`;
     this.recover(again.image, fault, story);
     return { recoveryCrashed: again.crashed };
