@@ -92,27 +92,34 @@ export class DiskError extends Error {
 }
 
 /**
- * How far each buffer the disk allocated for appends is claimed: every byte below the mark belongs to
- * some file's bytes (a view) and never changes again. An append at the end of a view that ends at the
- * mark writes into the spare room past it, which no view sees, so every older value stays as it was
- * and an append costs its own bytes, not a copy of the whole file (the log is appended to on every
- * write, and long values made those copies a campaign's largest cost in the disk).
+ * How far each buffer the disk allocated for appends to a long file is claimed: every byte below the
+ * mark belongs to some file's bytes (a view) and never changes again. An append at the end of a view
+ * that ends at the mark writes into the spare room past it, which no view sees, so every older value
+ * stays as it was and the append costs its own bytes, not a copy of the whole file (long values made
+ * those copies the disk's largest cost in a campaign).
  */
 const claimedBytes = new WeakMap<ArrayBufferLike, number>();
 
+/**
+ * Files shorter than this are copied on append, as before: the copy is cheap, and the checker's forks
+ * append to one common past so often that spare room (and the weak map's entries) would cost more.
+ */
+const APPEND_ROOM_MIN_BYTES = 4096;
+
 /** `bytes` with `data` appended: in the spare room after it when it ends at its buffer's mark. */
 function appended(bytes: Uint8Array, data: Uint8Array): Uint8Array {
+  const size = bytes.length + data.length;
+  if (bytes.length < APPEND_ROOM_MIN_BYTES) return grow(bytes, size, data);
   const { buffer, byteOffset } = bytes;
   const end = byteOffset + bytes.length;
-  const size = bytes.length + data.length;
   if (claimedBytes.get(buffer) === end && end + data.length <= buffer.byteLength) {
     const out = new Uint8Array(buffer, byteOffset, size);
     out.set(data, bytes.length);
     claimedBytes.set(buffer, end + data.length);
     return out;
   }
-  // Half as much again of spare room: appends cost amortized O(their bytes).
-  const room = new ArrayBuffer(size + Math.max(256, size >>> 1));
+  // Half as much again of spare room: appends to a long file cost amortized O(their bytes).
+  const room = new ArrayBuffer(size + (size >>> 1));
   const out = new Uint8Array(room, 0, size);
   out.set(bytes);
   out.set(data, bytes.length);
@@ -131,9 +138,11 @@ function applyOp(bytes: Uint8Array, op: PendingOp): Uint8Array {
   return out;
 }
 
-function grow(bytes: Uint8Array, sizeBytes: number): Uint8Array {
+/** `bytes` cut or extended to `sizeBytes` (and `tail` written at their end), in a new buffer. */
+function grow(bytes: Uint8Array, sizeBytes: number, tail?: Uint8Array): Uint8Array {
   const out = new Uint8Array(sizeBytes); // the gap reads as zeros: a hole
   out.set(bytes.subarray(0, Math.min(bytes.length, sizeBytes)));
+  if (tail !== undefined) out.set(tail, bytes.length);
   return out;
 }
 

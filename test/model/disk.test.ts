@@ -152,11 +152,18 @@ describe('appends', () => {
     expect(readFile(after, 'f')).toEqual(bytes(1, 2, 3, 6, 7));
     // The durable bytes a power loss keeps are those of the fsync, not the append after it.
     expect(readFile(powerImage(after, all(false)), 'f')).toEqual(bytes(1, 2, 3, 6));
-    // A long file: each append lands after the last, through many growths of the room behind it.
+    // A long file (appended in place past 4 KiB): each append lands after the last, through many
+    // growths of the room behind it, and two disks appending to one long past keep their own bytes.
     let disk = base;
-    for (let i = 0; i < 2000; i++) disk = append(disk, i & 0xff);
-    expect(readFile(disk, 'f')?.length).toBe(2002);
-    expect(readFile(disk, 'f')?.[1999]).toBe(1997 & 0xff);
+    for (let i = 0; i < 300; i++) disk = append(disk, ...new Array<number>(64).fill(i & 0xff));
+    const long = readFile(disk, 'f')?.slice();
+    expect(long?.length).toBe(2 + 300 * 64);
+    expect(long?.[2 + 299 * 64]).toBe(299 & 0xff);
+    const one = append(disk, 1);
+    const two = append(disk, 2, 2);
+    expect(readFile(one, 'f')?.subarray(-2)).toEqual(bytes(299 & 0xff, 1));
+    expect(readFile(two, 'f')?.subarray(-3)).toEqual(bytes(299 & 0xff, 2, 2));
+    expect(readFile(disk, 'f')).toEqual(long);
     expect(readFile(base, 'f')).toEqual(bytes(1, 2));
   });
 });
