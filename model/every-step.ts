@@ -20,6 +20,7 @@ import type { CrashPointCoverage } from './coverage.js';
 import { CUTS, FATES, type CrashKind, type CrashSpec } from './crash.js';
 import { commandOf, describeOperation, OPERATION_KINDS, type Operation } from './operations.js';
 import { mulberry32 } from './random.js';
+import { RecoveryCache } from './recoveries.js';
 import {
   SimSystem,
   Violation,
@@ -160,7 +161,9 @@ function randomHistory(
     compactSliceBytes: 24,
     treeOrder: 3,
   });
-  const system = SimSystem.create({ ...settings.system, options }, counters);
+  // One cache of recoveries by crash image for the history and all its forks, under its options.
+  const recoveries = new RecoveryCache();
+  const system = SimSystem.create({ ...settings.system, options, recoveries }, counters);
   const commands: CommandData[] = [];
   // The last operation is a write, so under sync "none" a sync or close crashed next has data to lose.
   for (let n = 1 + pick(12); n > 0; n--) {
@@ -264,6 +267,7 @@ function everyStepOf(
   settings: EveryStepSettings,
   seed: number,
 ): void {
+  history.system.config.recoveries?.clear();
   const { steps, trace } = stepsOf(history, op);
   for (let i = 0; i <= steps; i++) {
     const system = history.system.fork();

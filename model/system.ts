@@ -7,7 +7,8 @@
 import { ENGINE, type Engine } from '../src/engine/engine.js';
 import { isKvError } from '../src/engine/errors.js';
 import type { Step } from '../src/engine/plan.js';
-import type { EngineOptions } from '../src/engine/state.js';
+import type { RecoveryReport } from '../src/engine/recovery.js';
+import type { EngineOptions, EngineState } from '../src/engine/state.js';
 import type { DirLock, FileSystem } from '../src/io/fs.js';
 import {
   FsStoreIo,
@@ -33,6 +34,7 @@ import {
 } from './judge.js';
 import { realAdapter, SimCrash, SimKernel, STORE_DIR, type Adapter } from './kernel.js';
 import { KvModel } from './model.js';
+import type { RecoveryCache, RecoveryRun } from './recoveries.js';
 import { describeOperation, runMaintenance, writeOps, type Operation } from './operations.js';
 import type { Fault } from './oracle.js';
 import { damageOffset, type DamageHow, type DamageTarget } from './damage.js';
@@ -65,6 +67,12 @@ export interface SystemConfig extends Shell {
   readonly options: EngineOptions;
   /** Who watches crashes and recoveries (`kvlab replay`'s story). */
   readonly observer?: SystemObserver;
+  /**
+   * Recoveries by crash image, shared by the forks of one history (the every-step checker's): each
+   * image is recovered once by the real shell, and every identical image after it adopts what that
+   * recovery left. Only crash images use it; a clean reopen always recovers anew.
+   */
+  readonly recoveries?: RecoveryCache;
 }
 
 /** Counters a campaign reports. */
@@ -77,17 +85,6 @@ export interface SystemCounters {
   coverage?: CrashPointCoverage;
   /** Which B+ tree rebalancing cases the writes went through, when a campaign wants to know. */
   shapes?: ShapeCoverage;
-}
-
-/**
- * One recovery run to its end (open, then close) on a crash image, with every disk-changing call and the
- * disk just before it: each crash of that recovery, judged from one run.
- */
-export interface RecoveryRun {
-  readonly calls: readonly Syscall[];
-  readonly disksBefore: readonly Disk[];
-  /** The disk once the recovery finished (or refused). */
-  readonly end: Disk;
 }
 
 /**
@@ -180,13 +177,42 @@ export class SimSystem {
    * mutable but the counters they add to.
    */
   fork(): SimSystem {
-    const kernel = new SimKernel(this.disk);
+    const { engineState, recovery } = this.current;
+    const opened = this.adopt(this.disk, engineState, recovery);
+    return new SimSystem(this.config, this.counters, this.model.clone(), opened);
+  }
+
+  /** A new process on `disk` holding a store with this memory, as a fork or a cached recovery has it. */
+  private adopt(disk: Disk, state: EngineState, recovery: RecoveryReport): Opened {
+    const kernel = new SimKernel(disk);
     const fs = (this.config.adapter ?? realAdapter)(kernel);
     const io = storeIo(this.config, fs, fs.lockDir(STORE_DIR, 'exclusive'));
     const Maker = this.config.store ?? Store;
-    const { engineState, recovery } = this.current;
-    const store = new Maker(io, this.engine, engineState, false, recovery);
-    return new SimSystem(this.config, this.counters, this.model.clone(), { kernel, store });
+    return { kernel, store: new Maker(io, this.engine, state, false, recovery) };
+  }
+
+  /**
+   * Open a store on a crash image in a new process, through the cache when the history has one: the
+   * first time an image comes, the real openStore recovers it; an identical image later adopts the disk
+   * and memory that recovery left (the shell and engine are deterministic), or throws what it threw.
+   */
+  private openImage(image: Disk, options: EngineOptions): Opened {
+    const cache = this.config.recoveries;
+    if (cache === undefined) return openOn(this.config, new SimKernel(image), options);
+    let fresh: Opened | undefined;
+    const tag = options === this.config.options ? '' : options.recovery;
+    const kept = cache.opens.get(image, tag, () => {
+      try {
+        fresh = openOn(this.config, new SimKernel(image), options);
+        const { engineState: state, recovery } = fresh.store;
+        return { disk: fresh.kernel.disk, state, recovery };
+      } catch (e) {
+        return { error: e };
+      }
+    });
+    if (fresh !== undefined) return fresh;
+    if ('error' in kept) throw kept.error;
+    return this.adopt(kept.disk, kept.state, kept.recovery);
   }
 
   private get kernel(): SimKernel {
@@ -299,6 +325,12 @@ export class SimSystem {
 
   /** One recovery from `image` (open, then close) run to its end, every disk-changing call recorded. */
   private recordRecovery(image: Disk): RecoveryRun {
+    const cache = this.config.recoveries;
+    if (cache === undefined) return this.runRecovery(image);
+    return cache.runs.get(image, '', () => this.runRecovery(image));
+  }
+
+  private runRecovery(image: Disk): RecoveryRun {
     const kernel = new SimKernel(image);
     kernel.arm(undefined, true);
     try {
@@ -367,12 +399,12 @@ export class SimSystem {
     const image = this.imageOf(point.operation, point, spec);
     const fault: Fault = { kind: spec.model };
     if (recoveryCrashStep === undefined) {
-      this.recover(image, fault, describeCrash(spec));
+      this.recover(image, fault, describeCrash(spec), true);
       return { recoveryCrashed: false };
     }
     const again = this.crashRecovery(image, spec, recoveryCrashStep, memo);
     const story = `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`;
-    this.recover(again.image, fault, story);
+    this.recover(again.image, fault, story, true);
     return { recoveryCrashed: again.crashed };
   }
 
@@ -455,14 +487,19 @@ export class SimSystem {
       this.recover(clean, { kind: 'clean' }, 'the damage undone');
   }
 
-  /** Recover from `disk` in a new process, judged; returns true when it (rightly) refused damage. */
-  private recover(disk: Disk, fault: Fault, story: string): boolean {
+  /**
+   * Recover from `disk` in a new process, judged; returns true when it (rightly) refused damage. A crash
+   * image (`crashImage`) may be recovered through the history's cache of recoveries.
+   */
+  private recover(disk: Disk, fault: Fault, story: string, crashImage = false): boolean {
     this.counters.recoveries++;
     const context: JudgeContext = {
       model: this.model,
       options: this.config.options,
       observer: this.config.observer,
-      open: (d, options) => openOn(this.config, new SimKernel(d), options),
+      open: crashImage
+        ? (d, options) => this.openImage(d, options)
+        : (d, options) => openOn(this.config, new SimKernel(d), options),
     };
     const opened = recoverAndJudge(context, disk, fault, story);
     if (opened === undefined) return true;

@@ -6,6 +6,7 @@ import { checkEveryStep } from '../../model/every-step.js';
 import type { CrashSpec } from '../../model/crash.js';
 import { diskInto, Hasher } from '../../model/explore/fingerprint.js';
 import type { SystemObserver } from '../../model/judge.js';
+import { imageKey, RecoveryCache } from '../../model/recoveries.js';
 import { SimSystem, type RecoveryMemo } from '../../model/system.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import { runSeed } from '../seed.js';
@@ -53,9 +54,13 @@ describe('forks of one history', () => {
   });
 });
 
-describe('a recorded recovery', () => {
-  it('stands for a recovery rerun and crashed at each of its steps: the same images, the same verdicts', () => {
-    const seen = (memo: RecoveryMemo | undefined, spec: CrashSpec): string[] => {
+describe('a recorded recovery, and recoveries by image', () => {
+  it('stand for a recovery rerun and crashed at each of its steps: the same images, the same verdicts', () => {
+    const seen = (
+      spec: CrashSpec,
+      memo: RecoveryMemo | undefined,
+      recoveries?: RecoveryCache,
+    ): string[] => {
       const events: string[] = [];
       const observer: SystemObserver = {
         crashed: (e) =>
@@ -65,14 +70,16 @@ describe('a recorded recovery', () => {
       };
       // Sync "none" and a compaction sliced over the writes: recovery has torn tails to cut and syncs.
       const options = resolveOptions({ sync: 'none', compactWrites: 3, compactSliceBytes: 24 });
-      const system = SimSystem.create({ options, observer });
+      const system = SimSystem.create({ options, observer, ...(recoveries ? { recoveries } : {}) });
       for (const key of ['a', 'b', 'c', 'd', 'e']) system.apply({ kind: 'put', key, value: key });
       const point = system.interrupt({ kind: 'put', key: 'f', value: 'ff' }, 1);
       const steps: number[] = [];
       for (let j = 0; j < 64; j++) {
         const copy = system.copyDead();
         const { recoveryCrashed } = copy.recoverFrom(point, spec, j, memo);
-        events.push(`recovered ${JSON.stringify(copy.current.scan())}`);
+        // The store adopted goes on like one recovered anew.
+        copy.apply({ kind: 'put', key: 'g', value: `${j}` });
+        events.push(`recovered ${JSON.stringify(copy.current.scan())} on ${copy.disk.nextInode}`);
         steps.push(j);
         if (!recoveryCrashed) break;
       }
@@ -83,6 +90,28 @@ describe('a recorded recovery', () => {
       { model: 'kill', cut: 'half' },
       { model: 'power', writes: 'mixed', dirOps: 'mixed', seed: 7 },
     ];
-    for (const spec of specs) expect(seen({}, spec)).toEqual(seen(undefined, spec));
+    for (const spec of specs) {
+      const plain = seen(spec, undefined);
+      expect(seen(spec, {})).toEqual(plain);
+      const recoveries = new RecoveryCache();
+      expect(seen(spec, {}, recoveries)).toEqual(plain);
+      // Now every image is in the cache: each recovery is adopted rather than run.
+      expect(seen(spec, {}, recoveries)).toEqual(plain);
+      expect(seen(spec, undefined, recoveries)).toEqual(plain);
+    }
+  });
+
+  it('keys an image by all a process can reach: equal disks share a key, any difference splits it', () => {
+    const options = resolveOptions({ sync: 'none' });
+    const system = SimSystem.create({ options });
+    system.apply({ kind: 'put', key: 'a', value: 'x' });
+    const disk = system.disk;
+    const copy = { ...disk, entries: new Map(disk.entries), inodes: new Map(disk.inodes) };
+    expect(imageKey(copy, '')).toBe(imageKey(disk, ''));
+    expect(imageKey(disk, 'point-in-time')).not.toBe(imageKey(disk, ''));
+    system.apply({ kind: 'put', key: 'a', value: 'y' });
+    expect(imageKey(system.disk, '')).not.toBe(imageKey(disk, ''));
+    const renumbered = { ...disk, nextInode: disk.nextInode + 1 };
+    expect(imageKey(renumbered, '')).not.toBe(imageKey(disk, ''));
   });
 });
