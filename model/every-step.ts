@@ -230,10 +230,13 @@ function attempt(
   }
 }
 
-/** The steps `op` takes from the history's end; an operation failing with no fault is a finding too. */
-function stepsOf(history: History, op: Operation): ReturnType<SimSystem['countSteps']> {
+/**
+ * Every way `op` can be interrupted at the history's end (SimSystem.interruptions); an operation
+ * failing with no fault is a finding too.
+ */
+function interruptionsOf(history: History, op: Operation): ReturnType<SimSystem['interruptions']> {
   try {
-    return history.system.countSteps(op);
+    return history.system.interruptions(op);
   } catch (e) {
     const commands = [...history.commands, commandOf(op)];
     const { options } = history.system.config;
@@ -241,27 +244,7 @@ function stepsOf(history: History, op: Operation): ReturnType<SimSystem['countSt
   }
 }
 
-/** Run `op` on `system` until it dies at step `i`; an error that is no crash is a finding. */
-function interrupted(history: History, system: SimSystem, op: Operation, i: number): CrashPoint {
-  try {
-    return system.interrupt(op, i);
-  } catch (e) {
-    const crash: CommandData = {
-      type: 'crash',
-      op,
-      atStep: i,
-      spec: { model: 'kill', cut: 'none' },
-    };
-    const { options } = history.system.config;
-    const where = `${describeOperation(op)} interrupted at step ${i}`;
-    throw new EveryStepViolation(`${where}: ${errorMessage(e)}`, options, [
-      ...history.commands,
-      crash,
-    ]);
-  }
-}
-
-/** Crash `op` at every step on forks of the history's system, under every spec, then its recovery. */
+/** Crash `op` at every step of one recorded run, under every spec, then its recovery. */
 function everyStepOf(
   history: History,
   op: Operation,
@@ -269,10 +252,9 @@ function everyStepOf(
   seed: number,
 ): void {
   history.system.config.recoveries?.clear();
-  const { steps, trace } = stepsOf(history, op);
+  const { steps, trace, at } = interruptionsOf(history, op);
   for (let i = 0; i <= steps; i++) {
-    const system = history.system.fork();
-    const crashed = { system, point: interrupted(history, system, op, i) };
+    const crashed = at(i);
     for (const spec of specsFor(trace[i], settings.crash, seed + i)) {
       attempt(history, crashed, op, i, spec, undefined);
       if (settings.crashRecovery === false) continue;

@@ -282,6 +282,40 @@ export class SimSystem {
     return { steps, trace, calls };
   }
 
+  /**
+   * Every way `op` can be interrupted from here, from one recorded run on a fork (this system is
+   * untouched): for step i, the point where the process dies at it, and a dead system whose model is
+   * as that crash leaves it (the write issued, not acknowledged; past the last step, the op done). The
+   * same as interrupt(op, i) on a fork of this system for each i: the process cannot tell an armed
+   * crash from none until it fires, and dead, it changes nothing.
+   */
+  interruptions(op: Operation): {
+    steps: number;
+    trace: readonly Step[];
+    at(i: number): { system: SimSystem; point: CrashPoint };
+  } {
+    const fork = this.fork();
+    const issued = this.model.clone();
+    const ops = writeOps(op);
+    if (ops !== undefined) issued.issue(ops);
+    fork.kernel.arm(undefined, true);
+    fork.runOp(op);
+    const { stepsRun: steps, trace, calls, disksBefore, disk } = fork.kernel;
+    const dead = (model: KvModel) => new SimSystem(this.config, this.counters, model, fork.opened);
+    const at = (i: number): { system: SimSystem; point: CrashPoint } => {
+      const call = calls[i];
+      const before = disksBefore[i];
+      if (i >= steps || call === undefined || before === undefined) {
+        const point = { operation: op.kind, crash: undefined, disk, stepsRun: steps };
+        return { system: dead(fork.model), point };
+      }
+      const crash = new SimCrash(before, call, i);
+      const point = { operation: op.kind, crash, disk: before, stepsRun: i };
+      return { system: dead(issued), point };
+    };
+    return { steps, trace, at };
+  }
+
   /** The image a crash (or none: the disk as it is) leaves, counted and told. */
   private imageOf(operation: string, point: CrashPoint, spec: CrashSpec): Disk {
     const c = point.crash;

@@ -7,7 +7,9 @@ import type { CrashSpec } from '../../model/crash.js';
 import { diskInto, Hasher } from '../../model/explore/fingerprint.js';
 import type { SystemObserver } from '../../model/judge.js';
 import { imageKey, RecoveryCache } from '../../model/recoveries.js';
-import { SimSystem, type RecoveryMemo } from '../../model/system.js';
+import type { Disk } from '../../model/disk.js';
+import type { Operation } from '../../model/operations.js';
+import { SimSystem, type CrashPoint, type RecoveryMemo } from '../../model/system.js';
 import { resolveOptions } from '../../src/engine/options.js';
 import { runSeed } from '../seed.js';
 
@@ -120,5 +122,44 @@ describe('a recorded recovery, and recoveries by image', () => {
     expect(imageKey(system.disk, '')).not.toBe(imageKey(disk, ''));
     const renumbered = { ...disk, nextInode: disk.nextInode + 1 };
     expect(imageKey(renumbered, '')).not.toBe(imageKey(disk, ''));
+  });
+});
+
+describe('the interruptions of one recorded run', () => {
+  it('are the points, and the models, that interrupting a fork at each step leaves', () => {
+    const options = resolveOptions({ sync: 'none', compactWrites: 3, compactSliceBytes: 24 });
+    const system = SimSystem.create({ options });
+    for (const key of ['a', 'b', 'c', 'd']) system.apply({ kind: 'put', key, value: key });
+    const hash = (d: Disk) => diskInto(new Hasher(), d).digest();
+    const view = (s: SimSystem, p: CrashPoint) => ({
+      disk: hash(p.disk),
+      before: p.crash === undefined ? undefined : hash(p.crash.diskBefore),
+      step: p.crash?.step,
+      stepIndex: p.crash?.stepIndex,
+      stepsRun: p.stepsRun,
+      operation: p.operation,
+      model: [s.model.lastIssuedLsn, s.model.ackedLsn, s.model.durableLsn, [...s.model.current()]],
+    });
+    const ops: Operation[] = [
+      { kind: 'put', key: 'e', value: 'ee' },
+      { kind: 'compact' },
+      { kind: 'sync' },
+      { kind: 'close' },
+    ];
+    let stepsAll = 0;
+    for (const op of ops) {
+      const { steps, at } = system.interruptions(op);
+      stepsAll += steps;
+      for (let i = 0; i <= steps + 1; i++) {
+        const fork = system.fork();
+        const point = fork.interrupt(op, i);
+        const recorded = at(i);
+        expect(view(recorded.system, recorded.point), `${op.kind} at ${i}`).toEqual(
+          view(fork, point),
+        );
+      }
+    }
+    expect(stepsAll).toBeGreaterThan(5);
+    expect([...system.model.current()].length).toBe(4);
   });
 });
