@@ -7,7 +7,7 @@
 
 import type { EngineState } from '../src/engine/state.js';
 import type { RecoveryReport } from '../src/engine/recovery.js';
-import type { Disk, FileImage, Syscall } from './disk.js';
+import type { Disk, Syscall } from './disk.js';
 import { fileInto, Hasher } from './explore/fingerprint.js';
 
 /** What opening a store on an image left: the disk and the store's memory, or what openStore threw. */
@@ -34,47 +34,21 @@ export interface RecoveryRun {
 const ENTRIES_MAX = 20_000;
 
 /**
- * Each file's own hash, kept with it: a file is an immutable value shared by many images (a call that
- * changes one file leaves every other one as it was), so its bytes are hashed once, not once an image.
- */
-const fileKeys = new WeakMap<FileImage, number>();
-
-function fileKey(file: FileImage | undefined): number {
-  if (file === undefined) return -1;
-  let key = fileKeys.get(file);
-  if (key === undefined) {
-    const h = new Hasher();
-    fileInto(h, file);
-    key = h.digest53();
-    fileKeys.set(file, key);
-  }
-  return key;
-}
-
-/**
  * A 53-bit hash of all a process can reach on `disk`: the names and inode numbers of the listing and of
  * the durable listing, the pending directory ops, and every file they name. Inode numbers are mixed as
  * they are (recorded calls name inodes), so images equal but for numbering are two keys, never one.
  */
 export function imageKey(disk: Disk, tag: string): number {
   const h = new Hasher().text(tag).u32(disk.nextInode);
-  const file = (inode: number): number => fileKey(disk.inodes.get(inode));
   for (const [name, inode] of disk.entries)
-    h.text(name)
-      .u32(inode)
-      .int(file(inode) + 1);
+    fileInto(h.text(name).u32(inode), disk.inodes.get(inode));
   h.u32(disk.durableEntries.size);
   for (const [name, inode] of disk.durableEntries)
-    h.text(name)
-      .u32(inode)
-      .int(file(inode) + 1);
+    fileInto(h.text(name).u32(inode), disk.inodes.get(inode));
   h.u32(disk.pendingDirOps.length);
   for (const op of disk.pendingDirOps) {
     if (op.kind === 'link')
-      h.u32(1)
-        .text(op.name)
-        .u32(op.inode)
-        .int(file(op.inode) + 1);
+      fileInto(h.u32(1).text(op.name).u32(op.inode), disk.inodes.get(op.inode));
     else if (op.kind === 'unlink') h.u32(2).text(op.name);
     else h.u32(3).text(op.from).text(op.to);
   }
