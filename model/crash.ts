@@ -126,7 +126,16 @@ export function crashImage(before: Disk, inFlight: Syscall | undefined, spec: Cr
       return killImage(spec.cut === 'all' ? applySyscall(before, inFlight) : before);
     const kept = spec.bytes ?? cutBytes(spec.cut, inFlight.data.length);
     const data = inFlight.data.subarray(0, Math.min(kept, inFlight.data.length));
-    return killImage(data.length === 0 ? before : applySyscall(before, { ...inFlight, data }));
+    return killImage(
+      data.length === 0
+        ? before
+        : applySyscall(before, {
+            kind: 'write',
+            inode: inFlight.inode,
+            offsetBytes: inFlight.offsetBytes,
+            data,
+          }),
+    );
   }
   const started =
     inFlight === undefined || inFlight.kind === 'fsync' || inFlight.kind === 'fsyncDir'

@@ -2,6 +2,7 @@
 // itself), on many random histories, crash before and after every disk-changing call of the operation,
 // under every cut of a write in flight (kill) and every fate of every unsynced write (power); recover
 // and judge by the oracle; then crash that recovery at each of its steps too, and recover again.
+// When a history ends inside a sliced compaction, the put that finishes it is crashed at every step too.
 // Exhaustive where the model-based test samples. A violation, whether found while the history is built
 // or while it is crashed, carries its history as commands, so it replays like any other.
 
@@ -20,10 +21,12 @@ import type { CrashPointCoverage } from './coverage.js';
 import { CUTS, FATES, type CrashKind, type CrashSpec } from './crash.js';
 import { commandOf, describeOperation, OPERATION_KINDS, type Operation } from './operations.js';
 import { mulberry32 } from './random.js';
+import { RecoveryCache } from './recoveries.js';
 import {
   SimSystem,
   Violation,
   type CrashPoint,
+  type RecoveryMemo,
   type SystemConfig,
   type SystemCounters,
 } from './system.js';
@@ -159,7 +162,9 @@ function randomHistory(
     compactSliceBytes: 24,
     treeOrder: 3,
   });
-  const system = SimSystem.create({ ...settings.system, options }, counters);
+  // One cache of recoveries by crash image for the history and all its forks, under its options.
+  const recoveries = new RecoveryCache();
+  const system = SimSystem.create({ ...settings.system, options, recoveries }, counters);
   const commands: CommandData[] = [];
   // The last operation is a write, so under sync "none" a sync or close crashed next has data to lose.
   for (let n = 1 + pick(12); n > 0; n--) {
@@ -198,6 +203,7 @@ function attempt(
   i: number,
   spec: CrashSpec,
   recoveryStep: number | undefined,
+  memo?: RecoveryMemo,
 ): boolean {
   const crash: CommandData = {
     type: 'crash',
@@ -209,7 +215,7 @@ function attempt(
   const thenPower = spec.model === 'kill' && recoveryStep === undefined;
   try {
     const copy = crashed.system.copyDead();
-    const { recoveryCrashed } = copy.recoverFrom(crashed.point, spec, recoveryStep);
+    const { recoveryCrashed } = copy.recoverFrom(crashed.point, spec, recoveryStep, memo);
     if (thenPower) runCommand(copy, POWER_AFTER);
     return recoveryCrashed;
   } catch (e) {
@@ -224,10 +230,13 @@ function attempt(
   }
 }
 
-/** The steps `op` takes from the history's end; an operation failing with no fault is a finding too. */
-function stepsOf(history: History, op: Operation): ReturnType<SimSystem['countSteps']> {
+/**
+ * Every way `op` can be interrupted at the history's end (SimSystem.interruptions); an operation
+ * failing with no fault is a finding too.
+ */
+function interruptionsOf(history: History, op: Operation): ReturnType<SimSystem['interruptions']> {
   try {
-    return history.system.countSteps(op);
+    return history.system.interruptions(op);
   } catch (e) {
     const commands = [...history.commands, commandOf(op)];
     const { options } = history.system.config;
@@ -235,44 +244,62 @@ function stepsOf(history: History, op: Operation): ReturnType<SimSystem['countSt
   }
 }
 
-/** Run `op` on `system` until it dies at step `i`; an error that is no crash is a finding. */
-function interrupted(history: History, system: SimSystem, op: Operation, i: number): CrashPoint {
-  try {
-    return system.interrupt(op, i);
-  } catch (e) {
-    const crash: CommandData = {
-      type: 'crash',
-      op,
-      atStep: i,
-      spec: { model: 'kill', cut: 'none' },
-    };
-    const { options } = history.system.config;
-    const where = `${describeOperation(op)} interrupted at step ${i}`;
-    throw new EveryStepViolation(`${where}: ${errorMessage(e)}`, options, [
-      ...history.commands,
-      crash,
-    ]);
-  }
-}
-
-/** Crash `op` at every step on forks of the history's system, under every spec, then its recovery. */
+/** Crash `op` at every step of one recorded run, under every spec, then its recovery. */
 function everyStepOf(
   history: History,
   op: Operation,
   settings: EveryStepSettings,
   seed: number,
 ): void {
-  const { steps, trace } = stepsOf(history, op);
+  history.system.config.recoveries?.clear();
+  const { steps, trace, at } = interruptionsOf(history, op);
   for (let i = 0; i <= steps; i++) {
-    const system = history.system.fork();
-    const crashed = { system, point: interrupted(history, system, op, i) };
+    const crashed = at(i);
     for (const spec of specsFor(trace[i], settings.crash, seed + i)) {
       attempt(history, crashed, op, i, spec, undefined);
       if (settings.crashRecovery === false) continue;
-      // Then crash the recovery at each of its steps, until one recovery runs to the end.
-      for (let j = 0; j < 64; j++) if (!attempt(history, crashed, op, i, spec, j)) break;
+      // Then crash the recovery at each of its steps, until one recovery runs to the end: one recorded
+      // recovery stands for them all (SimSystem.recoverFrom), instead of one rerun a step.
+      const memo: RecoveryMemo = {};
+      for (let j = 0; j < 64; j++) if (!attempt(history, crashed, op, i, spec, j, memo)) break;
     }
   }
+}
+
+/** Writes at most that a history is extended by, looking for the one that ends its compaction. */
+const FINISHING_WRITES_MAX = 64;
+
+/**
+ * When the history ends inside an automatic compaction: the history extended by puts up to the one
+ * that writes the compaction's last slice, and that put. Its late steps (the fsyncs and renames after
+ * the last slice) are reached only by that one write of a compaction, so random histories crash them
+ * far less often than the rest. The puts come from their own stream, so the histories after it are
+ * the ones the seed always made.
+ */
+function finishingWrite(
+  history: History,
+  seed: number,
+): { history: History; op: Operation } | undefined {
+  if (history.system.current.engineState.compaction === undefined) return undefined;
+  const pick = random(seed ^ 0x5bd1e995);
+  let system = history.system.fork();
+  const commands = [...history.commands];
+  for (let n = 0; n < FINISHING_WRITES_MAX; n++) {
+    const op = randomOperation(pick, 'put');
+    const next = system.fork();
+    try {
+      next.apply(op);
+    } catch (e) {
+      const { options } = history.system.config;
+      const message = `while extending the history, ${describeOperation(op)}: ${errorMessage(e)}`;
+      throw new EveryStepViolation(message, options, [...commands, commandOf(op)]);
+    }
+    if (next.current.engineState.compaction === undefined)
+      return { history: { system, commands }, op };
+    system = next;
+    commands.push(commandOf(op));
+  }
+  return undefined;
 }
 
 /** Run the every-step checker. Throws the first EveryStepViolation. */
@@ -288,6 +315,9 @@ export function checkEveryStep(
     for (const kind of OPERATION_KINDS) {
       everyStepOf(history, randomOperation(pick, kind), settings, settings.seed + h);
     }
+    const finishing = finishingWrite(history, settings.seed + h);
+    if (finishing !== undefined)
+      everyStepOf(finishing.history, finishing.op, settings, settings.seed + h);
   }
   return {
     histories: settings.histories,

@@ -78,6 +78,8 @@ export class SimKernel implements NodeLikeFs {
   trace: Step[] = [];
   /** The same calls as the syscalls themselves (the explorer crashes each one). */
   calls: Syscall[] = [];
+  /** The disk just before each of those calls: where a crash at that call would have found it. */
+  disksBefore: Disk[] = [];
   /** The crash, once it happened: the process is dead and every later call fails. */
   crashed: SimCrash | undefined;
   /** The failure injected, once it happened. */
@@ -101,6 +103,7 @@ export class SimKernel implements NodeLikeFs {
     this.stepsRun = 0;
     this.trace = [];
     this.calls = [];
+    this.disksBefore = [];
     this.crashed = undefined;
     this.failedAt = undefined;
   }
@@ -142,6 +145,7 @@ export class SimKernel implements NodeLikeFs {
     if (this.recording && step !== undefined) {
       this.trace.push(step);
       this.calls.push(call);
+      this.disksBefore.push(this.disk);
     }
     this.disk = applySyscall(this.disk, call);
     this.stepsRun++;

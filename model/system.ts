@@ -7,7 +7,8 @@
 import { ENGINE, type Engine } from '../src/engine/engine.js';
 import { isKvError } from '../src/engine/errors.js';
 import type { Step } from '../src/engine/plan.js';
-import type { EngineOptions } from '../src/engine/state.js';
+import type { RecoveryReport } from '../src/engine/recovery.js';
+import type { EngineOptions, EngineState } from '../src/engine/state.js';
 import type { DirLock, FileSystem } from '../src/io/fs.js';
 import {
   FsStoreIo,
@@ -16,6 +17,7 @@ import {
   type StepRunner,
   type StoreIo,
   type StoreMaker,
+  type StoreOptions,
 } from '../src/io/store.js';
 import { countCrash, stepLabel, type CrashPointCoverage } from './coverage.js';
 import { crashImage, describeCrash, type CrashSpec } from './crash.js';
@@ -30,8 +32,9 @@ import {
   type Opened,
   type SystemObserver,
 } from './judge.js';
-import { realAdapter, SimKernel, STORE_DIR, type Adapter, type SimCrash } from './kernel.js';
+import { realAdapter, SimCrash, SimKernel, STORE_DIR, type Adapter } from './kernel.js';
 import { KvModel } from './model.js';
+import type { RecoveryCache, RecoveryRun } from './recoveries.js';
 import { describeOperation, runMaintenance, writeOps, type Operation } from './operations.js';
 import type { Fault } from './oracle.js';
 import { damageOffset, type DamageHow, type DamageTarget } from './damage.js';
@@ -64,6 +67,12 @@ export interface SystemConfig extends Shell {
   readonly options: EngineOptions;
   /** Who watches crashes and recoveries (`kvlab replay`'s story). */
   readonly observer?: SystemObserver;
+  /**
+   * Recoveries by crash image, shared by the forks of one history (the every-step checker's): each
+   * image is recovered once by the real shell, and every identical image after it adopts what that
+   * recovery left. Only crash images use it; a clean reopen always recovers anew.
+   */
+  readonly recoveries?: RecoveryCache;
 }
 
 /** Counters a campaign reports. */
@@ -76,6 +85,14 @@ export interface SystemCounters {
   coverage?: CrashPointCoverage;
   /** Which B+ tree rebalancing cases the writes went through, when a campaign wants to know. */
   shapes?: ShapeCoverage;
+}
+
+/**
+ * Holds the recovery run of one crash point under one spec while an every-step attempt crashes that
+ * recovery at each of its steps (SimSystem.recoverFrom). Filled on first use; only for that point and spec.
+ */
+export interface RecoveryMemo {
+  run?: RecoveryRun;
 }
 
 /** Where a process died: immutable data, so one crash can be judged under many specs. */
@@ -100,18 +117,34 @@ function storeIo(config: Shell, fs: FileSystem, lock: DirLock): StoreIo {
   return config.wrapIo === undefined ? io : config.wrapIo(io);
 }
 
+/**
+ * The options with the kernel's FileSystem, field by field: spreading them cost about a microsecond an
+ * open, 5 % of a campaign. Typed in full, so a new option is a compile error here, never dropped.
+ */
+function withFs(o: EngineOptions, fs: FileSystem): Required<EngineOptions> & StoreOptions {
+  return {
+    sync: o.sync,
+    recovery: o.recovery,
+    compactWalBytes: o.compactWalBytes,
+    compactWalPercent: o.compactWalPercent,
+    compactWrites: o.compactWrites,
+    compactSliceBytes: o.compactSliceBytes,
+    keyBytesMax: o.keyBytesMax,
+    valueBytesMax: o.valueBytesMax,
+    batchOpsMax: o.batchOpsMax,
+    treeOrder: o.treeOrder,
+    fs,
+  };
+}
+
 /** Open a store in the simulated process `kernel`, through the real openStore. */
 export function openOn(config: Shell, kernel: SimKernel, options: EngineOptions): Opened {
   const fs = (config.adapter ?? realAdapter)(kernel);
-  const store = openStore(
-    STORE_DIR,
-    { ...options, fs },
-    {
-      engine: config.engine ?? ENGINE,
-      io: (f, _dir, lock) => storeIo(config, f, lock),
-      ...(config.store === undefined ? {} : { store: config.store }),
-    },
-  );
+  const store = openStore(STORE_DIR, withFs(options, fs), {
+    engine: config.engine ?? ENGINE,
+    io: (f, _dir, lock) => storeIo(config, f, lock),
+    ...(config.store === undefined ? {} : { store: config.store }),
+  });
   return { kernel, store };
 }
 
@@ -144,13 +177,42 @@ export class SimSystem {
    * mutable but the counters they add to.
    */
   fork(): SimSystem {
-    const kernel = new SimKernel(this.disk);
+    const { engineState, recovery } = this.current;
+    const opened = this.adopt(this.disk, engineState, recovery);
+    return new SimSystem(this.config, this.counters, this.model.clone(), opened);
+  }
+
+  /** A new process on `disk` holding a store with this memory, as a fork or a cached recovery has it. */
+  private adopt(disk: Disk, state: EngineState, recovery: RecoveryReport): Opened {
+    const kernel = new SimKernel(disk);
     const fs = (this.config.adapter ?? realAdapter)(kernel);
     const io = storeIo(this.config, fs, fs.lockDir(STORE_DIR, 'exclusive'));
     const Maker = this.config.store ?? Store;
-    const { engineState, recovery } = this.current;
-    const store = new Maker(io, this.engine, engineState, false, recovery);
-    return new SimSystem(this.config, this.counters, this.model.clone(), { kernel, store });
+    return { kernel, store: new Maker(io, this.engine, state, false, recovery) };
+  }
+
+  /**
+   * Open a store on a crash image in a new process, through the cache when the history has one: the
+   * first time an image comes, the real openStore recovers it; an identical image later adopts the disk
+   * and memory that recovery left (the shell and engine are deterministic), or throws what it threw.
+   */
+  private openImage(image: Disk, options: EngineOptions): Opened {
+    const cache = this.config.recoveries;
+    if (cache === undefined) return openOn(this.config, new SimKernel(image), options);
+    let fresh: Opened | undefined;
+    const tag = options === this.config.options ? '' : options.recovery;
+    const kept = cache.opens.get(image, tag, () => {
+      try {
+        fresh = openOn(this.config, new SimKernel(image), options);
+        const { engineState: state, recovery } = fresh.store;
+        return { disk: fresh.kernel.disk, state, recovery };
+      } catch (e) {
+        return { error: e };
+      }
+    });
+    if (fresh !== undefined) return fresh;
+    if ('error' in kept) throw kept.error;
+    return this.adopt(kept.disk, kept.state, kept.recovery);
   }
 
   private get kernel(): SimKernel {
@@ -220,6 +282,40 @@ export class SimSystem {
     return { steps, trace, calls };
   }
 
+  /**
+   * Every way `op` can be interrupted from here, from one recorded run on a fork (this system is
+   * untouched): for step i, the point where the process dies at it, and a dead system whose model is
+   * as that crash leaves it (the write issued, not acknowledged; past the last step, the op done). The
+   * same as interrupt(op, i) on a fork of this system for each i: the process cannot tell an armed
+   * crash from none until it fires, and dead, it changes nothing.
+   */
+  interruptions(op: Operation): {
+    steps: number;
+    trace: readonly Step[];
+    at(i: number): { system: SimSystem; point: CrashPoint };
+  } {
+    const fork = this.fork();
+    const issued = this.model.clone();
+    const ops = writeOps(op);
+    if (ops !== undefined) issued.issue(ops);
+    fork.kernel.arm(undefined, true);
+    fork.runOp(op);
+    const { stepsRun: steps, trace, calls, disksBefore, disk } = fork.kernel;
+    const dead = (model: KvModel) => new SimSystem(this.config, this.counters, model, fork.opened);
+    const at = (i: number): { system: SimSystem; point: CrashPoint } => {
+      const call = calls[i];
+      const before = disksBefore[i];
+      if (i >= steps || call === undefined || before === undefined) {
+        const point = { operation: op.kind, crash: undefined, disk, stepsRun: steps };
+        return { system: dead(fork.model), point };
+      }
+      const crash = new SimCrash(before, call, i);
+      const point = { operation: op.kind, crash, disk: before, stepsRun: i };
+      return { system: dead(issued), point };
+    };
+    return { steps, trace, at };
+  }
+
   /** The image a crash (or none: the disk as it is) leaves, counted and told. */
   private imageOf(operation: string, point: CrashPoint, spec: CrashSpec): Disk {
     const c = point.crash;
@@ -242,7 +338,12 @@ export class SimSystem {
     image: Disk,
     spec: CrashSpec,
     n: number,
+    memo: RecoveryMemo | undefined,
   ): { image: Disk; crashed: boolean } {
+    if (memo !== undefined) {
+      memo.run ??= this.recordRecovery(image);
+      return this.crashRecorded(memo.run, spec, n);
+    }
     const kernel = new SimKernel(image);
     kernel.arm({ kind: 'crash', atStep: n });
     try {
@@ -254,6 +355,45 @@ export class SimSystem {
       return { image: this.imageOf('open', pointOf(kernel), spec), crashed: true };
     this.counters.crashImages++;
     return { image: kernel.disk, crashed: false };
+  }
+
+  /** One recovery from `image` (open, then close) run to its end, every disk-changing call recorded. */
+  private recordRecovery(image: Disk): RecoveryRun {
+    const cache = this.config.recoveries;
+    if (cache === undefined) return this.runRecovery(image);
+    return cache.runs.get(image, '', () => this.runRecovery(image));
+  }
+
+  private runRecovery(image: Disk): RecoveryRun {
+    const kernel = new SimKernel(image);
+    kernel.arm(undefined, true);
+    try {
+      openOn(this.config, kernel, this.config.options).store.close();
+    } catch {
+      // A refusal: the recovery made the calls recorded, and the disk stays as they left it.
+    }
+    return { calls: kernel.calls, disksBefore: kernel.disksBefore, end: kernel.disk };
+  }
+
+  /**
+   * crashRecovery from a recorded run: the process crashed at step `n` would have made the same calls
+   * before it (it cannot tell an armed trigger from none until it fires), so the crash finds the disk
+   * as it was just before call `n`, with that call in flight; past the run's end, the run's last disk.
+   */
+  private crashRecorded(
+    run: RecoveryRun,
+    spec: CrashSpec,
+    n: number,
+  ): { image: Disk; crashed: boolean } {
+    const call = run.calls[n];
+    const disk = run.disksBefore[n];
+    if (call === undefined || disk === undefined) {
+      this.counters.crashImages++;
+      return { image: run.end, crashed: false };
+    }
+    const crash = new SimCrash(disk, call, n);
+    const point: CrashPoint = { operation: 'open', crash, disk, stepsRun: n };
+    return { image: this.imageOf('open', point, spec), crashed: true };
   }
 
   /**
@@ -280,22 +420,25 @@ export class SimSystem {
 
   /**
    * The crash at `point` turns out as `spec` says: recover, and if `recoveryCrashStep` is given, crash
-   * that recovery at that step too and recover again. Judged by the oracle.
+   * that recovery at that step too and recover again. Judged by the oracle. Calls that crash one
+   * recovery at each of its steps pass one `memo` for the same `point` and `spec`: the recovery then
+   * runs once, recorded, rather than once for every step crashed.
    */
   recoverFrom(
     point: CrashPoint,
     spec: CrashSpec,
     recoveryCrashStep?: number,
+    memo?: RecoveryMemo,
   ): { recoveryCrashed: boolean } {
     const image = this.imageOf(point.operation, point, spec);
     const fault: Fault = { kind: spec.model };
     if (recoveryCrashStep === undefined) {
-      this.recover(image, fault, describeCrash(spec));
+      this.recover(image, fault, describeCrash(spec), true);
       return { recoveryCrashed: false };
     }
-    const again = this.crashRecovery(image, spec, recoveryCrashStep);
+    const again = this.crashRecovery(image, spec, recoveryCrashStep, memo);
     const story = `${describeCrash(spec)}, then a crash at step ${recoveryCrashStep} of recovery`;
-    this.recover(again.image, fault, story);
+    this.recover(again.image, fault, story, true);
     return { recoveryCrashed: again.crashed };
   }
 
@@ -378,14 +521,19 @@ export class SimSystem {
       this.recover(clean, { kind: 'clean' }, 'the damage undone');
   }
 
-  /** Recover from `disk` in a new process, judged; returns true when it (rightly) refused damage. */
-  private recover(disk: Disk, fault: Fault, story: string): boolean {
+  /**
+   * Recover from `disk` in a new process, judged; returns true when it (rightly) refused damage. A crash
+   * image (`crashImage`) may be recovered through the history's cache of recoveries.
+   */
+  private recover(disk: Disk, fault: Fault, story: string, crashImage = false): boolean {
     this.counters.recoveries++;
     const context: JudgeContext = {
       model: this.model,
       options: this.config.options,
       observer: this.config.observer,
-      open: (d, options) => openOn(this.config, new SimKernel(d), options),
+      open: crashImage
+        ? (d, options) => this.openImage(d, options)
+        : (d, options) => openOn(this.config, new SimKernel(d), options),
     };
     const opened = recoverAndJudge(context, disk, fault, story);
     if (opened === undefined) return true;

@@ -13,7 +13,14 @@ import { applySyscall, readFile, type Disk, type Syscall } from '../disk.js';
 import type { KvModel } from '../model.js';
 import { commandOf, writeOps } from '../operations.js';
 import { alphabet, type Bounds } from './bounds.js';
-import { diskInto, Hasher, modelInto, stateInto, type ModelView } from './fingerprint.js';
+import {
+  diskInto,
+  Hasher,
+  modelInto,
+  numbering,
+  stateInto,
+  type ModelView,
+} from './fingerprint.js';
 import { crashImages } from './images.js';
 import {
   createSut,
@@ -154,18 +161,6 @@ function crashPoints(
   }
   points.push({ before });
   return points;
-}
-
-/**
- * How a disk numbers its inodes. The fingerprint ignores the numbering, but the syscalls a recovery
- * records name inodes: a cached recovery is reused only on an image numbered the same way.
- */
-function numbering(disk: Disk): string {
-  const names = [...disk.entries, ...disk.durableEntries].map(
-    ([name, inode]) => `${name}=${inode}`,
-  );
-  const links = disk.pendingDirOps.map((op) => (op.kind === 'link' ? op.inode : 0));
-  return `${disk.nextInode}:${names.join(',')}:${links.join(',')}`;
 }
 
 /** Recoveries kept by image at most (then the cache starts over): bounds the memory it takes. */

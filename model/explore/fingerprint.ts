@@ -50,17 +50,30 @@ export class Hasher {
     return this;
   }
 
-  /** The hash, as a 16-digit hex string (a Set key). */
-  digest(): string {
+  /** The two lanes, finally mixed. */
+  private final(): [number, number] {
     let h1 = this.h1;
     let h2 = this.h2;
     h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
     h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+    return [h1 >>> 0, h2 >>> 0];
+  }
+
+  /** The hash, as a 16-digit hex string (a Set key). */
+  digest(): string {
+    const [h1, h2] = this.final();
+    return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+  }
+
+  /** 53 bits of the hash, as a number (a cheaper Map key than the digest). */
+  digest53(): number {
+    const [h1, h2] = this.final();
+    return h1 * 0x20_0000 + (h2 & 0x1f_ffff);
   }
 }
 
-function fileInto(h: Hasher, file: FileImage | undefined): void {
+/** Mix one file: durable bytes and pending ops (what a read sees follows from them). */
+export function fileInto(h: Hasher, file: FileImage | undefined): void {
   if (file === undefined) {
     h.u32(0xffff_ffff);
     return;
@@ -101,6 +114,18 @@ export function diskInto(h: Hasher, disk: Disk): Hasher {
     else h.u32(3).text(op.from).text(op.to);
   }
   return h;
+}
+
+/**
+ * How a disk numbers its inodes. The fingerprint ignores the numbering, but the syscalls a recovery
+ * records name inodes: a cached recovery is reused only on an image numbered the same way.
+ */
+export function numbering(disk: Disk): string {
+  const names = [...disk.entries, ...disk.durableEntries].map(
+    ([name, inode]) => `${name}=${inode}`,
+  );
+  const links = disk.pendingDirOps.map((op) => (op.kind === 'link' ? op.inode : 0));
+  return `${disk.nextInode}:${names.join(',')}:${links.join(',')}`;
 }
 
 function treeInto(h: Hasher, tree: Tree): void {

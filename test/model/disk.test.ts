@@ -132,3 +132,38 @@ describe('the simulated disk', () => {
     expect(readFile(damage(created, 'f', 1, { zeroBytes: 9 }), 'f')).toEqual(bytes(1, 0, 0));
   });
 });
+
+describe('appends', () => {
+  it('leave every older disk as it was, also when two disks append to one common past', () => {
+    const append = (disk: Disk, ...data: number[]): Disk => {
+      const size = readFile(disk, 'f')?.length ?? 0;
+      return run(disk, { kind: 'append', file: 'f', offsetBytes: size, data: bytes(...data) });
+    };
+    const base = append(run(EMPTY_DISK, { kind: 'create', file: 'f' }), 1, 2);
+    const left = append(base, 3);
+    const right = append(base, 4, 5);
+    const leftMore = append(left, 6);
+    const synced = run(leftMore, { kind: 'fsync', file: 'f' }, { kind: 'fsyncDir' });
+    const after = append(synced, 7);
+    expect(readFile(base, 'f')).toEqual(bytes(1, 2));
+    expect(readFile(left, 'f')).toEqual(bytes(1, 2, 3));
+    expect(readFile(right, 'f')).toEqual(bytes(1, 2, 4, 5));
+    expect(readFile(leftMore, 'f')).toEqual(bytes(1, 2, 3, 6));
+    expect(readFile(after, 'f')).toEqual(bytes(1, 2, 3, 6, 7));
+    // The durable bytes a power loss keeps are those of the fsync, not the append after it.
+    expect(readFile(powerImage(after, all(false)), 'f')).toEqual(bytes(1, 2, 3, 6));
+    // A long file (appended in place past 4 KiB): each append lands after the last, through many
+    // growths of the room behind it, and two disks appending to one long past keep their own bytes.
+    let disk = base;
+    for (let i = 0; i < 300; i++) disk = append(disk, ...new Array<number>(64).fill(i & 0xff));
+    const long = readFile(disk, 'f')?.slice();
+    expect(long?.length).toBe(2 + 300 * 64);
+    expect(long?.[2 + 299 * 64]).toBe(299 & 0xff);
+    const one = append(disk, 1);
+    const two = append(disk, 2, 2);
+    expect(readFile(one, 'f')?.subarray(-2)).toEqual(bytes(299 & 0xff, 1));
+    expect(readFile(two, 'f')?.subarray(-3)).toEqual(bytes(299 & 0xff, 2, 2));
+    expect(readFile(disk, 'f')).toEqual(long);
+    expect(readFile(base, 'f')).toEqual(bytes(1, 2));
+  });
+});
