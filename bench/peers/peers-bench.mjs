@@ -673,7 +673,7 @@ function goalsTable(results, best, f0) {
     rows.push(['log replay', '≥ 150 MB/s', '', `${f0(m.logReplayMBps)} MB/s`, met(m.logReplayMBps >= 150)]);
     rows.push(['peak RSS during the open ÷ live heap', '≤ 2×', '', `${(m.peakRssBytes / m.liveHeapBytes).toFixed(2)}× (${f0(m.peakRssBytes / 2 ** 20)} / ${f0(m.liveHeapBytes / 2 ** 20)} MB)`, met(m.peakRssBytes <= 2 * m.liveHeapBytes)]);
     rows.push([`compact() of ${f0(m.keys)} keys`, '≤ 600 ms', '', `${f0(m.compactWallMs)} ms (${f0(m.compactCpuMs)} ms of CPU)`, met(m.compactWallMs <= 600)]);
-    rows.push(['longest wait for an automatic compaction step', '≤ 50 ms', '', `${f0(m.compactionWaitMaxWallMs)} ms by the clock, ${f0(m.compactionWaitMaxCpuMs)} ms of CPU`, m.compactionWaitMaxWallMs <= 50 ? 'met' : m.compactionWaitMaxCpuMs <= 50 ? 'met in CPU time (the clock counts the shared machine\'s other work)' : 'not met']);
+    rows.push(['longest wait for an automatic compaction step', '≤ 50 ms', '', `${f0(m.compactionWaitMaxWallMs)} ms by the clock, ${f0(m.compactionWaitMaxCpuMs)} ms of CPU (the longest put without a compaction step: ${f0(m.otherPutMaxCpuMs)} ms of CPU)`, m.compactionWaitMaxWallMs <= 50 ? 'met' : m.compactionWaitMaxCpuMs <= 50 ? 'met in CPU time (the clock counts the shared machine\'s other work)' : 'not met']);
     rows.push([`put latency in a ${f0(m.keys)}-key load: max, p99.9`, 'report', '', `${f0(m.putMaxWallMs)} ms, ${f0(m.putP999WallMs)} ms`, '—']);
   }
   vs('sync-batch', 'classic-level', 1, 'durable batches of 1,000 (puts/s)');
