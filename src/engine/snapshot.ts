@@ -262,10 +262,10 @@ export function readSnapshot(
 }
 
 /**
- * Read a snapshot as readSnapshot does, fast when it is intact: one pass that checks each entry's CRC,
- * combines those CRCs into the whole-file CRC (no second pass over the bytes), decodes each entry's
- * text with one decoder call, and returns the entries as `columns`. At the first problem it reads the
- * file again with readSnapshot, so every verdict and every Dropped is readSnapshot's.
+ * Read a snapshot as readSnapshot does, fast when it is intact: every entry's CRC and structure and the
+ * whole-file CRC checked, the text decoded in long runs (readIntactLarge) or one decoder call per
+ * entry, and the entries returned as `columns`. At the first problem it reads the file again with
+ * readSnapshot, so every verdict and every Dropped is readSnapshot's.
  */
 export function loadSnapshot(bytes: Uint8Array, file: string): SnapshotReadResult {
   const plain = plainBytes(bytes);
@@ -330,12 +330,12 @@ const REGION_BYTES = 1024 * 1024;
  *    the region decodes as one string, one unit per byte, headers included, and each key and value is
  *    a slice of it at its byte offsets. Otherwise each entry is decoded (and validated) on its own.
  * 3. The whole-file CRC in the trailer, over every byte before it, in one call.
- * The entries' own CRCs are not computed here. The whole-file CRC covers every byte they cover: when
- * it holds, the file is the one the writer wrote (but for a 2^-32 chance, the same as a per-entry
- * CRC's), and the writer computed each entry's CRC from the bytes it wrote. When it fails, the file is
- * read again by readSnapshot, which checks every entry's CRC and says which entries are damaged. One
- * pass over the bytes instead of a million short ones is what lets the runtime's native CRC (crc32.ts)
- * take it; spec/format.md states the same rule.
+ * Each entry's own CRC is checked in pass 1, as readSnapshot checks it: when both hold, every reader
+ * (open, verify, inspect) gives the file the same verdict, whatever its size, even for a writer that
+ * got an entry's CRC wrong but the file's right. When anything fails, the file is read again by
+ * readSnapshot, which says which entries are damaged. The entry CRCs run in this file's JavaScript
+ * loop (an entry is shorter than the native CRC's threshold); the whole-file pass is one long range,
+ * which the runtime's native CRC (crc32.ts) takes at memory speed. spec/format.md states the same rule.
  */
 function readIntactLarge(
   bytes: Uint8Array,
@@ -359,12 +359,15 @@ function readIntactLarge(
       if (bytes[offset] !== RECORD_MARKER) return undefined;
       const keyBytes = getU32Groups(bytes, offset + 6);
       const valueBytes = getU32Groups(bytes, offset + 11);
-      if (keyBytes === -1 || valueBytes === -1 || getU32Groups(bytes, offset + 1) === -1)
-        return undefined;
+      const entryCrc = getU32Groups(bytes, offset + 1);
+      if (keyBytes === -1 || valueBytes === -1 || entryCrc === -1) return undefined;
       const keyAt = offset + ENTRY_HEADER_BYTES;
       const keyEnd = keyAt + keyBytes;
       const end = keyEnd + valueBytes;
       if (end > bytes.length) return undefined;
+      // Every entry's own CRC, as readSnapshot checks it: a file whose whole-file CRC holds over an
+      // entry with a wrong CRC (a writer's bug, never a crash's) must get one verdict from every reader.
+      if (entryCrc !== crc32(bytes, offset + 6, end)) return undefined;
       // Checked after reading as it was asserted before writing: keys strictly ascending.
       if (i > 0 && compareUtf8(bytes, previousAt, previousEnd, keyAt, keyEnd) >= 0)
         return undefined;

@@ -203,6 +203,24 @@ describe('the snapshot', () => {
     expect(loadSnapshot(bytes, 's')).toEqual(careful);
   });
 
+  it('gives one verdict at every size to an entry whose CRC is wrong under a right file CRC', () => {
+    const small = largeEntries().slice(0, 100);
+    for (const entries of [small, largeEntries()]) {
+      const bytes = encode(5, entries);
+      // The 40th entry's CRC made wrong, then only the whole-file CRC recomputed: a writer's bug.
+      let offset = SNAPSHOT_HEADER_BYTES;
+      for (let i = 0; i < 40; i++)
+        offset +=
+          ENTRY_HEADER_BYTES + getU32Groups(bytes, offset + 6) + getU32Groups(bytes, offset + 11);
+      putU32Groups(bytes, offset + 1, (getU32Groups(bytes, offset + 1) ^ 1) >>> 0);
+      const trailerAt = bytes.length - 14;
+      putU32Groups(bytes, trailerAt + 9, crc32(bytes, 0, trailerAt + 9));
+      const careful = readSnapshot(bytes, 's');
+      expect(careful.dropped.map((d) => d.reason)).toEqual(['bad-checksum']);
+      expect(loadSnapshot(bytes, 's')).toEqual(careful);
+    }
+  });
+
   it('counts the bytes at or above 0x80 at any alignment', () => {
     const bytes = new Uint8Array(64).map((_, i) => (i % 7 === 0 ? 0x80 + i : i));
     for (let from = 0; from < 9; from++) {
