@@ -7,24 +7,32 @@
 
 import type { EngineState } from '../src/engine/state.js';
 import type { RecoveryReport } from '../src/engine/recovery.js';
-import type { Disk, Syscall } from './disk.js';
+import type { Disk, FileImage, Syscall } from './disk.js';
 import { fileInto, Hasher } from './explore/fingerprint.js';
 
 /** What opening a store on an image left: the disk and the store's memory, or what openStore threw. */
 export type KeptOpen =
   | {
+      /** The disk once the open returned (its repairs made). */
       readonly disk: Disk;
+      /** The store's memory after the open. */
       readonly state: EngineState;
+      /** What the open reported of its recovery. */
       readonly recovery: RecoveryReport;
     }
-  | { readonly error: unknown };
+  | {
+      /** What openStore threw. */
+      readonly error: unknown;
+    };
 
 /**
  * One recovery run to its end (open, then close) on a crash image, with every disk-changing call and the
  * disk just before it: each crash of that recovery, judged from one run.
  */
 export interface RecoveryRun {
+  /** Every call that changed the disk, in order. */
   readonly calls: readonly Syscall[];
+  /** The disk just before each of those calls: a crash at call i leaves disksBefore[i]. */
   readonly disksBefore: readonly Disk[];
   /** The disk once the recovery finished (or refused). */
   readonly end: Disk;
@@ -55,18 +63,87 @@ export function imageKey(disk: Disk, tag: string): number {
   return h.digest53();
 }
 
-/** A map from crash images (by imageKey) to what was made from them. */
+/** Equal bytes: usually the same array (files are immutable values shared by many images). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Equal files: durable bytes and pending ops (what a read sees follows from them). */
+function sameFile(a: FileImage | undefined, b: FileImage | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  if (!sameBytes(a.durable, b.durable) || a.pending.length !== b.pending.length) return false;
+  return a.pending.every((op, i) => {
+    const other = b.pending[i];
+    if (other === undefined || other.kind !== op.kind) return false;
+    if (op.kind === 'truncate')
+      return other.kind === 'truncate' && other.sizeBytes === op.sizeBytes;
+    return (
+      other.kind === 'write' &&
+      other.offsetBytes === op.offsetBytes &&
+      sameBytes(other.data, op.data)
+    );
+  });
+}
+
+/** Equal name → inode maps, each inode's file equal on both disks. */
+function sameListing(
+  a: ReadonlyMap<string, number>,
+  b: ReadonlyMap<string, number>,
+  da: Disk,
+  db: Disk,
+): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, inode] of a)
+    if (b.get(name) !== inode || !sameFile(da.inodes.get(inode), db.inodes.get(inode)))
+      return false;
+  return true;
+}
+
+/**
+ * Whether two images are equal in all imageKey hashes: what makes a cache hit exact, whatever the
+ * hash's quality (a 53-bit hash of chosen bytes can collide; equal images cannot differ).
+ */
+export function sameImage(a: Disk, b: Disk): boolean {
+  if (a === b) return true;
+  if (a.nextInode !== b.nextInode || a.pendingDirOps.length !== b.pendingDirOps.length)
+    return false;
+  if (!sameListing(a.entries, b.entries, a, b)) return false;
+  if (!sameListing(a.durableEntries, b.durableEntries, a, b)) return false;
+  return a.pendingDirOps.every((op, i) => {
+    const other = b.pendingDirOps[i];
+    if (other === undefined) return false;
+    if (op.kind === 'link')
+      return (
+        other.kind === 'link' &&
+        other.name === op.name &&
+        other.inode === op.inode &&
+        sameFile(a.inodes.get(op.inode), b.inodes.get(other.inode))
+      );
+    if (op.kind === 'unlink') return other.kind === 'unlink' && other.name === op.name;
+    return other.kind === 'rename' && other.from === op.from && other.to === op.to;
+  });
+}
+
+/** A map from crash images (by imageKey, confirmed by sameImage) to what was made from them. */
 class ByImage<T> {
-  private readonly entries = new Map<number, T>();
+  private readonly entries = new Map<
+    number,
+    { readonly image: Disk; readonly tag: string; readonly value: T }
+  >();
 
   /** The value made from an image equal to `image` under `tag`, or the one `make` makes now. */
   get(image: Disk, tag: string, make: () => T): T {
     const key = imageKey(image, tag);
     const hit = this.entries.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined && hit.tag === tag && sameImage(hit.image, image)) return hit.value;
     if (this.entries.size >= ENTRIES_MAX) this.entries.clear();
     const value = make();
-    this.entries.set(key, value);
+    // A collision (a different image under the same key) is made afresh and replaces the entry.
+    this.entries.set(key, { image, tag, value });
     return value;
   }
 

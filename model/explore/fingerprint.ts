@@ -14,10 +14,16 @@ export class Hasher {
   private h1 = 0xdeadbeef;
   private h2 = 0x41c6ce57;
 
-  /** Mix one integer in [0, 2^32). */
+  /**
+   * Mix one integer in [0, 2^32). The shift after each multiply folds the high bits back down: a
+   * multiply alone carries bit 31 of its input straight to bit 31 of its output, so two inputs that
+   * differed only in that bit of two words (two bytes' 0x80 bits) would hash the same.
+   */
   u32(n: number): this {
-    this.h1 = Math.imul(this.h1 ^ n, 2654435761);
-    this.h2 = Math.imul(this.h2 ^ n, 1597334677);
+    const h1 = Math.imul(this.h1 ^ n, 2654435761);
+    const h2 = Math.imul(this.h2 ^ n, 1597334677);
+    this.h1 = h1 ^ (h1 >>> 15);
+    this.h2 = h2 ^ (h2 >>> 15);
     return this;
   }
 

@@ -87,9 +87,10 @@ describe('the explorer on the default engine', () => {
     const parts = [0, 1, 2].map((index) => explore({ bounds, shard: { index, count: 3 } }).stats);
     for (const part of parts) {
       expect(part.perDepth[0]).toMatchObject({ histories: whole.perDepth[0]?.histories });
-      expect(lastLevel(part)).toBeGreaterThan(0);
       expect(part.histories).toBeLessThan(whole.histories);
     }
+    // The work is split (five states at depth 1 here: a part may draw none of them by its hash).
+    expect(parts.filter((p) => lastLevel(p) > 0).length).toBeGreaterThanOrEqual(2);
     expect(parts.reduce((a, p) => a + lastLevel(p), 0)).toBe(lastLevel(whole));
   });
 
