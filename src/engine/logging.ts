@@ -166,20 +166,23 @@ export function decodeWalHeader(bytes: Uint8Array): { baseLsn: number } | undefi
   return { baseLsn };
 }
 
-/** The record type and payload size of `ops` (UTF-8 sizes counted, nothing encoded yet). */
-function payloadShape(ops: readonly WriteOp[]): { type: number; bytes: number } {
+/**
+ * The record type and payload size of `ops` (UTF-8 sizes counted, nothing encoded yet). `textBytes`,
+ * when given, is the UTF-8 size of every key and value together, already counted by the caller.
+ */
+function payloadShape(
+  ops: readonly WriteOp[],
+  textBytes?: number,
+): { type: number; bytes: number } {
   const only = ops[0];
   if (ops.length === 1 && only !== undefined) {
-    return only.op === 'put'
-      ? {
-          type: RecordType.put,
-          bytes: U32_GROUP_BYTES + utf8Bytes(only.key) + utf8Bytes(only.value),
-        }
-      : { type: RecordType.del, bytes: utf8Bytes(only.key) };
+    if (only.op === 'del') return { type: RecordType.del, bytes: textBytes ?? utf8Bytes(only.key) };
+    const text = textBytes ?? utf8Bytes(only.key) + utf8Bytes(only.value);
+    return { type: RecordType.put, bytes: U32_GROUP_BYTES + text };
   }
-  let bytes = U32_GROUP_BYTES;
-  for (const o of ops)
-    bytes += BATCH_OP_HEADER_BYTES + utf8Bytes(o.key) + (o.op === 'put' ? utf8Bytes(o.value) : 0);
+  let bytes = U32_GROUP_BYTES + BATCH_OP_HEADER_BYTES * ops.length;
+  if (textBytes !== undefined) return { type: RecordType.batch, bytes: bytes + textBytes };
+  for (const o of ops) bytes += utf8Bytes(o.key) + (o.op === 'put' ? utf8Bytes(o.value) : 0);
   return { type: RecordType.batch, bytes };
 }
 
@@ -245,10 +248,11 @@ export function encodeRecord(
   lsn: number,
   ops: readonly WriteOp[],
   syncedLsn = lsn - 1,
+  textBytes?: number,
 ): Uint8Array {
   assert(ops.length > 0, 'a record holds at least one op');
   assert(syncedLsn >= 0 && syncedLsn < lsn, 'a record was written after what was synced');
-  const shape = payloadShape(ops);
+  const shape = payloadShape(ops, textBytes);
   assert(shape.bytes <= RECORD_PAYLOAD_BYTES_MAX, 'record payload within the hard limit');
   const bytes = recordBuffer(RECORD_HEADER_BYTES + shape.bytes);
   bytes[0] = RECORD_MARKER;
