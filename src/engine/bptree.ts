@@ -32,9 +32,15 @@ interface Leaf {
 
 interface Branch {
   readonly leaf: false;
-  readonly keys: string[];
+  /** Replaced (never changed in place) unless `keysEdit` is the live edit. */
+  keys: string[];
   readonly children: Node[];
   readonly edit: Edit | undefined;
+  /**
+   * The edit that may change `keys` in place: a branch copied for a put shares its keys with the
+   * branch it copies until a split below adds a separator, since most puts change only a child.
+   */
+  keysEdit: Edit | undefined;
 }
 
 type Node = Leaf | Branch;
@@ -137,7 +143,13 @@ function writableLeaf(leaf: Leaf, edit: Edit): Leaf {
 /** `branch` itself when `edit` owns it, else a copy that `edit` owns. */
 function writableBranch(branch: Branch, edit: Edit): Branch {
   if (branch.edit === edit) return branch;
-  return { leaf: false, keys: branch.keys.slice(), children: branch.children.slice(), edit };
+  return {
+    leaf: false,
+    keys: branch.keys,
+    children: branch.children.slice(),
+    edit,
+    keysEdit: undefined,
+  };
 }
 
 // A put reports a split to its caller through these module variables rather than through a result
@@ -197,6 +209,10 @@ function putIn(
   const right = splitRight;
   if (right === undefined) return w;
   splitRight = undefined;
+  if (w.keysEdit !== edit) {
+    w.keys = w.keys.slice();
+    w.keysEdit = edit;
+  }
   w.keys.splice(i, 0, splitSeparator);
   w.children.splice(i + 1, 0, right);
   if (w.keys.length > maxKeys) {
@@ -205,7 +221,7 @@ function putIn(
     const keys = w.keys.splice(half + 1);
     splitSeparator = at(w.keys, half, 'middle key');
     w.keys.length = half;
-    splitRight = { leaf: false, keys, children: w.children.splice(half + 1), edit };
+    splitRight = { leaf: false, keys, children: w.children.splice(half + 1), edit, keysEdit: edit };
   }
   return w;
 }
@@ -220,7 +236,7 @@ function putWith(tree: Tree, key: string, value: string, edit: Edit): Tree {
   if (right === undefined) return { root, size, order: tree.order };
   splitRight = undefined;
   return {
-    root: { leaf: false, keys: [splitSeparator], children: [root, right], edit },
+    root: { leaf: false, keys: [splitSeparator], children: [root, right], edit, keysEdit: edit },
     size,
     order: tree.order,
   };
@@ -304,12 +320,14 @@ function borrowFromLeft(parent: Branch, i: number, left: Node, child: Node): Bra
     newLeft = {
       leaf: false,
       edit: undefined,
+      keysEdit: undefined,
       keys: left.keys.slice(0, last),
       children: left.children.slice(0, last + 1),
     };
     newChild = {
       leaf: false,
       edit: undefined,
+      keysEdit: undefined,
       keys: [at(parent.keys, i - 1, 'key'), ...child.keys],
       children: [at(left.children, last + 1, 'child'), ...child.children],
     };
@@ -318,7 +336,13 @@ function borrowFromLeft(parent: Branch, i: number, left: Node, child: Node): Bra
   const children = parent.children.slice();
   children[i - 1] = newLeft;
   children[i] = newChild;
-  return { leaf: false, edit: undefined, keys: withAt(parent.keys, i - 1, separator), children };
+  return {
+    leaf: false,
+    edit: undefined,
+    keysEdit: undefined,
+    keys: withAt(parent.keys, i - 1, separator),
+    children,
+  };
 }
 
 function borrowFromRight(parent: Branch, i: number, child: Node, right: Node): Branch {
@@ -344,12 +368,14 @@ function borrowFromRight(parent: Branch, i: number, child: Node, right: Node): B
     newChild = {
       leaf: false,
       edit: undefined,
+      keysEdit: undefined,
       keys: [...child.keys, at(parent.keys, i, 'key')],
       children: [...child.children, at(right.children, 0, 'child')],
     };
     newRight = {
       leaf: false,
       edit: undefined,
+      keysEdit: undefined,
       keys: right.keys.slice(1),
       children: right.children.slice(1),
     };
@@ -358,7 +384,13 @@ function borrowFromRight(parent: Branch, i: number, child: Node, right: Node): B
   const children = parent.children.slice();
   children[i] = newChild;
   children[i + 1] = newRight;
-  return { leaf: false, edit: undefined, keys: withAt(parent.keys, i, separator), children };
+  return {
+    leaf: false,
+    edit: undefined,
+    keysEdit: undefined,
+    keys: withAt(parent.keys, i, separator),
+    children,
+  };
 }
 
 /** Merge children j and j + 1 of `parent` into one. */
@@ -376,13 +408,20 @@ function merge(parent: Branch, j: number, a: Node, b: Node): Branch {
     merged = {
       leaf: false,
       edit: undefined,
+      keysEdit: undefined,
       keys: [...a.keys, at(parent.keys, j, 'key'), ...b.keys],
       children: [...a.children, ...b.children],
     };
   }
   const children = removeAt(parent.children, j, 2);
   children.splice(j, 0, merged);
-  return { leaf: false, edit: undefined, keys: removeAt(parent.keys, j), children };
+  return {
+    leaf: false,
+    edit: undefined,
+    keysEdit: undefined,
+    keys: removeAt(parent.keys, j),
+    children,
+  };
 }
 
 /** Delete `key` below `node`; returns the same node when the key is absent. */
@@ -404,6 +443,7 @@ function deleteInNode(node: Node, key: string, minKeys: number, plain: boolean):
   const parent: Branch = {
     leaf: false,
     edit: undefined,
+    keysEdit: undefined,
     keys: node.keys,
     children: withAt(node.children, i, child),
   };
@@ -657,7 +697,13 @@ export function treeFromColumns(
       const from = at(cuts, g - 1, 'cut');
       const to = at(cuts, g, 'cut');
       const children = nodes.slice(from, to);
-      up.push({ leaf: false, keys: lows.slice(from + 1, to), children, edit: undefined });
+      up.push({
+        leaf: false,
+        keys: lows.slice(from + 1, to),
+        children,
+        edit: undefined,
+        keysEdit: undefined,
+      });
       upLows.push(at(lows, from, 'low'));
     }
     nodes = up;
