@@ -28,19 +28,29 @@ export interface WriteResult {
   readonly lsn: number;
 }
 
+/** Any unit from U+0080 up: a string without one is ASCII. */
+const NON_ASCII = /[\u0080-\uFFFF]/;
+
 function checkText(what: string, text: unknown, bytesMax: number): number {
   if (typeof text !== 'string')
     throw new KvError('INVALID_ARGUMENT', `${what} must be a string, got ${typeof text}`);
-  // A lone surrogate has no UTF-8 encoding: it would not read back as the string that was written.
-  if (!text.isWellFormed())
-    throw new KvError('INVALID_ARGUMENT', `${what} is not well-formed UTF-16 (lone surrogate)`);
-  const bytes = utf8Bytes(text);
+  // An ASCII string is well-formed and takes one byte a unit: one native scan answers both, in about
+  // half the time of isWellFormed and the unit loop of utf8Bytes (most keys and values are ASCII).
+  const bytes = NON_ASCII.test(text) ? wellFormedBytes(what, text) : text.length;
   if (bytes > bytesMax)
     throw new KvError(
       'INVALID_ARGUMENT',
       `${what} is ${bytes} bytes, over the limit of ${bytesMax}`,
     );
   return bytes;
+}
+
+/** The UTF-8 size of `text`, which must be well-formed. */
+function wellFormedBytes(what: string, text: string): number {
+  // A lone surrogate has no UTF-8 encoding: it would not read back as the string that was written.
+  if (!text.isWellFormed())
+    throw new KvError('INVALID_ARGUMENT', `${what} is not well-formed UTF-16 (lone surrogate)`);
+  return utf8Bytes(text);
 }
 
 /** Validate ops against the options; returns the payload size they encode to (an upper bound). */
