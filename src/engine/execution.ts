@@ -53,11 +53,6 @@ function wellFormedBytes(what: string, text: string): number {
   return utf8Bytes(text);
 }
 
-/** Validate ops against the options; returns the payload size they encode to (an upper bound). */
-export function validateOps(ops: readonly WriteOp[], options: EngineOptions): number {
-  return 4 + BATCH_OP_HEADER_BYTES * ops.length + checkOps(ops, options);
-}
-
 /** Validate ops against the options; returns the UTF-8 bytes of their keys and values together. */
 function checkOps(ops: readonly WriteOp[], options: EngineOptions): number {
   if (!Array.isArray(ops) || ops.length === 0)
