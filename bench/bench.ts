@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { runCampaign } from '../fuzz/campaign.js';
 import { ALL_FAULTS } from '../model/commands/index.js';
 import { openStore } from '../src/index.js';
+import { makeKeys, makeValues } from './million.js';
 
 function measure(name: string, count: number, unit: string, run: () => void): void {
   const started = performance.now();
@@ -22,6 +23,49 @@ function measure(name: string, count: number, unit: string, run: () => void): vo
   console.log(
     `${name.padEnd(48)} ${String(count).padStart(8)} ${unit.padEnd(7)} ${ms.toFixed(0).padStart(7)} ms  ${rate}`,
   );
+}
+
+/**
+ * Issue 13's peer workloads on kvlab alone, on peers-bench's data (32-hex-char keys, 100-char values
+ * from a pool of 4,096): the quick loop for tuning the write path, with the peers' sizes.
+ */
+function peerWorkloads(root: string): void {
+  const keys = makeKeys(200_000);
+  const values = makeValues();
+  const valueAt = (i: number): string => values[i % values.length] ?? '';
+  const batches = (store: ReturnType<typeof openStore>, count: number): void => {
+    for (let from = 0; from < count; from += 1000) {
+      const ops = keys
+        .slice(from, from + 1000)
+        .map((key, i) => ({ op: 'put' as const, key, value: valueAt(from + i) }));
+      store.batch(ops);
+    }
+  };
+  let store = openStore(join(root, 'peers-none'), { sync: 'none' });
+  measure('peers: put, sync none, 200,000 new keys', 200_000, 'writes', () => {
+    for (let i = 0; i < 200_000; i++) store.put(keys[i] ?? '', valueAt(i));
+  });
+  store.close();
+  store = openStore(join(root, 'peers-always'));
+  measure('peers: batches of 1,000 puts, sync always', 100_000, 'puts', () =>
+    batches(store, 100_000),
+  );
+  store.close();
+  store = openStore(join(root, 'peers-reads'), { sync: 'none' });
+  batches(store, 100_000);
+  let x = 4242; // xorshift32, as peers-bench picks its reads
+  const picks = Array.from({ length: 200_000 }, () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return keys[x % 100_000] ?? '';
+  });
+  measure('peers: random get, 100,000 keys', 200_000, 'reads', () => {
+    for (const key of picks) store.get(key);
+  });
+  store.close();
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kvlab-bench-'));
@@ -54,6 +98,7 @@ try {
   measure('open: 100,000-key snapshot + 100,000-record log', 1, 'opens', () =>
     openStore(join(dir, 'none')).close(),
   );
+  peerWorkloads(dir);
   measure('checker: a 5-second campaign', 1, 'runs', () => {
     const r = runCampaign({ seed: 1, timeMs: 5000, faults: ALL_FAULTS });
     console.log(

@@ -32,9 +32,15 @@ interface Leaf {
 
 interface Branch {
   readonly leaf: false;
-  readonly keys: string[];
+  /** Replaced (never changed in place) unless `keysEdit` is the live edit. */
+  keys: string[];
   readonly children: Node[];
   readonly edit: Edit | undefined;
+  /**
+   * The edit that may change `keys` in place: a branch copied for a put shares its keys with the
+   * branch it copies until a split below adds a separator, since most puts change only a child.
+   */
+  keysEdit: Edit | undefined;
 }
 
 type Node = Leaf | Branch;
@@ -67,25 +73,41 @@ export function emptyTree(order = TREE_ORDER_DEFAULT): Tree {
   return { root: EMPTY_LEAF, size: 0, order };
 }
 
+// Search with JS's own string comparison when the key allows it. compareKeys orders by UTF-8 bytes,
+// which is UTF-16 unit order except that a surrogate (U+D800..U+DFFF) sorts after U+E000..U+FFFF.
+// When the searched key holds no unit from U+D800 up, the two orders agree on every comparison with
+// it: at the first unit that differs, the key's is below U+D800, and compareKeys' remapping keeps
+// every unit below U+D800 where it is and every unit from U+D800 up above them. V8 compares two
+// one-byte strings natively; the JS loop of compareKeys (an equality pass, then a unit loop) cost
+// about 1.5 times as much per comparison, on every level of every get and put.
+const HIGH_UNIT = /[\uD800-\uFFFF]/;
+
+/** True when `<` and `===` on `key` order it exactly as compareKeys does (see HIGH_UNIT). */
+function plainKey(key: string): boolean {
+  return !HIGH_UNIT.test(key);
+}
+
 /** Index of the first key >= `key` in a sorted array (binary search). */
-function lowerBound(keys: readonly string[], key: string): number {
+function lowerBound(keys: readonly string[], key: string, plain: boolean): number {
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(at(keys, mid, 'key'), key) < 0) lo = mid + 1;
+    const k = at(keys, mid, 'key');
+    if (plain ? k < key : compareKeys(k, key) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /** Which child of a branch may hold `key`: the number of separators <= key. */
-function childIndex(keys: readonly string[], key: string): number {
+function childIndex(keys: readonly string[], key: string, plain: boolean): number {
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(at(keys, mid, 'separator'), key) <= 0) lo = mid + 1;
+    const k = at(keys, mid, 'separator');
+    if (plain ? !(key < k) : compareKeys(k, key) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -93,9 +115,10 @@ function childIndex(keys: readonly string[], key: string): number {
 
 /** The value stored under `key`, or undefined. */
 export function treeGet(tree: Tree, key: string): string | undefined {
+  const plain = plainKey(key);
   let node = tree.root;
-  while (!node.leaf) node = at(node.children, childIndex(node.keys, key), 'child');
-  const i = lowerBound(node.keys, key);
+  while (!node.leaf) node = at(node.children, childIndex(node.keys, key, plain), 'child');
+  const i = lowerBound(node.keys, key, plain);
   return i < node.keys.length && node.keys[i] === key ? node.values[i] : undefined;
 }
 
@@ -120,7 +143,13 @@ function writableLeaf(leaf: Leaf, edit: Edit): Leaf {
 /** `branch` itself when `edit` owns it, else a copy that `edit` owns. */
 function writableBranch(branch: Branch, edit: Edit): Branch {
   if (branch.edit === edit) return branch;
-  return { leaf: false, keys: branch.keys.slice(), children: branch.children.slice(), edit };
+  return {
+    leaf: false,
+    keys: branch.keys,
+    children: branch.children.slice(),
+    edit,
+    keysEdit: undefined,
+  };
 }
 
 // A put reports a split to its caller through these module variables rather than through a result
@@ -130,8 +159,15 @@ let splitRight: Node | undefined;
 let splitSeparator = '';
 let keyAdded = false;
 
-function putInLeaf(leaf: Leaf, key: string, value: string, maxKeys: number, edit: Edit): Leaf {
-  const i = lowerBound(leaf.keys, key);
+function putInLeaf(
+  leaf: Leaf,
+  key: string,
+  value: string,
+  maxKeys: number,
+  edit: Edit,
+  plain: boolean,
+): Leaf {
+  const i = lowerBound(leaf.keys, key, plain);
   const w = writableLeaf(leaf, edit);
   if (i < w.keys.length && w.keys[i] === key) {
     w.values[i] = value;
@@ -154,11 +190,18 @@ function putInLeaf(leaf: Leaf, key: string, value: string, maxKeys: number, edit
   return w;
 }
 
-function putIn(node: Node, key: string, value: string, maxKeys: number, edit: Edit): Node {
-  if (node.leaf) return putInLeaf(node, key, value, maxKeys, edit);
-  const i = childIndex(node.keys, key);
+function putIn(
+  node: Node,
+  key: string,
+  value: string,
+  maxKeys: number,
+  edit: Edit,
+  plain: boolean,
+): Node {
+  if (node.leaf) return putInLeaf(node, key, value, maxKeys, edit, plain);
+  const i = childIndex(node.keys, key, plain);
   const before = at(node.children, i, 'child');
-  const child = putIn(before, key, value, maxKeys, edit);
+  const child = putIn(before, key, value, maxKeys, edit, plain);
   // A child this edit already owned was changed in place, and so was the path above it.
   if (child === before && splitRight === undefined) return node;
   const w = writableBranch(node, edit);
@@ -166,6 +209,10 @@ function putIn(node: Node, key: string, value: string, maxKeys: number, edit: Ed
   const right = splitRight;
   if (right === undefined) return w;
   splitRight = undefined;
+  if (w.keysEdit !== edit) {
+    w.keys = w.keys.slice();
+    w.keysEdit = edit;
+  }
   w.keys.splice(i, 0, splitSeparator);
   w.children.splice(i + 1, 0, right);
   if (w.keys.length > maxKeys) {
@@ -174,7 +221,7 @@ function putIn(node: Node, key: string, value: string, maxKeys: number, edit: Ed
     const keys = w.keys.splice(half + 1);
     splitSeparator = at(w.keys, half, 'middle key');
     w.keys.length = half;
-    splitRight = { leaf: false, keys, children: w.children.splice(half + 1), edit };
+    splitRight = { leaf: false, keys, children: w.children.splice(half + 1), edit, keysEdit: edit };
   }
   return w;
 }
@@ -183,13 +230,13 @@ function putIn(node: Node, key: string, value: string, maxKeys: number, edit: Ed
 function putWith(tree: Tree, key: string, value: string, edit: Edit): Tree {
   keyAdded = false;
   splitRight = undefined;
-  const root = putIn(tree.root, key, value, tree.order - 1, edit);
+  const root = putIn(tree.root, key, value, tree.order - 1, edit, plainKey(key));
   const size = tree.size + (keyAdded ? 1 : 0);
   const right = splitRight;
   if (right === undefined) return { root, size, order: tree.order };
   splitRight = undefined;
   return {
-    root: { leaf: false, keys: [splitSeparator], children: [root, right], edit },
+    root: { leaf: false, keys: [splitSeparator], children: [root, right], edit, keysEdit: edit },
     size,
     order: tree.order,
   };
@@ -273,12 +320,14 @@ function borrowFromLeft(parent: Branch, i: number, left: Node, child: Node): Bra
     newLeft = {
       leaf: false,
       edit: undefined,
+      keysEdit: undefined,
       keys: left.keys.slice(0, last),
       children: left.children.slice(0, last + 1),
     };
     newChild = {
       leaf: false,
       edit: undefined,
+      keysEdit: undefined,
       keys: [at(parent.keys, i - 1, 'key'), ...child.keys],
       children: [at(left.children, last + 1, 'child'), ...child.children],
     };
@@ -287,7 +336,13 @@ function borrowFromLeft(parent: Branch, i: number, left: Node, child: Node): Bra
   const children = parent.children.slice();
   children[i - 1] = newLeft;
   children[i] = newChild;
-  return { leaf: false, edit: undefined, keys: withAt(parent.keys, i - 1, separator), children };
+  return {
+    leaf: false,
+    edit: undefined,
+    keysEdit: undefined,
+    keys: withAt(parent.keys, i - 1, separator),
+    children,
+  };
 }
 
 function borrowFromRight(parent: Branch, i: number, child: Node, right: Node): Branch {
@@ -313,12 +368,14 @@ function borrowFromRight(parent: Branch, i: number, child: Node, right: Node): B
     newChild = {
       leaf: false,
       edit: undefined,
+      keysEdit: undefined,
       keys: [...child.keys, at(parent.keys, i, 'key')],
       children: [...child.children, at(right.children, 0, 'child')],
     };
     newRight = {
       leaf: false,
       edit: undefined,
+      keysEdit: undefined,
       keys: right.keys.slice(1),
       children: right.children.slice(1),
     };
@@ -327,7 +384,13 @@ function borrowFromRight(parent: Branch, i: number, child: Node, right: Node): B
   const children = parent.children.slice();
   children[i] = newChild;
   children[i + 1] = newRight;
-  return { leaf: false, edit: undefined, keys: withAt(parent.keys, i, separator), children };
+  return {
+    leaf: false,
+    edit: undefined,
+    keysEdit: undefined,
+    keys: withAt(parent.keys, i, separator),
+    children,
+  };
 }
 
 /** Merge children j and j + 1 of `parent` into one. */
@@ -345,19 +408,26 @@ function merge(parent: Branch, j: number, a: Node, b: Node): Branch {
     merged = {
       leaf: false,
       edit: undefined,
+      keysEdit: undefined,
       keys: [...a.keys, at(parent.keys, j, 'key'), ...b.keys],
       children: [...a.children, ...b.children],
     };
   }
   const children = removeAt(parent.children, j, 2);
   children.splice(j, 0, merged);
-  return { leaf: false, edit: undefined, keys: removeAt(parent.keys, j), children };
+  return {
+    leaf: false,
+    edit: undefined,
+    keysEdit: undefined,
+    keys: removeAt(parent.keys, j),
+    children,
+  };
 }
 
 /** Delete `key` below `node`; returns the same node when the key is absent. */
-function deleteInNode(node: Node, key: string, minKeys: number): Node {
+function deleteInNode(node: Node, key: string, minKeys: number, plain: boolean): Node {
   if (node.leaf) {
-    const i = lowerBound(node.keys, key);
+    const i = lowerBound(node.keys, key, plain);
     if (i >= node.keys.length || node.keys[i] !== key) return node;
     return {
       leaf: true,
@@ -366,13 +436,14 @@ function deleteInNode(node: Node, key: string, minKeys: number): Node {
       values: removeAt(node.values, i),
     };
   }
-  const i = childIndex(node.keys, key);
+  const i = childIndex(node.keys, key, plain);
   const oldChild = at(node.children, i, 'child');
-  const child = deleteInNode(oldChild, key, minKeys);
+  const child = deleteInNode(oldChild, key, minKeys, plain);
   if (child === oldChild) return node;
   const parent: Branch = {
     leaf: false,
     edit: undefined,
+    keysEdit: undefined,
     keys: node.keys,
     children: withAt(node.children, i, child),
   };
@@ -381,7 +452,7 @@ function deleteInNode(node: Node, key: string, minKeys: number): Node {
 
 /** A tree without `key` (the same tree when the key is absent). */
 export function treeDelete(tree: Tree, key: string): Tree {
-  const root = deleteInNode(tree.root, key, (tree.order - 1) >>> 1);
+  const root = deleteInNode(tree.root, key, (tree.order - 1) >>> 1, plainKey(key));
   if (root === tree.root) return tree;
   // A branch root left with one child gives the tree one level less.
   const collapsed = !root.leaf && root.keys.length === 0 ? at(root.children, 0, 'child') : root;
@@ -408,13 +479,14 @@ export function* treeEntries(tree: Tree, range: ScanRange = {}): Generator<[stri
   if (from !== undefined) {
     // Descend straight to the first leaf that may hold `from`.
     stack.length = 0;
+    const plainFrom = plainKey(from);
     let node = tree.root;
     while (!node.leaf) {
-      const i = childIndex(node.keys, from);
+      const i = childIndex(node.keys, from, plainFrom);
       stack.push({ node, next: i + 1 });
       node = at(node.children, i, 'child');
     }
-    stack.push({ node, next: lowerBound(node.keys, from) });
+    stack.push({ node, next: lowerBound(node.keys, from, plainFrom) });
   }
   for (let top = stack.at(-1); top !== undefined; top = stack.at(-1)) {
     const { node } = top;
@@ -444,16 +516,17 @@ export function treeCursor(tree: Tree, from?: string): Iterator<readonly [string
   const pair: [string, string] = ['', ''];
   const result: IteratorResult<readonly [string, string]> = { done: false, value: pair };
   const path: { node: Branch; next: number }[] = [];
+  const plainFrom = from !== undefined && plainKey(from);
   let index = 0;
   // Descend to the first leaf that may hold `from`, remembering where to go on at each level.
   let node = tree.root;
   while (!node.leaf) {
-    const i = from === undefined ? 0 : childIndex(node.keys, from);
+    const i = from === undefined ? 0 : childIndex(node.keys, from, plainFrom);
     path.push({ node, next: i + 1 });
     node = at(node.children, i, 'child');
   }
   let leaf: Leaf | undefined = node;
-  index = from === undefined ? 0 : lowerBound(node.keys, from);
+  index = from === undefined ? 0 : lowerBound(node.keys, from, plainFrom);
   const nextLeaf = (): Leaf | undefined => {
     // Climb to the nearest level with a child left, then down its leftmost path.
     while (path.length > 0) {
@@ -624,7 +697,13 @@ export function treeFromColumns(
       const from = at(cuts, g - 1, 'cut');
       const to = at(cuts, g, 'cut');
       const children = nodes.slice(from, to);
-      up.push({ leaf: false, keys: lows.slice(from + 1, to), children, edit: undefined });
+      up.push({
+        leaf: false,
+        keys: lows.slice(from + 1, to),
+        children,
+        edit: undefined,
+        keysEdit: undefined,
+      });
       upLows.push(at(lows, from, 'low'));
     }
     nodes = up;

@@ -5,7 +5,7 @@
 // U+FFFF. compareKeys fixes that. Also the readers' bulk helpers: one-byte decoding of a whole
 // region of ASCII text (the shell installs a native decoder for it) and a count of high bytes.
 
-import { KvError } from './errors.js';
+import { KvError, assert } from './errors.js';
 
 const encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF: text that starts with one is text like any other, and the
@@ -44,14 +44,22 @@ const ENCODE_INTO_UNITS = 24;
  */
 export function putUtf8(out: Uint8Array, offsetBytes: number, text: string): number {
   const n = text.length;
-  if (n >= ENCODE_INTO_UNITS) return encoder.encodeInto(text, out.subarray(offsetBytes)).written;
+  if (n >= ENCODE_INTO_UNITS) return encodeWhole(text, out.subarray(offsetBytes));
+  // Asserted before the loop: a typed array drops writes past its end without a word.
+  assert(offsetBytes + n <= out.length, 'room for the text');
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0x80)
-      return i + encoder.encodeInto(text.slice(i), out.subarray(offsetBytes + i)).written;
+    if (c >= 0x80) return i + encodeWhole(text.slice(i), out.subarray(offsetBytes + i));
     out[offsetBytes + i] = c;
   }
   return n;
+}
+
+/** encodeInto, asserting it took all of `text` (it stops silently where `out` ends). */
+function encodeWhole(text: string, out: Uint8Array): number {
+  const { read, written } = encoder.encodeInto(text, out);
+  assert(read === text.length, 'room for the text');
+  return written;
 }
 
 /**

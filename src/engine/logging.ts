@@ -166,20 +166,23 @@ export function decodeWalHeader(bytes: Uint8Array): { baseLsn: number } | undefi
   return { baseLsn };
 }
 
-/** The record type and payload size of `ops` (UTF-8 sizes counted, nothing encoded yet). */
-function payloadShape(ops: readonly WriteOp[]): { type: number; bytes: number } {
+/**
+ * The record type and payload size of `ops` (UTF-8 sizes counted, nothing encoded yet). `textBytes`,
+ * when given, is the UTF-8 size of every key and value together, already counted by the caller.
+ */
+function payloadShape(
+  ops: readonly WriteOp[],
+  textBytes?: number,
+): { type: number; bytes: number } {
   const only = ops[0];
   if (ops.length === 1 && only !== undefined) {
-    return only.op === 'put'
-      ? {
-          type: RecordType.put,
-          bytes: U32_GROUP_BYTES + utf8Bytes(only.key) + utf8Bytes(only.value),
-        }
-      : { type: RecordType.del, bytes: utf8Bytes(only.key) };
+    if (only.op === 'del') return { type: RecordType.del, bytes: textBytes ?? utf8Bytes(only.key) };
+    const text = textBytes ?? utf8Bytes(only.key) + utf8Bytes(only.value);
+    return { type: RecordType.put, bytes: U32_GROUP_BYTES + text };
   }
-  let bytes = U32_GROUP_BYTES;
-  for (const o of ops)
-    bytes += BATCH_OP_HEADER_BYTES + utf8Bytes(o.key) + (o.op === 'put' ? utf8Bytes(o.value) : 0);
+  let bytes = U32_GROUP_BYTES + BATCH_OP_HEADER_BYTES * ops.length;
+  if (textBytes !== undefined) return { type: RecordType.batch, bytes: bytes + textBytes };
+  for (const o of ops) bytes += utf8Bytes(o.key) + (o.op === 'put' ? utf8Bytes(o.value) : 0);
   return { type: RecordType.batch, bytes };
 }
 
@@ -211,6 +214,30 @@ function writePayload(bytes: Uint8Array, from: number, type: number, ops: readon
   return offset - from;
 }
 
+/** Size of the slabs small records are cut from, and the largest record cut from one. */
+const RECORD_SLAB_BYTES = 64 * 1024;
+const SLAB_RECORD_BYTES_MAX = 4 * 1024;
+let recordSlab = new ArrayBuffer(RECORD_SLAB_BYTES);
+let recordSlabUsed = 0;
+
+/**
+ * Zeroed bytes for one record. A small record is a view on a shared slab rather than a Uint8Array of
+ * its own: V8 gives every `new Uint8Array(n)` above 64 bytes its own backing store, about 0.4 µs each,
+ * the largest cost of encoding a put. Each view gets bytes no other record ever had (the slab only
+ * moves forward and is replaced when full), so a record stays unchanged for as long as anyone holds
+ * it, as a plan's data must; a slab lives while any record cut from it does.
+ */
+function recordBuffer(bytes: number): Uint8Array {
+  if (bytes > SLAB_RECORD_BYTES_MAX) return new Uint8Array(bytes);
+  if (recordSlabUsed + bytes > RECORD_SLAB_BYTES) {
+    recordSlab = new ArrayBuffer(RECORD_SLAB_BYTES);
+    recordSlabUsed = 0;
+  }
+  const view = new Uint8Array(recordSlab, recordSlabUsed, bytes);
+  recordSlabUsed += bytes;
+  return view;
+}
+
 /**
  * Encode one record. PUT payload: key length (5) + key + value. DEL payload: key. BATCH payload: op
  * count (5), then per op: op (1: put, 2: del) + key length (5) + value length (5) + key + value.
@@ -221,12 +248,13 @@ export function encodeRecord(
   lsn: number,
   ops: readonly WriteOp[],
   syncedLsn = lsn - 1,
+  textBytes?: number,
 ): Uint8Array {
   assert(ops.length > 0, 'a record holds at least one op');
   assert(syncedLsn >= 0 && syncedLsn < lsn, 'a record was written after what was synced');
-  const shape = payloadShape(ops);
+  const shape = payloadShape(ops, textBytes);
   assert(shape.bytes <= RECORD_PAYLOAD_BYTES_MAX, 'record payload within the hard limit');
-  const bytes = new Uint8Array(RECORD_HEADER_BYTES + shape.bytes);
+  const bytes = recordBuffer(RECORD_HEADER_BYTES + shape.bytes);
   bytes[0] = RECORD_MARKER;
   putU32Groups(bytes, RECORD_AT.length, shape.bytes);
   putGroups(bytes, RECORD_AT.lsn, lsn, U53_GROUP_BYTES);

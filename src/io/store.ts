@@ -153,7 +153,9 @@ export class Store {
 
   /** The value under `key`, or undefined (KVStore v3: kvstore_search). */
   get(key: string): string | undefined {
-    this.check('read');
+    const { phase } = this.state;
+    // READY and COMPACTING allow reads (state.ts's ALLOWED): the common case skips check()'s table.
+    if (phase !== 'READY' && phase !== 'COMPACTING') this.check('read');
     if (typeof key !== 'string') throw new KvError('INVALID_ARGUMENT', 'key must be a string');
     return treeGet(this.state.tree, key);
   }

@@ -19,7 +19,12 @@ import {
 } from '../../src/engine/bptree.js';
 import { checkProperty } from '../seed.js';
 
-const key = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'é', '😀'), maxLength: 3 });
+// U+E000 and U+FFFD sort before a surrogate pair in UTF-8 order but after it in UTF-16 units: the
+// tree's search takes JS's own comparison only for keys without such units, and these mix both kinds.
+const key = fc.string({
+  unit: fc.constantFrom('a', 'b', 'c', 'é', '\uE000', '\uFFFD', '😀'),
+  maxLength: 3,
+});
 const op = fc.oneof(
   fc.record({ kind: fc.constant('put' as const), key, value: fc.string({ maxLength: 2 }) }),
   fc.record({ kind: fc.constant('del' as const), key }),

@@ -43,6 +43,23 @@ function makeLog(n: number, baseLsn = 0): { bytes: Uint8Array; offsets: number[]
 }
 
 describe('the log', () => {
+  it('keeps every record it encoded unchanged while later records are cut from the same slabs', () => {
+    const value = (i: number): string => String(i).padStart(150 + (i % 7), 'v');
+    const first = encodeRecord(1, [{ op: 'put', key: 'k1', value: value(1) }]);
+    const kept = first.slice();
+    const records = [first];
+    // About 180 bytes each: 1,000 records fill more than two 64 KiB slabs; one record is over 4 KiB.
+    for (let lsn = 2; lsn <= 1000; lsn++) {
+      const v = lsn === 500 ? 'x'.repeat(5000) : value(lsn);
+      records.push(encodeRecord(lsn, [{ op: 'put', key: `k${lsn}`, value: v }]));
+    }
+    expect(first).toEqual(kept);
+    records.forEach((r, i) => {
+      const parsed = readLog(concatBytes([encodeWalHeader(i), r]), 'kvlab.wal');
+      expect(parsed.records.map((x) => x.lsn)).toEqual([i + 1]);
+    });
+  });
+
   it('round-trips any strings, in single records and batches', () => {
     checkProperty(
       'log records round-trip',

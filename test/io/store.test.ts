@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryFileSystem, type FileSystem } from '../../src/io/fs.js';
 import { openStore } from '../../src/io/store.js';
 import { FILES } from '../../src/engine/plan.js';
+import { ALLOWED } from '../../src/engine/state.js';
 
 /** A FileSystem whose `method` throws EIO from its `nth` call on (1-based) while `armed`. */
 function failing(
@@ -22,6 +23,12 @@ function failing(
 }
 
 describe('store on memfs', () => {
+  it('serves gets without the permission check only in phases that allow reads', () => {
+    // store.get takes READY and COMPACTING on trust and asks check() in every other phase.
+    expect(ALLOWED.READY).toContain('read');
+    expect(ALLOWED.COMPACTING).toContain('read');
+  });
+
   it('puts, gets, deletes, batches, scans, and survives a reopen', () => {
     const fs = memoryFileSystem();
     const s = openStore('/db', { fs });
