@@ -1,7 +1,8 @@
 // The million-key benchmark (never an assertion): the figures issue 13's goals are stated in, on
 // kvlab alone. The data is peers-bench's: 16 random bytes per key as 32 hex chars, 100 printable
 // chars per value from a pool of 4,096. `node dist/bench/million.js [keys] [--json]`; with
-// --cpu-prof it is the profile the README cites; --json adds every figure as one JSON line last. `--child-reopen <dir>` is the fresh process that times a reopen.
+// --cpu-prof it is the profile the README cites; --json adds every figure as one JSON line last.
+// `--child-reopen <dir>` is the fresh process that times a reopen.
 
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -196,7 +197,14 @@ function reopenInChild(dir: string, probe: string): Record<string, unknown> {
     },
   );
   if (r.status !== 0) throw new Error(`reopen child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+  return jsonObject(r.stdout.trim().split('\n').pop() ?? '{}');
+}
+
+/** A child's JSON line as an object, checked to be one (JSON.parse's result is untyped). */
+export function jsonObject(text: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`not a JSON object: ${text}`);
+  return Object.fromEntries(Object.entries(parsed));
 }
 
 function mb(bytes: unknown): string {
@@ -317,7 +325,11 @@ function main(n: number, json: boolean): void {
     // otherwise run beside a parent holding a 1 GB heap (its open measured 1.5 times slower so).
     globalThis.gc?.();
     const c = reopenInChild(join(dir, 'load'), keys[n >> 1] ?? '');
-    const after = c['after'] as { nowBytes: number; peakBytes: number };
+    const afterOpen = jsonObject(JSON.stringify(c['after']));
+    const after = {
+      nowBytes: Number(afterOpen['nowBytes']),
+      peakBytes: Number(afterOpen['peakBytes']),
+    };
     const perKey = (after.nowBytes - Number(c['before'])) / n;
     Object.assign(figures, openParts(join(dir, 'load'), Number(c['openCpuMs'])), {
       reopenTotalMs: Number(c['totalMs']),

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { loadLog } from '../src/engine/logging.js';
 import { loadSnapshot } from '../src/engine/snapshot.js';
 import { openStore } from '../src/index.js';
-import { makeKeys, makeValues } from './million.js';
+import { jsonObject, makeKeys, makeValues } from './million.js';
 
 function cpuMs(since: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(since);
@@ -87,7 +87,7 @@ function reopen(dir: string, runs: number): void {
       { encoding: 'utf8' },
     );
     if (out.status !== 0) throw new Error(`reopen child failed: ${out.stderr}`);
-    const c = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
+    const c = jsonObject(out.stdout.trim().split('\n').pop() ?? '{}');
     const perKey = (Number(c['rssBytes']) - Number(c['before'])) / Number(c['keys']);
     console.log(
       `reopen ${Number(c['openMs']).toFixed(0)} ms (${Number(c['openCpuMs']).toFixed(0)} ms CPU, ` +

@@ -385,8 +385,8 @@ const PREFIX_UNITS_MAX = 8;
 /**
  * `keys` sorted by compareKeys, in place; `native` when JS `<` agrees with it on these keys (no unit
  * at or above U+D800). Many keys: each becomes a number, its prefix (prefixDigits) times a power of
- * two above the key count, plus its index, and a Float64Array of those is sorted natively; only keys that share a prefix are then
- * compared as strings. A plain sort compared strings 20 times per key, each a pointer chase to text
+ * two above the key count, plus its index, and a Float64Array of those is sorted natively; only keys
+ * that share a prefix are then compared as strings. A plain sort compared strings 20 times per key, each a pointer chase to text
  * scattered over the log's pages: 0.9 s of a 530,000-key replay.
  */
 export function sortKeys(keys: string[], native: boolean): void {

@@ -1,7 +1,7 @@
 // The runtime's native speed for the engine's pure hot loops (the shell's side of bytes.ts's
-// installOneByteText and crc32.ts's installCrc32Accelerator): the engine must not import node: modules, so the shell installs what Node.js
-// does natively, once, when the store module loads. The results are the portable code's exactly
-// (test/io/native.test.ts checks it); only the speed differs.
+// installOneByteText and crc32.ts's installCrc32Accelerator): the engine must not import node:
+// modules, so the shell installs what Node.js does natively, once, when the store module loads. The
+// results are the portable code's exactly (test/io/native.test.ts checks it); only the speed differs.
 
 import { Buffer } from 'node:buffer';
 import * as zlib from 'node:zlib';
