@@ -4,6 +4,7 @@
 // 100,000 single puts left in the log.
 //
 //   node dist/bench/open.js make <dir> [keys]    make the store (about a minute)
+//   node dist/bench/open.js make-load <dir> [keys]  peers-bench's bulk-load store instead
 //   node dist/bench/open.js reopen <dir> [runs]  reopen it in fresh processes: time, CPU, memory
 //   node dist/bench/open.js parts <dir> [runs]   snapshot load and log read alone, in this process
 //   node dist/bench/open.js compact <dir> [runs] compact() of the store (rewrites the same state)
@@ -49,6 +50,29 @@ function make(dir: string, n: number): void {
   for (let i = 0; i < 100_000; i++) store.put(keys[i] ?? '', values[(i + 1) & 4095] ?? '');
   store.close();
   console.log(`made ${dir}: ${n} keys, compacted, then 100,000 puts`);
+}
+
+/**
+ * peers-bench's bulk-load store: `n` keys in batches of 1,000, sync none, default options. The load
+ * ends in the middle of an automatic compaction, which close() finishes.
+ */
+function makeLoad(dir: string, n: number): void {
+  const keys = makeKeys(n);
+  const values = makeValues();
+  const store = openStore(dir, { sync: 'none' });
+  for (let i = 0; i < n; i += 1000)
+    store.batch(
+      keys
+        .slice(i, Math.min(n, i + 1000))
+        .map((key, j) => ({ op: 'put' as const, key, value: values[(i + j) & 4095] ?? '' })),
+    );
+  const phase = store.stats().phase;
+  const t0 = performance.now();
+  store.close();
+  console.log(
+    `made ${dir}: ${n} keys in batches of 1,000; ended ${phase}; close ` +
+      `${(performance.now() - t0).toFixed(0)} ms`,
+  );
 }
 
 /** The child: open, one get, then the figures as one JSON line. */
@@ -140,8 +164,9 @@ function compact(dir: string, runs: number): void {
 
 const [command, dir = '', count] = process.argv.slice(2);
 if (command === 'make') make(dir, Number(count ?? 1_000_000));
+else if (command === 'make-load') makeLoad(dir, Number(count ?? 1_000_000));
 else if (command === 'child') child(dir);
 else if (command === 'reopen') reopen(dir, Number(count ?? 3));
 else if (command === 'parts') parts(dir, Number(count ?? 3));
 else if (command === 'compact') compact(dir, Number(count ?? 3));
-else console.log('usage: open.js make|reopen|parts|compact <dir> [count]');
+else console.log('usage: open.js make|make-load|reopen|parts|compact <dir> [count]');

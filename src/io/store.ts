@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { checkTree, treeDepth, treeEntries, treeGet, type ScanRange } from '../engine/bptree.js';
 import { ENGINE, type Engine } from '../engine/engine.js';
-import { KvError, errorMessage } from '../engine/errors.js';
+import { KvError, assert, errorMessage } from '../engine/errors.js';
 import type { WriteOp } from '../engine/logging.js';
 import type { MaintenanceResult } from '../engine/maintenance.js';
 import { resolveOptions } from '../engine/options.js';
@@ -248,15 +248,33 @@ export class Store {
     };
   }
 
+  /**
+   * Run the compaction in progress to its end, one slice per plan, as the writes after it would. Left
+   * unfinished, its tmp files are removed by the next open, which then replays the whole log it was
+   * about to retire (74 MB after a 1M-key bulk load: seconds); LevelDB's close likewise waits for its
+   * background compaction. Each slice writes at least one entry: bounded by the tree's size.
+   */
+  private finishCompaction(): void {
+    const slicesMax = (this.state.compaction?.tree.size ?? 0) + 2;
+    for (let i = 0; this.state.phase === 'COMPACTING'; i++) {
+      assert(i < slicesMax, 'a compaction ends within one slice per entry');
+      this.commit(this.engine.compactStep(this.state));
+    }
+  }
+
   /** Problems with the in-memory tree's invariants (empty when sound). */
   checkInvariants(): string[] {
     return checkTree(this.state.tree);
   }
 
-  /** Make pending writes durable (unless FAILED: an fsync is never retried), release the lock, close. */
+  /**
+   * Finish an automatic compaction in progress, make pending writes durable (unless FAILED: an fsync
+   * is never retried), release the lock, close.
+   */
   close(): void {
     if (this.state.phase === 'CLOSED') return;
     try {
+      this.finishCompaction();
       if (ALLOWED[this.state.phase].includes('sync') && !this.readOnly)
         this.commit(this.engine.sync(this.state));
     } finally {

@@ -33,12 +33,15 @@ describe('campaigns', () => {
     for (const op of ['put', 'del', 'batch', 'snapshot', 'compact', 'open'])
       expect(Object.keys(report.coverage[op] ?? {}).length, op).toBeGreaterThan(1);
     expect(report.crashImages).toBeGreaterThan(1000);
-    // sync()'s and close()'s short plans are crashed as often as the rest; a short campaign may still
-    // flag a rare path (a compaction inside a write under one sync setting), which it prints.
+    // sync()'s and close()'s own short plans are crashed as often as the rest; a short campaign may
+    // still flag a rare path, which it prints: the last slice of a compaction, finished inside a write
+    // or inside close() (its tmp files' fsyncs, renames and directory fsyncs).
     console.log(
       `crash points hit far less than the rest: ${report.imbalanced.join('; ') || 'none'}`,
     );
-    expect(report.imbalanced.filter((line) => /^(sync|close) /.test(line))).toEqual([]);
+    const compactionEnd = /\.tmp|fsync-dir/;
+    const own = report.imbalanced.filter((l) => /^(sync|close) /.test(l) && !compactionEnd.test(l));
+    expect(own).toEqual([]);
   });
 
   it('flag crash points hit far less often than the rest', () => {

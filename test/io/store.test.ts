@@ -74,6 +74,22 @@ describe('store on memfs', () => {
     again.close();
   });
 
+  it('finishes an automatic compaction in progress at close, so that the next open replays little', () => {
+    const fs = memoryFileSystem();
+    // Slices of 64 bytes: the compaction begun at the 10th write lasts many writes.
+    const s = openStore('/db', { fs, compactWrites: 10, compactSliceBytes: 64, treeOrder: 3 });
+    for (let i = 0; i < 11; i++) s.put(`key${i}`, 'v'.repeat(40));
+    expect(s.stats().phase).toBe('COMPACTING');
+    const before = s.scan();
+    s.close();
+    expect(fs.readdir('/db').sort()).toEqual(['LOCK', FILES.snapshot, FILES.wal].sort());
+    const again = openStore('/db', { fs, treeOrder: 3 });
+    expect(again.scan()).toEqual(before);
+    // The snapshot holds the state when the compaction began (LSN 10); only the 11th write replays.
+    expect(again.recovery).toMatchObject({ snapshotLsn: 10, replayed: 1 });
+    again.close();
+  });
+
   it('acknowledges under sync none without fsync, and makes writes durable at sync and close', () => {
     const fs = memoryFileSystem();
     const s = openStore('/db', { fs, sync: 'none' });
