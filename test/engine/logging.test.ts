@@ -241,4 +241,23 @@ describe('the log', () => {
       { numRuns: 25 },
     );
   });
+
+  it('loads a large all-ASCII log as one string per region, as readLog reads it', () => {
+    // One region (up to 1 MiB) of ASCII text only: the fast path slices keys and values out of it.
+    const records: Uint8Array[] = [encodeWalHeader(0)];
+    for (let i = 0; i < 3000; i++) {
+      const ops: WriteOp[] =
+        i % 4 === 0
+          ? [{ op: 'del', key: `k${i - 1}` }]
+          : [{ op: 'put', key: `k${i}`, value: `${i}`.padEnd(100, '~') }];
+      records.push(encodeRecord(1 + i, ops, i));
+    }
+    const bytes = concatBytes(records);
+    expect(bytes.length).toBeGreaterThan(256 * 1024);
+    const loaded = loadLog(bytes, 'w');
+    expect(loaded).toEqual(readLog(bytes, 'w'));
+    expect(loaded.records[2999]?.ops).toEqual([
+      { op: 'put', key: 'k2999', value: '2999'.padEnd(100, '~') },
+    ]);
+  });
 });
