@@ -56,7 +56,7 @@ function valueAt(values: readonly string[], i: number): string {
 }
 
 /** Resident set size now, and its peak (VmHWM), in bytes. */
-function rss(): { nowBytes: number; peakBytes: number } {
+export function rss(): { nowBytes: number; peakBytes: number } {
   const status = readFileSync('/proc/self/status', 'utf8');
   const peakKb = Number(/VmHWM:\s*(\d+)/.exec(status)?.[1] ?? Number.NaN);
   return { nowBytes: process.memoryUsage.rss(), peakBytes: peakKb * 1024 };
@@ -66,7 +66,8 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-function cpuMs(since: NodeJS.CpuUsage): number {
+/** Milliseconds of this process's CPU (user and system, V8's helper threads included) since `since`. */
+export function cpuMs(since: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(since);
   return (d.user + d.system) / 1000;
 }
@@ -200,11 +201,15 @@ function reopenInChild(dir: string, probe: string): Record<string, unknown> {
   return jsonObject(r.stdout.trim().split('\n').pop() ?? '{}');
 }
 
-/** A child's JSON line as an object, checked to be one (JSON.parse's result is untyped). */
+/** A parsed JSON value as an object, checked to be one (JSON.parse's result is untyped). */
+function objectOf(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) throw new Error('not a JSON object');
+  return Object.fromEntries(Object.entries(value));
+}
+
+/** A child's JSON line as an object. */
 export function jsonObject(text: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== 'object' || parsed === null) throw new Error(`not a JSON object: ${text}`);
-  return Object.fromEntries(Object.entries(parsed));
+  return objectOf(JSON.parse(text));
 }
 
 function mb(bytes: unknown): string {
@@ -262,9 +267,8 @@ function openParts(
 ): { snapshotMBps: number; logReplayMBps: number } {
   const snapshotBytes = statSync(join(dir, 'kvlab.snap')).size;
   const walBytes = statSync(join(dir, 'kvlab.wal')).size;
-  const probe = '';
   const snapshotOnlyMs = Math.min(
-    ...[0, 1].map(() => Number(reopenInChild(`${dir}-snapshot-only`, probe)['openCpuMs'])),
+    ...[0, 1].map(() => Number(reopenInChild(`${dir}-snapshot-only`, '')['openCpuMs'])),
   );
   return {
     snapshotMBps: snapshotBytes / 2 ** 20 / (snapshotOnlyMs / 1000),
@@ -325,7 +329,7 @@ function main(n: number, json: boolean): void {
     // otherwise run beside a parent holding a 1 GB heap (its open measured 1.5 times slower so).
     globalThis.gc?.();
     const c = reopenInChild(join(dir, 'load'), keys[n >> 1] ?? '');
-    const afterOpen = jsonObject(JSON.stringify(c['after']));
+    const afterOpen = objectOf(c['after']);
     const after = {
       nowBytes: Number(afterOpen['nowBytes']),
       peakBytes: Number(afterOpen['peakBytes']),

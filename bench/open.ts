@@ -16,18 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { loadLog } from '../src/engine/logging.js';
 import { loadSnapshot } from '../src/engine/snapshot.js';
 import { openStore } from '../src/index.js';
-import { jsonObject, makeKeys, makeValues } from './million.js';
-
-function cpuMs(since: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(since);
-  return (d.user + d.system) / 1000;
-}
-
-/** Peak resident set (VmHWM) in bytes. */
-function peakRssBytes(): number {
-  const status = readFileSync('/proc/self/status', 'utf8');
-  return Number(/VmHWM:\s*(\d+)/.exec(status)?.[1] ?? Number.NaN) * 1024;
-}
+import { cpuMs, jsonObject, makeKeys, makeValues, rss } from './million.js';
 
 function mb(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MB`;
@@ -84,7 +73,7 @@ function child(dir: string): void {
   const openMs = performance.now() - t0;
   const openCpuMs = cpuMs(c0);
   const found = store.get(store.scan({ limit: 1 })[0]?.key ?? '') !== undefined;
-  const peakBytes = peakRssBytes();
+  const peakBytes = rss().peakBytes;
   globalThis.gc?.();
   // A second GC waits for the first one's sweep of the file buffers it freed, which `external`
   // counts until then.

@@ -12,6 +12,7 @@ import { recover, recoverFrom, sortKeys, type RecoveryInput } from '../../src/en
 import { encodeSnapshot } from '../../src/engine/snapshot.js';
 import type { RecoveryMode } from '../../src/engine/state.js';
 import { checkTree, treeEntries } from '../../src/engine/bptree.js';
+import { mulberry32 } from '../../model/random.js';
 import { checkProperty } from '../seed.js';
 
 /** XOR one byte in place (test damage). */
@@ -354,21 +355,14 @@ describe('recovery', () => {
   });
 });
 
-/** `n` distinct keys of up to 6 units drawn from `units` by xorshift32 from `seed`. */
+/** `n` distinct keys of up to 6 units drawn from `units` by the checker's PRNG from `seed`. */
 function keysFrom(units: readonly string[], n: number, seed: number): string[] {
-  let x = seed;
-  const next = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
+  const next = mulberry32(seed);
+  const below = (count: number): number => Math.floor(next() * count);
   const set = new Set<string>();
   while (set.size < n) {
     let key = '';
-    for (let k = next() % 7; k > 0; k--) key += units[next() % units.length];
+    for (let k = below(7); k > 0; k--) key += units[below(units.length)];
     set.add(key);
   }
   return [...set];
